@@ -1,0 +1,317 @@
+"""One optimizer run: real torch steps on the Bernoulli NLL, every step recorded.
+
+The full-batch loss depends on the data only through n and k, so it is built from those two
+numbers with torch ops and a step costs the same at n = 200 or n = 10^8. Minibatch SGD is the
+exception: it draws real samples, with a seeded generator, at O(batch) cost per step.
+
+Nothing is clamped. When p leaves (0, 1) or the loss stops being finite the run stops there,
+records that last point, and says at which step and why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+import torch
+
+from bernoulli import likelihood as lk
+
+OPTIMIZERS = ("gd", "momentum", "adam", "newton", "sgd")
+OPTIMIZER_NAMES = {
+    "gd": "gradient descent",
+    "momentum": "momentum",
+    "adam": "Adam",
+    "newton": "Newton",
+    "sgd": "minibatch SGD",
+}
+PARAMS = ("p", "logit")
+LOSSES = ("sum", "mean")
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+MAX_STEPS = 100_000
+STATUSES = ("converged", "stalled", "max_steps", "diverged")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides a run; two equal Settings on the same (n, k) give the same run."""
+
+    lr: float = 2e-5  # learning rate
+    steps: int = 1000  # optimizer steps T; the trajectory has T + 1 points
+    p0: float | None = 0.08385391  # starting p; None draws it uniformly from (0, 1) with `seed`
+    seed: int = 0  # seeds the random p0 and the minibatch draws
+    optimizer: str = "gd"  # one of OPTIMIZERS
+    beta: float = 0.9  # momentum's beta, and Adam's beta1
+    batch_size: int = 20  # samples per minibatch (sgd only), drawn with replacement
+    param: str = "p"  # the parameter optimized: "p", or "logit" with p = sigmoid(theta)
+    loss: str = "sum"  # "sum" of per-sample NLLs (the notebook) or their "mean"
+    dtype: str = "float32"  # torch dtype of the parameter and the loss
+    tol: float = 1e-6  # converged once |p_t - p̂| <= tol for the rest of the run
+
+    def __post_init__(self):
+        problems = []
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            problems.append(f"learning rate must be a positive number, not {self.lr}")
+        if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS):
+            problems.append(f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps}")
+        if self.p0 is not None and not math.isfinite(self.p0):
+            problems.append(f"p0 must be a finite number, not {self.p0}")
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
+        if not 0 <= self.beta < 1:
+            problems.append(f"beta must be in [0, 1), not {self.beta}")
+        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
+            problems.append(f"batch size must be a whole number >= 1, not {self.batch_size}")
+        if self.param not in PARAMS:
+            problems.append(f'param must be "p" or "logit", not {self.param!r}')
+        if self.loss not in LOSSES:
+            problems.append(f'loss must be "sum" or "mean", not {self.loss!r}')
+        if self.dtype not in DTYPES:
+            problems.append(f'dtype must be "float32" or "float64", not {self.dtype!r}')
+        if not (math.isfinite(self.tol) and self.tol > 0):
+            problems.append(f"tol must be a positive number, not {self.tol}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def replace(self, **changes) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return Settings(**{f.name: getattr(self, f.name) for f in fields(self)} | changes)
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What a run did at every step t = 0..T (shorter when it diverged)."""
+
+    settings: Settings  # what was run
+    n: int  # number of samples
+    k: int  # number of ones
+    p0: float  # the starting p actually used (drawn from the seed when settings.p0 is None)
+    p: np.ndarray  # p_t, float64; the last one may lie outside (0, 1) when the run diverged
+    param: np.ndarray  # the optimized parameter at t (p, or theta = logit p), float64
+    nll: np.ndarray  # NLL(p_t) in the run's loss scale, float64 closed form
+    grad: np.ndarray  # dNLL/dp at p_t, float64 closed form, same scale
+    loss: np.ndarray  # the full-batch loss torch computed at t, in the run's dtype
+    grad_param: np.ndarray  # gradient torch stepped with at t (minibatch for sgd); NaN at the end
+    status: str  # one of STATUSES
+    diverged_at: int | None  # first step where p left (0, 1) or the loss was NaN/inf
+    converged_at: int | None  # first step from which |p_t - p̂| <= tol until the end
+    stalled_at: int | None  # first step from which the parameter never changed again
+    message: str  # what happened and why, in plain words and numbers
+
+    @property
+    def steps(self) -> np.ndarray:
+        return np.arange(len(self.p))
+
+    @property
+    def mle(self) -> float:
+        return lk.mle(self.n, self.k)
+
+    @property
+    def final_p(self) -> float:
+        return float(self.p[-1])
+
+
+def initial_p(settings: Settings) -> float:
+    """The starting p: settings.p0, or a draw from U(0, 1) seeded like the notebook's torch.rand."""
+    if settings.p0 is not None:
+        return float(settings.p0)
+    generator = torch.Generator().manual_seed(settings.seed)
+    return float(torch.rand(1, generator=generator, dtype=torch.float64))
+
+
+def full_loss(w: torch.Tensor, n: int, k: int, param: str, scale: str) -> torch.Tensor:
+    """The NLL of all n samples from (n, k), with torch ops, as a function of the parameter w."""
+    if param == "p":
+        # Written as the notebook's per-sample log(x p + (1 - x)(1 - p)), grouped by value.
+        total = -(k * torch.log(w) + (n - k) * torch.log(1 - w))
+    else:
+        total = n * torch.nn.functional.softplus(w) - k * w
+    return total / n if scale == "mean" else total
+
+
+def _batch_loss(w, xb: torch.Tensor, n: int, param: str, scale: str) -> torch.Tensor:
+    """An unbiased minibatch estimate of the full loss: the batch's NLL scaled to n (sum) or 1 (mean)."""
+    b = xb.numel()
+    kb = xb.sum()
+    return full_loss(w, b, kb, param, "mean") * (n if scale == "sum" else 1)
+
+
+def _make_optimizer(w: torch.Tensor, s: Settings):
+    if s.optimizer in ("gd", "sgd"):
+        return torch.optim.SGD([w], lr=s.lr, foreach=False)
+    if s.optimizer == "momentum":
+        return torch.optim.SGD([w], lr=s.lr, momentum=s.beta, foreach=False)
+    if s.optimizer == "adam":
+        return torch.optim.Adam([w], lr=s.lr, betas=(s.beta, 0.999), foreach=False)
+    return None  # Newton steps by hand with the autograd second derivative
+
+
+def _in_domain(p: float) -> bool:
+    return 0.0 <= p <= 1.0  # also False for NaN
+
+
+def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) -> Trajectory:
+    """Run one optimizer on the Bernoulli NLL and record every step.
+
+    Parameters
+    ----------
+    n, k : int
+        Number of samples (n >= 1) and number of ones (0 <= k <= n).
+    settings : Settings
+        Learning rate, steps, start, optimizer, parameterization, loss scale, dtype.
+    values : ndarray of 0/1, optional
+        The raw samples; needed only by minibatch SGD, which draws batches from them.
+
+    Returns
+    -------
+    Trajectory
+        p_t, NLL(p_t), dNLL/dp, torch's loss and gradient for t = 0..T, and the status:
+        converged, stalled (stopped moving short of the MLE), ran all steps, or diverged
+        at the step where p left (0, 1) or the loss became NaN/inf.
+    """
+    lk.mle(n, k)  # validates the counts
+    s = settings
+    if s.optimizer == "sgd" and (values is None or len(values) != n):
+        raise ValueError("minibatch SGD needs the raw 0/1 values of the sample")
+    dtype = DTYPES[s.dtype]
+    p0 = initial_p(s)
+    w0 = p0 if s.param == "p" else lk.logit(p0)
+    w = torch.tensor(w0, dtype=dtype, requires_grad=True)
+    opt = _make_optimizer(w, s)
+    if s.optimizer == "sgd":
+        data = torch.from_numpy(np.ascontiguousarray(values, dtype=np.uint8))
+        draws = torch.Generator().manual_seed(s.seed)
+
+    steps = s.steps
+    param = np.full(steps + 1, np.nan)
+    loss = np.full(steps + 1, np.nan)
+    grad_param = np.full(steps + 1, np.nan)
+    diverged_at = None
+    last = steps
+    for t in range(steps + 1):
+        value = full_loss(w, n, k, s.param, s.loss)
+        param[t] = w.item()
+        loss[t] = value.item()
+        p_t = param[t] if s.param == "p" else float(lk.sigmoid(param[t]))
+        if not (math.isfinite(loss[t]) and math.isfinite(param[t]) and _in_domain(p_t)):
+            diverged_at = last = t
+            break
+        if t == steps:
+            break
+        if s.optimizer == "sgd":
+            idx = torch.randint(n, (s.batch_size,), generator=draws)
+            value = _batch_loss(w, data[idx].to(dtype), n, s.param, s.loss)
+        if s.optimizer == "newton":
+            (g,) = torch.autograd.grad(value, w, create_graph=True)
+            (h,) = torch.autograd.grad(g, w)
+            grad_param[t] = g.item()
+            with torch.no_grad():
+                w -= s.lr * g.detach() / h
+        else:
+            w.grad = None  # what opt.zero_grad() does, without its profiling wrapper
+            value.backward()
+            grad_param[t] = w.grad.item()
+            opt.step()
+
+    param, loss, grad_param = param[: last + 1], loss[: last + 1], grad_param[: last + 1]
+    p = param.copy() if s.param == "p" else np.asarray(lk.sigmoid(param))
+    if s.param == "p":
+        nll = np.asarray(lk.nll(p, n, k, s.loss))
+    else:
+        nll = np.asarray(lk.nll_logit(param, n, k, s.loss))
+    grad = np.asarray(lk.grad(p, n, k, s.loss))
+    return _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at)
+
+
+def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -> Trajectory:
+    """Classify the finished run and explain it."""
+    p_hat = lk.mle(n, k)
+    converged_at = stalled_at = None
+    if diverged_at is not None:
+        status = "diverged"
+    else:
+        close = np.abs(p - p_hat) <= s.tol
+        moved = np.flatnonzero(param[1:] != param[:-1])
+        if close[-1]:
+            status = "converged"
+            far = np.flatnonzero(~close)
+            converged_at = int(far[-1]) + 1 if far.size else 0
+        elif len(param) > 1 and param[-1] == param[-2]:
+            status = "stalled"
+            stalled_at = int(moved[-1]) + 1 if moved.size else 0
+        else:
+            status = "max_steps"
+    traj = Trajectory(
+        s, n, k, p0, p, param, nll, grad, loss, grad_param,
+        status, diverged_at, converged_at, stalled_at, "",
+    )  # fmt: skip
+    object.__setattr__(traj, "message", explain(traj))
+    return traj
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def explain(traj: Trajectory) -> str:
+    """Plain words on how the run ended, with the numbers that explain it."""
+    s, n, k = traj.settings, traj.n, traj.k
+    th = lk.thresholds(n, k, s.param, s.loss)
+    name = OPTIMIZER_NAMES[s.optimizer]
+    p_hat = lk.mle(n, k)
+    end = len(traj.p) - 1
+    if traj.status == "diverged":
+        t = traj.diverged_at
+        p_t = traj.p[t]
+        if t == 0:
+            return (
+                f"p0 = {_fmt(p_t)} is not inside (0, 1): the {s.loss} NLL is "
+                f"{_fmt(traj.loss[0])} there, so there is nothing to optimize."
+            )
+        where = "p left (0, 1)" if not _in_domain(p_t) else "the loss became " + _fmt(traj.loss[t])
+        jump = traj.p[t] - traj.p[t - 1]
+        text = (
+            f"Diverged at step {t}: {where}, p_{t} = {_fmt(p_t)} "
+            f"(from p_{t - 1} = {_fmt(traj.p[t - 1])}, a jump of {_fmt(jump)}). "
+        )
+        if s.optimizer == "newton" and s.param == "logit":
+            text += "Newton divides by the curvature n·p(1 − p), which vanishes as p nears 0 or 1. "
+        if th.note:
+            return text + th.note
+        ratio = s.lr / th.stable
+        if s.optimizer == "gd" and ratio >= 1:
+            return text + (
+                f"The learning rate {_fmt(s.lr)} is {ratio:.3g}× the local stability limit "
+                f"2/H = {_fmt(th.stable)} (H = {_fmt(th.curvature)} is the curvature of the "
+                f"{s.loss} NLL at p̂ = {_fmt(p_hat)}), so every step overshoots p̂ by more than it "
+                "corrects."
+            )
+        if s.optimizer == "gd":
+            return text + (
+                f"The learning rate {_fmt(s.lr)} is below the local limit 2/H = {_fmt(th.stable)}, "
+                f"but that limit only holds near p̂ = {_fmt(p_hat)}: the curvature "
+                f"(and the gradient) grow without bound towards 0 and 1, so from "
+                f"p0 = {_fmt(traj.p0)} a single step of −lr·g can jump past the edge."
+            )
+        return text + f"{name} with learning rate {_fmt(s.lr)} stepped out of the domain."
+    gap = abs(traj.final_p - p_hat)
+    if traj.status == "converged":
+        return (
+            f"Converged: |p − p̂| ≤ {s.tol:g} from step {traj.converged_at} on; "
+            f"final p = {_fmt(traj.final_p)}, closed-form MLE p̂ = k/n = {_fmt(p_hat)}."
+        )
+    if traj.status == "stalled":
+        update = s.lr * abs(traj.grad_param[end - 1]) if end else 0.0
+        spacing = float(np.spacing(np.asarray(traj.param[-1], dtype=s.dtype)))
+        return (
+            f"Stalled at step {traj.stalled_at}: p stopped moving at {_fmt(traj.final_p)}, "
+            f"{gap:.3g} short of the MLE {_fmt(p_hat)}. The update lr·g = {update:.3g} is below "
+            f"half the {s.dtype} spacing {spacing:.3g} at this value, so it rounds away."
+        )
+    return (
+        f"Ran all {end} steps without settling within {s.tol:g} of p̂ = {_fmt(p_hat)}: "
+        f"final p = {_fmt(traj.final_p)}, |p − p̂| = {gap:.3g}. "
+        f"The learning rate is in the {th.regime(s.lr)} regime "
+        f"(1/H = {_fmt(th.monotone)}, 2/H = {_fmt(th.stable)})."
+    )
