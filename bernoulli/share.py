@@ -1,0 +1,362 @@
+"""A run as URL query parameters, so a teacher can send a link that opens exactly this run.
+
+`encode` turns (sample source, optimizer settings, open view) into short readable parameters
+and `decode` turns them back, checking every value against bounds. The app maps
+``st.query_params`` to and from these plain dicts; this module never imports streamlit.
+
+Keys (a value equal to its default is left out, so a link shows only what was changed)::
+
+    data=generate  n=200  true_p=0.7  data_seed=0     the sample (left out: the notebook's)
+    lr=0.01  steps=1000  p0=0.08385391|random  seed=0
+    opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
+    param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
+    view=run|explore
+
+Floats are written with ``repr`` (without the "+" of a positive exponent), which reads back to
+the same float. ``data=upload`` says the run used an uploaded file: its values cannot travel in
+a link, so decoding it returns an upload source and a note asking for the file.
+
+`decode` never raises: a malformed, out-of-range, repeated-with-different-values or unknown
+parameter is ignored, keeping the default, with a note such as
+``Ignored lr="abc": not a number.`` The user's text in a note is cut to 40 characters and
+every character other than letters, digits and `` .,+-_`` is written as a ``\\xNN`` escape,
+so a note holds no HTML, markdown or control characters of the input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import urllib.parse
+from collections.abc import Mapping
+
+from bernoulli import data
+from bernoulli.optimize import DTYPES, LOSSES, MAX_STEPS, OPTIMIZERS, PARAMS, Settings
+
+SOURCES = ("notebook", "generate", "upload")
+VIEWS = ("run", "explore")
+MAX_SEED = 2**63 - 1
+MAX_BATCH = 100_000  # a larger minibatch would make each SGD step slow, for nothing
+GENERATE_DEFAULTS = {"n": 200, "true_p": 0.7, "seed": 0}  # for data=generate without them
+UPLOAD_NOTE = (
+    "This link was made with an uploaded sample, which a link cannot carry: "
+    "upload the same file to repeat the run."
+)
+_MAX_TEXT = 64  # longer than any valid value; longer text is not even parsed
+_MAX_NOTES = 12  # then one line counting the rest
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where the sample comes from; only a generated sample needs numbers to be rebuilt."""
+
+    kind: str = "notebook"  # one of SOURCES
+    n: int | None = None  # number of values (generate only)
+    true_p: float | None = None  # probability of a one (generate only)
+    seed: int | None = None  # numpy seed of data.generate (generate only)
+
+    def __post_init__(self):
+        if self.kind not in SOURCES:
+            raise ValueError(f"source kind must be one of {', '.join(SOURCES)}, not {self.kind!r}")
+        numbers = (self.n, self.true_p, self.seed)
+        if self.kind != "generate":
+            if numbers != (None, None, None):
+                raise ValueError(f"a {self.kind} source takes no n, true_p or seed")
+            return
+        if not (_is_int(self.n) and 1 <= self.n <= data.MAX_VALUES):
+            raise ValueError(f"n must be a whole number from 1 to {data.MAX_VALUES:,}")
+        p = self.true_p
+        if not (isinstance(p, float | int) and not isinstance(p, bool) and 0.0 <= p <= 1.0):
+            raise ValueError("true_p must be a number from 0 to 1")
+        if not (_is_int(self.seed) and 0 <= self.seed <= MAX_SEED):
+            raise ValueError("seed must be a whole number from 0 to 2**63 - 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class Decoded:
+    """What a link asks for, and what in it was ignored or needs the user."""
+
+    source: Source  # the sample to use
+    settings: Settings  # the optimizer settings
+    view: str  # the open page or tab
+    notes: tuple[str, ...]  # one plain-text sentence per ignored parameter; () for a clean link
+
+
+# --- value parsers: each returns the value or raises _Bad with the reason --------------
+
+
+class _Bad(Exception):
+    """Why a parameter's text was not accepted (a short phrase)."""
+
+
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _number(text: str, low: float, high: float, *, below_high: bool = False) -> float:
+    if not _FLOAT.fullmatch(text):
+        try:
+            finite = math.isfinite(float(text))
+        except ValueError:
+            finite = True
+        raise _Bad("not a number" if finite else "not a finite number")
+    x = float(text)  # may be inf ("1e999"): out of range below
+    if below_high and not low <= x < high:
+        raise _Bad(f"must be at least {low:g} and below {high:g}")
+    if not low <= x <= high:
+        raise _Bad(f"must be from {low:g} to {high:g}")
+    return x
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    if not _INT.fullmatch(text):
+        raise _Bad("not a whole number")
+    x = int(text)
+    if not low <= x <= high:
+        raise _Bad(f"must be a whole number from {low:,} to {high:,}")
+    return x
+
+
+def _choice(text: str, allowed: tuple[str, ...]) -> str:
+    if text not in allowed:
+        raise _Bad(f"must be one of {', '.join(allowed)}")
+    return text
+
+
+# The accepted range of each number (both ends included, except beta's upper end).
+BOUNDS = {
+    "lr": (1e-12, 1e6),
+    "steps": (1, MAX_STEPS),
+    "p0": (-1e6, 1e6),  # outside (0, 1) the run stops at step 0 and says why
+    "seed": (0, MAX_SEED),
+    "beta": (0.0, 1.0),
+    "batch": (1, MAX_BATCH),
+    "tol": (1e-15, 1.0),
+    "n": (1, data.MAX_VALUES),
+    "true_p": (0.0, 1.0),
+    "data_seed": (0, MAX_SEED),
+}
+
+
+def _in(key: str):
+    """A parser of numbers within BOUNDS[key]: whole numbers when the bounds are ints."""
+    low, high = BOUNDS[key]
+    if isinstance(low, int):
+        return lambda t: _whole(t, low, high)
+    return lambda t: _number(t, low, high, below_high=key == "beta")
+
+
+# key -> (Settings field, parser)
+_SETTINGS = {
+    "lr": ("lr", _in("lr")),
+    "steps": ("steps", _in("steps")),
+    "p0": ("p0", lambda t: None if t == "random" else _in("p0")(t)),
+    "seed": ("seed", _in("seed")),
+    "opt": ("optimizer", lambda t: _choice(t, OPTIMIZERS)),
+    "beta": ("beta", _in("beta")),
+    "batch": ("batch_size", _in("batch")),
+    "param": ("param", lambda t: _choice(t, PARAMS)),
+    "loss": ("loss", lambda t: _choice(t, LOSSES)),
+    "dtype": ("dtype", lambda t: _choice(t, tuple(DTYPES))),
+    "tol": ("tol", _in("tol")),
+}
+# key -> (Source field, parser)
+_DATA = {
+    "n": ("n", _in("n")),
+    "true_p": ("true_p", _in("true_p")),
+    "data_seed": ("seed", _in("data_seed")),
+}
+_PARSERS = {**_SETTINGS, **_DATA}
+_KEYS = frozenset({"data", "view", *_PARSERS})
+
+
+# --- encode --------------------------------------------------------------------------------
+
+
+def _text(x) -> str:
+    """A value as link text: ints in digits, floats by repr (exact), p0 None as "random"."""
+    if x is None:
+        return "random"
+    if isinstance(x, float):
+        return repr(x).replace("e+", "e")
+    return str(x)
+
+
+def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -> dict[str, str]:
+    """The query parameters of a run; values equal to their defaults are left out.
+
+    Parameters
+    ----------
+    source : Source
+        The sample. A generated one writes data=generate, n, true_p and data_seed; an upload
+        writes only data=upload (its values cannot travel); the notebook's writes nothing.
+    settings : Settings
+        The optimizer settings; each field that differs from ``Settings()`` is written.
+    view : str
+        The open page or tab, written unless it is ``views[0]``.
+    views : iterable of str
+        The app's views (a dict's keys will do), the first being the default.
+
+    Returns
+    -------
+    dict of str to str
+        Short keys to values, in a stable order; values outside the bounds `decode` accepts
+        are written as they are (decoding will then note and ignore them).
+    """
+    params: dict[str, str] = {}
+    if source.kind != "notebook":
+        params["data"] = source.kind
+    if source.kind == "generate":
+        for key, (name, _) in _DATA.items():
+            params[key] = _text(getattr(source, name))
+    default = Settings()
+    for key, (name, _) in _SETTINGS.items():
+        value = getattr(settings, name)
+        if value != getattr(default, name):
+            params[key] = _text(value)
+    if view != next(iter(views)):
+        params["view"] = view
+    return params
+
+
+def link(base_url: str, params: Mapping[str, str]) -> str:
+    """`base_url` with its query replaced by `params` (percent-encoded); its fragment is kept."""
+    parts = urllib.parse.urlsplit(base_url)
+    query = urllib.parse.urlencode(params, doseq=True, quote_via=urllib.parse.quote)
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+# --- decode --------------------------------------------------------------------------------
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """User text made safe for a note, cut to `limit` characters.
+
+    Every character but letters, digits and `` .,+-_`` becomes an escape (``\\x3c`` for "<"),
+    so the result holds no HTML, markdown, quote, backslash or control character.
+    """
+    out = []
+    for ch in text[:limit]:
+        if (ch.isalnum() and ch.isprintable()) or ch in " .,+-_":
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out) + ("…" if len(text) > limit else "")
+
+
+def _single(raw) -> str:
+    """The one text value of a parameter (a list of equal values counts as one)."""
+    if isinstance(raw, list | tuple):
+        if not all(isinstance(v, str) for v in raw):
+            raise _Bad("not text")
+        distinct = list(dict.fromkeys(raw))
+        if not distinct:
+            raise _Bad("no value")
+        if len(distinct) > 1:
+            given = ", ".join(f'"{shown(v)}"' for v in distinct[:3])
+            more = ", …" if len(distinct) > 3 else ""
+            raise _Bad(f"given {len(raw)} times with different values ({given}{more})")
+        raw = distinct[0]
+    if not isinstance(raw, str):
+        raise _Bad("not text")
+    if len(raw) > _MAX_TEXT:
+        raise _Bad(f"too long ({len(raw):,} characters)")
+    return raw
+
+
+def _ignored(key: str, text: str | None, reason: str) -> str:
+    """'Ignored key="text": reason.' (without ="text" when there is no single text)."""
+    value = "" if text is None else f'="{shown(text)}"'
+    return f"Ignored {shown(key)}{value}: {reason}."
+
+
+def decode(params: Mapping, views=VIEWS) -> Decoded:
+    """Read a run from query parameters, keeping the default for anything invalid.
+
+    Parameters
+    ----------
+    params : mapping of str to str or list of str
+        The query parameters, e.g. ``st.query_params.to_dict()``, or every value of each key
+        (``{k: st.query_params.get_all(k) for k in st.query_params}``): a key given several
+        times with different values is ignored.
+    views : iterable of str
+        The app's views (a dict's keys will do), the first being the default.
+
+    Returns
+    -------
+    Decoded
+        The source, settings and view, and a note for each ignored parameter
+        (e.g. ``Ignored lr="abc": not a number.``). Never raises.
+    """
+    views = tuple(views)
+    notes: list[str] = []
+    values: dict[str, object] = {}
+    unknown = []
+    for key, raw in params.items():
+        if not isinstance(key, str) or key not in _KEYS:
+            unknown.append(key if isinstance(key, str) else "?")
+            continue
+        text = raw if isinstance(raw, str) else None  # shown in the note, if any
+        try:
+            text = _single(raw)
+            if key == "data":
+                values[key] = _choice(text, SOURCES)
+            elif key == "view":
+                values[key] = _choice(text, views)
+            else:
+                values[key] = _PARSERS[key][1](text)
+        except _Bad as bad:
+            notes.append(_ignored(key, text, str(bad)))
+
+    source = _source(values, set(params), notes)
+    settings = _settings(values, notes)
+    for key in unknown[:_MAX_NOTES]:
+        notes.append(f'Ignored unknown parameter "{shown(key)}".')
+    if len(unknown) > _MAX_NOTES:
+        notes.append(f"Ignored {len(unknown) - _MAX_NOTES:,} more unknown parameters.")
+    view = values.get("view", views[0])
+    return Decoded(source, settings, view, tuple(notes))
+
+
+def _settings(values: dict, notes: list[str]) -> Settings:
+    """Settings from the accepted values; if Settings rejects their combination, each value
+    is tried in turn and the ones it rejects are noted and left at their defaults."""
+    changes = {name: values[key] for key, (name, _) in _SETTINGS.items() if key in values}
+    try:
+        return dataclasses.replace(Settings(), **changes)
+    except ValueError:
+        pass
+    settings = Settings()
+    for key, (name, _) in _SETTINGS.items():
+        if key in values:
+            try:
+                settings = dataclasses.replace(settings, **{name: values[key]})
+            except ValueError as e:
+                notes.append(_ignored(key, _text(values[key]), str(e)))
+    return settings
+
+
+def _source(values: dict, keys: set, notes: list[str]) -> Source:
+    kind = values.get("data", "notebook")
+    given = [key for key in _DATA if key in values]
+    if kind != "generate":
+        for key in given:
+            notes.append(_ignored(key, _text(values[key]), "only used with data=generate"))
+        if kind == "upload":
+            notes.append(UPLOAD_NOTE)
+        return Source(kind)
+    numbers = {}
+    for key, (name, _) in _DATA.items():
+        numbers[name] = values.get(key, GENERATE_DEFAULTS[name])
+        if key not in keys:  # (an invalid one was noted already)
+            notes.append(f"No {key} for data=generate: using {key}={numbers[name]}.")
+    return Source("generate", **numbers)
