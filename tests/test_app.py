@@ -1,0 +1,350 @@
+"""The page, driven by Streamlit's AppTest: sample sources, uploads, settings, presets, the
+divergence banner and the animated figure's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bernoulli import data, optimize
+from bernoulli import figures as F
+from bernoulli.optimize import Settings
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def decode(node):
+    """A plotly JSON value with numpy blocks ({"dtype", "bdata"}) turned into arrays."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            return np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
+        return {key: decode(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [decode(value) for value in node]
+    return node
+
+
+def figure(at: AppTest) -> dict:
+    (chart,) = at.get("plotly_chart")
+    return decode(json.loads(chart.proto.spec))
+
+
+def sidebar_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.sidebar.markdown)
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    (found,) = [m for m in at.metric if m.label.startswith(label_start)]
+    return found.value
+
+
+def trajectory_table(at: AppTest):
+    (table,) = [d.value for d in at.main.dataframe if "t" in d.value.columns]
+    return table
+
+
+def started() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def at() -> AppTest:
+    return started()
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_loads_with_the_notebook_run(at):
+    assert "n = **200**, k = **145** ones, sample mean k/n = **0.725**" in sidebar_text(at)
+    (counts,) = at.sidebar.dataframe  # the picture of the data: bars of 0s and 1s
+    assert counts.value["count"].tolist() == [55, 145]
+    (warning,) = at.warning  # the notebook's float32 run stalls short of 0.725
+    assert warning.value.startswith("Stalled at step 655")
+    assert metric(at, "closed-form MLE") == "0.725"
+    assert metric(at, "final p") == "0.72499853"
+    assert metric(at, "status") == "stalled"
+    spec = figure(at)
+    layout = spec["layout"]
+    assert {trace.get("xaxis", "x") for trace in spec["data"]} == {"x", "x2", "x3"}
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+        assert layout[axis]["autorange"] is False and len(layout[axis]["range"]) == 2
+    assert 100 < len(spec["frames"]) <= 200
+    assert len(layout["sliders"][0]["steps"]) <= 100
+    buttons = [b for menu in layout["updatemenus"] for b in menu["buttons"]]
+    assert all(b["args"][1]["frame"]["redraw"] is False for b in buttons)
+    assert any("Play" in b["label"] for b in buttons) and any(
+        "Pause" in b["label"] for b in buttons
+    )
+
+
+def test_notebook_preset_figure_matches_the_library(at):
+    at.number_input(key="lr").set_value(1e-3)
+    at.radio(key="dtype").set_value("float64")
+    rerun(at)
+    at.button(key="preset_notebook").click()
+    rerun(at)
+    assert at.number_input(key="lr").value == 2e-5
+    assert at.number_input(key="p0").value == 0.08385391
+    assert at.radio(key="dtype").value == "float32"
+    traj = optimize.run(200, 145, Settings(lr=2e-5, p0=0.08385391, steps=1000, dtype="float32"))
+    spec = figure(at)
+    np.testing.assert_array_equal(spec["data"][F.LOSS_LINE]["y"], traj.nll)
+    np.testing.assert_array_equal(spec["data"][F.GRAD_LINE]["y"], traj.grad)
+    steps = [int(frame["name"]) for frame in spec["frames"]]
+    assert steps == F.frame_indices(len(traj.p), None).tolist()
+    for t, frame in zip(steps, spec["frames"], strict=True):
+        path = frame["data"][0]
+        assert path["x"][-1] == float(f"{traj.p[t]:.7g}")
+        assert path["y"][-1] == float(f"{traj.nll[t]:.7g}")
+    # The notebook's printed rows: p after the update of step t, every 100 steps (to 1e-6:
+    # torch's float32 sums may differ from the notebook's by one ulp, 6e-8).
+    table = trajectory_table(at)
+    assert table["t"].tolist() == [*range(0, 1000, 100), 1000]
+    np.testing.assert_array_equal(table["p_(t+1)"][:-1], traj.p[1:1001:100])
+    printed = [0.11723718, 0.62359965, 0.70914686, 0.72284538, 0.72471499, 0.72496235]
+    np.testing.assert_allclose(table["p_(t+1)"].tolist()[:6], printed, rtol=0, atol=1e-6)
+
+
+def test_generated_sample(at):
+    at.radio(key="source").set_value("generate")
+    rerun(at)
+    at.number_input(key="gen_n").set_value(500)
+    at.slider(key="gen_p").set_value(0.3)
+    at.number_input(key="gen_seed").set_value(7)
+    rerun(at)
+    sample = data.generate(500, 0.3, 7)
+    assert f"n = **500**, k = **{sample.k}** ones" in sidebar_text(at)
+    assert metric(at, "closed-form MLE") == f"{sample.k / 500:.8g}"
+    assert at.number_input(key="lr").value == 2e-5  # the settings did not move
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="upload").set_value((name, content, "text/csv"))
+    return rerun(at)
+
+
+def test_good_then_bad_upload_keeps_the_good_sample_and_settings(at):
+    at.number_input(key="lr").set_value(3e-4)
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    assert "keeps using: notebook sample" in at.sidebar.info[0].value
+    upload(at, "flips.csv", b"y\n0\n1\n1\n1\n")
+    assert not at.error
+    assert "n = **4**, k = **3** ones" in sidebar_text(at)
+    assert metric(at, "closed-form MLE") == "0.75"
+
+    upload(at, "bad.csv", b"0\n1\n2\n1\n")
+    (error,) = at.sidebar.error
+    assert 'bad.csv line 3: "2" is not a 0/1 value' in error.value
+    assert "Still using: flips.csv" in error.value
+    assert "n = **4**, k = **3** ones" in sidebar_text(at)  # the previous valid sample
+    assert metric(at, "closed-form MLE") == "0.75"
+    assert at.number_input(key="lr").value == 3e-4  # and every setting
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_rejected_first_upload_keeps_the_notebook_sample(at):
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    upload(at, "empty.txt", b"")
+    assert "empty.txt is empty" in at.sidebar.error[0].value
+    assert "n = **200**, k = **145** ones" in sidebar_text(at)
+    upload(at, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert "looks like a binary file" in at.sidebar.error[0].value
+
+
+def test_upload_with_several_columns_offers_a_chooser(at):
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    upload(at, "two.csv", b"id,heads\n7,1\n8,1\n9,0\n")
+    assert "two.csv has 2 columns" in at.sidebar.error[0].value
+    chooser = at.selectbox(key="upload_column")
+    assert chooser.options == ["1: id", "2: heads"]
+    chooser.set_value(2)
+    rerun(at)
+    assert not at.error
+    assert "n = **3**, k = **2** ones" in sidebar_text(at)
+    at.selectbox(key="upload_column").set_value(1)
+    rerun(at)
+    assert 'two.csv line 2, column "id": "7" is not a 0/1 value' in at.sidebar.error[0].value
+    assert "n = **3**, k = **2** ones" in sidebar_text(at)
+
+
+@pytest.mark.parametrize(
+    "lr, p0, step, where",
+    [(3e-3, 0.08385391, 1, "p_1 = 5.09135"), (2.05e-3, 0.7, 33, "p_33 = 1.069")],
+)
+def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where):
+    at.number_input(key="p0").set_value(p0)
+    at.number_input(key="lr").set_value(lr)
+    rerun(at)
+    (banner,) = at.error
+    assert banner.value.startswith(f"Diverged at step {step}: p left (0, 1), {where}")
+    assert "local stability limit 2/H = 0.00199375" in banner.value
+    spec = figure(at)
+    assert spec["frames"][-1]["name"] == str(step)
+    escape = spec["frames"][-1]["data"][1]
+    assert escape["x"][1] > 1 and "outside (0, 1)" in escape["text"][1]
+    assert "beyond the local limit" in sidebar_text(at)
+    assert metric(at, "status") == "diverged"
+
+
+@pytest.mark.parametrize(
+    "lr, regime",
+    [(2e-5, "monotone"), (1.5e-3, "oscillating"), (2.5e-3, "beyond the local limit")],
+)
+def test_threshold_and_regime_beside_the_learning_rate(at, lr, regime):
+    at.number_input(key="lr").set_value(lr)
+    rerun(at)
+    text = sidebar_text(at)
+    assert "2/H = **0.001994**, 1/H = 0.0009969" in text
+    assert f"**{regime} (" in text
+    at.radio(key="loss").set_value("mean")  # the mean divides H by n: thresholds n times larger
+    rerun(at)
+    assert "2/H = **0.3987**" in sidebar_text(at)  # 2 p̂ (1 − p̂) = 0.39875
+
+
+def test_learning_rate_slider_and_number_stay_in_sync(at):
+    at.select_slider(key="lr_slider").set_value(2e-4)
+    rerun(at)
+    assert at.number_input(key="lr").value == 2e-4
+    at.number_input(key="lr").set_value(2.6e-5)
+    rerun(at)
+    assert at.select_slider(key="lr_slider").value == 3e-5  # nearest on the log grid
+    assert at.number_input(key="lr").value == 2.6e-5  # the exact value is what runs
+    assert metric(at, "status") == "stalled" or at.success  # and the page ran with it
+
+
+@pytest.mark.parametrize(
+    "preset, lr, slider, p0, status",
+    [
+        ("smooth", 2e-4, 2e-4, 0.08385391, "converged"),
+        ("oscillation", 1.5e-3, 1.5e-3, 0.6, "converged"),
+        ("divergence", 2.05e-3, 2e-3, 0.7, "diverged"),
+    ],
+)
+def test_presets_set_the_widgets(at, preset, lr, slider, p0, status):
+    at.number_input(key="steps").set_value(50)
+    at.radio(key="param").set_value("logit")
+    rerun(at)
+    at.button(key=f"preset_{preset}").click()
+    rerun(at)
+    assert at.number_input(key="lr").value == lr
+    assert at.select_slider(key="lr_slider").value == slider
+    assert at.number_input(key="p0").value == p0
+    assert at.number_input(key="steps").value == 1000
+    assert at.radio(key="param").value == "p"
+    assert at.radio(key="dtype").value == "float64"
+    assert metric(at, "status") == status
+    # The user can then change anything.
+    at.number_input(key="steps").set_value(20)
+    rerun(at)
+    assert "final p (step 20)" in [m.label for m in at.metric]
+    assert at.number_input(key="lr").value == lr
+
+
+def test_presets_follow_the_sample(at):
+    """On another sample the presets choose the lr from that sample's thresholds."""
+    at.radio(key="source").set_value("generate")
+    rerun(at)
+    at.number_input(key="gen_n").set_value(1000)
+    at.slider(key="gen_p").set_value(0.5)
+    rerun(at)
+    k = data.generate(1000, 0.5, 0).k
+    p_hat = k / 1000
+    at.button(key="preset_oscillation").click()
+    rerun(at)
+    lr = at.number_input(key="lr").value
+    assert lr == float(f"{1.5 * p_hat * (1 - p_hat) / 1000:.2g}")
+    assert "oscillating" in sidebar_text(at)
+    assert at.radio(key="source").value == "generate"
+
+
+@pytest.mark.parametrize(
+    "name, rule",
+    [
+        ("gd", r"p_{t+1} = p_t - \eta\, g_t"),
+        ("momentum", r"v_{t+1} = \beta v_t + g_t"),
+        ("adam", r"m_t = \beta_1 m_{t-1}"),
+        ("newton", r"\frac{g_t}{H(p_t)}"),
+        ("sgd", r"\hat g_t"),
+    ],
+)
+def test_every_optimizer_runs(at, name, rule):
+    at.selectbox(key="optimizer").set_value(name)
+    at.number_input(key="steps").set_value(200)
+    rerun(at)
+    assert len(at.get("plotly_chart")) == 1
+    assert metric(at, "final p (step") != ""
+    assert any(rule in x.value for x in at.latex)
+    batch = [w for w in at.number_input if w.key == "batch_size"]
+    assert len(batch) == (name == "sgd")  # minibatch SGD offers its batch size
+
+
+def test_random_start_uses_the_seed(at):
+    at.radio(key="p0_mode").set_value("random")
+    at.number_input(key="seed").set_value(3)
+    at.number_input(key="lr").set_value(2e-4)
+    rerun(at)
+    p0 = optimize.initial_p(Settings(p0=None, seed=3))
+    start = figure(at)["data"][F.START]
+    assert start["x"] == [float(np.float32(p0))]  # the float32 run starts at p0 rounded
+    at.radio(key="p0_mode").set_value("fixed")
+    rerun(at)
+    assert at.number_input(key="p0").value == 0.08385391  # the fixed value came back
+
+
+def test_log_gradient_toggle(at):
+    at.toggle(key="log_grad").set_value(True)
+    rerun(at)
+    assert figure(at)["layout"]["yaxis3"]["type"] == "log"
+
+
+def test_settings_that_do_not_change_the_run_hit_the_cache(at, monkeypatch):
+    calls = []
+    real = optimize.run
+    monkeypatch.setattr(optimize, "run", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    at.number_input(key="lr").set_value(1.2345e-4)  # a run no other test asks for
+    rerun(at)
+    assert len(calls) == 1
+    at.number_input(key="table_every").set_value(7)
+    at.toggle(key="log_grad").set_value(True)
+    rerun(at)
+    assert len(calls) == 1
+    assert trajectory_table(at)["t"].tolist()[:3] == [0, 7, 14]
+
+
+def test_trajectory_table_and_formulas(at):
+    at.number_input(key="table_every").set_value(250)
+    rerun(at)
+    table = trajectory_table(at)
+    assert table["t"].tolist() == [0, 250, 500, 750, 1000]
+    assert table["dNLL/dp at p_t"].iloc[0] == pytest.approx(-1669.16378975, rel=1e-9)
+    latex = " ".join(x.value for x in at.latex)
+    assert r"\log\bigl(x_i p + (1-x_i)(1-p)\bigr)" in latex
+    assert r"p_{t+1} = p_t - \eta\, g_t" in latex
+    assert r"p_{t+1} - \hat{p} \approx (1 - \eta H)\,(p_t - \hat{p})" in latex
+    assert r"H = \frac{n}{\hat p(1-\hat p)} = 1003,\quad \frac{2}{H} = 0.001994" in latex
+    assert at.get("download_button")
+
+
+def test_explorer_view_replaces_the_run_view(at):
+    at.segmented_control(key="view").set_value("explore")
+    rerun(at)
+    assert not [s for s in at.subheader if s.value == "Trajectory"]
+    at.segmented_control(key="view").set_value("run")
+    rerun(at)
+    assert [s for s in at.subheader if s.value == "Trajectory"]

@@ -1,0 +1,271 @@
+"""The animated figure: frames chosen well, data equal to the run's, ranges fixed, small.
+
+Figures are checked as plotly.js receives them (``fig.to_json()``, decoded, numpy blocks
+included), so the tests see what the browser sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bernoulli import figures as F
+from bernoulli import likelihood as lk
+from bernoulli.optimize import Settings, run
+
+NOTEBOOK = (200, 145)
+
+
+def decode(node):
+    """A plotly JSON value with numpy blocks ({"dtype", "bdata"}) turned into arrays."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
+            return array.reshape(node["shape"]) if "shape" in node else array
+        return {key: decode(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [decode(value) for value in node]
+    return node
+
+
+def spec(fig) -> dict:
+    return decode(json.loads(fig.to_json()))
+
+
+@pytest.fixture(scope="module")
+def notebook_run():
+    return run(*NOTEBOOK, Settings())
+
+
+@pytest.fixture(scope="module")
+def notebook_spec(notebook_run):
+    return spec(F.animated_figure(notebook_run))
+
+
+def test_frame_indices_every_step_when_few():
+    np.testing.assert_array_equal(F.frame_indices(1, None), [0])
+    np.testing.assert_array_equal(F.frame_indices(150, None, 200), np.arange(150))
+
+
+def test_frame_indices_dense_early_sparse_late():
+    steps = F.frame_indices(1001, None, 200)
+    assert len(steps) == 200
+    assert steps[0] == 0 and steps[-1] == 1000
+    np.testing.assert_array_equal(steps[:25], np.arange(25))  # the fast early motion, all of it
+    gaps = np.diff(steps)
+    assert gaps[-1] > 10 * gaps[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n_points=st.integers(1, 200_001),
+    where=st.floats(0, 1),
+    diverged=st.booleans(),
+    max_frames=st.integers(4, 300),
+)
+def test_frame_indices_properties(n_points, where, diverged, max_frames):
+    last = n_points - 1
+    diverged_at = round(where * last) if diverged else None
+    steps = F.frame_indices(n_points, diverged_at, max_frames)
+    assert len(steps) <= max_frames
+    assert np.all(np.diff(steps) > 0)  # sorted and unique
+    assert steps[0] == 0 and steps[-1] == last
+    assert steps.min() >= 0 and steps.max() <= last
+    if diverged_at is not None:
+        assert diverged_at in steps and max(diverged_at - 1, 0) in steps
+    if n_points <= max_frames:
+        assert len(steps) == n_points
+    else:
+        assert len(steps) >= max_frames - 4  # the budget is used, not wasted
+
+
+@settings(max_examples=100, deadline=None)
+@given(n_points=st.integers(1, 100_001), where=st.floats(0, 1), max_steps=st.integers(4, 120))
+def test_slider_steps_subset_with_ends_and_divergence(n_points, where, max_steps):
+    diverged_at = round(where * (n_points - 1))
+    frames = F.frame_indices(n_points, diverged_at, 200)
+    steps = F.slider_steps(frames, diverged_at, max_steps)
+    assert len(steps) <= max_steps
+    assert set(steps.tolist()) <= set(frames.tolist())
+    assert {0, n_points - 1, diverged_at} <= set(steps.tolist())
+    assert np.all(np.diff(steps) > 0)
+
+
+def test_three_panels_fixed_ranges(notebook_spec):
+    layout = notebook_spec["layout"]
+    domains = [tuple(layout[f"xaxis{s}"]["domain"]) for s in ("", "2", "3")]
+    assert len(set(domains[:2])) == 2  # (a) beside (b) and (c)
+    assert layout["yaxis2"]["domain"][0] > layout["yaxis3"]["domain"][1]  # (b) above (c)
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+        assert layout[axis]["autorange"] is False, axis
+        low, high = layout[axis]["range"]
+        assert low < high, axis
+    assert layout["xaxis"]["range"][0] < 0 and layout["xaxis"]["range"][1] > 1
+    assert {trace.get("xaxis", "x") for trace in notebook_spec["data"]} == {"x", "x2", "x3"}
+
+
+def test_frames_move_only_the_moving_traces_without_redraw(notebook_spec):
+    frames = notebook_spec["frames"]
+    assert 1 < len(frames) <= 200
+    assert all(frame["traces"] == F.MOVING for frame in frames)
+    assert all(len(frame["data"]) == len(F.MOVING) for frame in frames)
+    layout = notebook_spec["layout"]
+    animate = [b["args"][1] for menu in layout["updatemenus"] for b in menu["buttons"]]
+    animate += [step["args"][1] for step in layout["sliders"][0]["steps"]]
+    assert all(a["frame"]["redraw"] is False and a["transition"]["duration"] == 0 for a in animate)
+    play = next(b for b in layout["updatemenus"][0]["buttons"] if "Play" in b["label"])
+    assert play["args"][1]["fromcurrent"] is True
+    speeds = [b["args"][1]["frame"]["duration"] for b in layout["updatemenus"][1]["buttons"]]
+    assert speeds == sorted(speeds, reverse=True) and len(set(speeds)) == len(F.SPEEDS)
+
+
+def test_slider_steps_name_frames(notebook_spec):
+    names = [frame["name"] for frame in notebook_spec["frames"]]
+    steps = notebook_spec["layout"]["sliders"][0]["steps"]
+    assert len(steps) <= 100
+    assert steps[0]["args"][0][0] == "0"
+    assert steps[-1]["args"][0][0] == "1000"
+    assert all(s["args"][0][0] in names for s in steps)
+
+
+def sig7(x: float) -> float:
+    """What the frames carry: 7 significant digits, enough for any screen."""
+    return float(f"{x:.7g}")
+
+
+def test_frames_show_the_run(notebook_run, notebook_spec):
+    traj = notebook_run
+    for frame in notebook_spec["frames"]:
+        t = int(frame["name"])
+        path, escape, loss_now, grad_now = frame["data"]
+        # The path is the last 10 steps (the first repeated while there are fewer), ending at
+        # the current p, on the curve at (p_t, NLL(p_t)).
+        span = [max(0, t - 9)] * max(0, 9 - t) + list(range(max(0, t - 9), t + 1))
+        assert path["x"] == [sig7(traj.p[i]) for i in span]
+        assert path["y"] == [sig7(traj.nll[i]) for i in span]
+        assert loss_now["x"] == [t, t, t] and loss_now["y"][2] == sig7(traj.nll[t])
+        assert grad_now["x"] == [t, t, t] and grad_now["y"][2] == sig7(traj.grad[t])
+        assert escape["x"] == []
+
+
+def test_static_lines_are_the_trajectory(notebook_run, notebook_spec):
+    data = notebook_spec["data"]
+    np.testing.assert_array_equal(data[F.LOSS_LINE]["y"], notebook_run.nll)
+    np.testing.assert_array_equal(data[F.GRAD_LINE]["y"], notebook_run.grad)
+    assert data[F.LOSS_LINE]["x0"] == 0 and data[F.LOSS_LINE]["dx"] == 1
+    curve = data[F.CURVE]
+    np.testing.assert_allclose(curve["y"], lk.nll(curve["x"], *NOTEBOOK), rtol=1e-15)
+    assert np.all((curve["x"] > 0) & (curve["x"] < 1))
+    assert data[F.MLE_LINE]["x"] == [0.725, 0.725]
+
+
+def test_first_frame_is_drawn_without_playing(notebook_spec):
+    """The base traces already show step 0, so a still figure is not empty."""
+    first = notebook_spec["frames"][0]["data"]
+    for index, update in zip(F.MOVING, first, strict=True):
+        for key, value in update.items():
+            assert notebook_spec["data"][index][key] == value
+
+
+def test_payload_small_for_1000_steps(notebook_run):
+    for log_grad in (False, True):
+        size = len(F.animated_figure(notebook_run, log_grad=log_grad).to_json())
+        assert size <= 150 * 1024, size
+
+
+def test_long_run_drawn_as_envelope_within_budget():
+    traj = run(*NOTEBOOK, Settings(lr=1.5e-3, p0=0.6, steps=20_000, dtype="float64"))
+    data = spec(F.animated_figure(traj))["data"]
+    loss = data[F.LOSS_LINE]
+    assert len(loss["x"]) <= F.MAX_LINE_POINTS + 2
+    assert loss["x"][0] == 0 and loss["x"][-1] == 20_000
+    np.testing.assert_array_equal(loss["y"], traj.nll[loss["x"]])
+    assert loss["y"].max() == traj.nll.max()  # the envelope keeps the extremes
+    assert len(F.animated_figure(traj).to_json()) <= 160 * 1024
+
+
+def test_log_gradient_view():
+    traj = run(*NOTEBOOK, Settings(lr=2e-4, dtype="float64"))
+    out = spec(F.animated_figure(traj, log_grad=True))
+    assert out["layout"]["yaxis3"]["type"] == "log"
+    np.testing.assert_array_equal(out["data"][F.GRAD_LINE]["y"], np.abs(traj.grad))
+    low, high = out["layout"]["yaxis3"]["range"]  # log10 units
+    positive = np.abs(traj.grad)[np.abs(traj.grad) > 0]
+    assert low <= np.log10(positive.min()) and high >= np.log10(positive.max())
+
+
+def test_jump_out_of_the_domain_is_drawn_and_labelled():
+    traj = run(*NOTEBOOK, Settings(lr=3e-3))  # p_1 = 5.09: far outside
+    assert traj.diverged_at == 1
+    out = spec(F.animated_figure(traj))
+    assert [f["name"] for f in out["frames"]] == ["0", "1"]
+    path, escape, _, _ = out["frames"][-1]["data"]
+    assert path["x"][-1] == pytest.approx(traj.p[0])  # the path ends at the last p inside
+    assert escape["x"][0] == pytest.approx(traj.p[0])
+    assert escape["x"][1] == 1 + F.ESCAPE_REACH  # drawn at the edge of the panel...
+    assert "5.091" in escape["text"][1] and "outside (0, 1)" in escape["text"][1]  # ...labelled
+    assert out["layout"]["xaxis"]["range"][1] > 1 + F.ESCAPE_REACH
+    marks = [s for s in out["layout"]["shapes"] if s["type"] == "line"]
+    assert {(s["xref"], s["x0"]) for s in marks} == {("x2", 1), ("x3", 1)}
+    assert any("step 1" in a["text"] for a in out["layout"]["annotations"])
+
+
+def test_growing_oscillation_escape_point_at_its_true_p():
+    traj = run(*NOTEBOOK, Settings(lr=2.05e-3, p0=0.7, dtype="float64"))
+    assert traj.status == "diverged"
+    t = traj.diverged_at
+    out = spec(F.animated_figure(traj))
+    assert out["frames"][-1]["name"] == str(t)
+    escape = out["frames"][-1]["data"][1]
+    assert escape["x"][1] == pytest.approx(traj.p[t], rel=1e-6)  # within reach: no edge
+    assert out["layout"]["xaxis"]["range"][1] > traj.p[t]
+    assert np.isnan(traj.nll[t]) and escape["y"][1] == pytest.approx(traj.nll[t - 1], 1e-6)
+
+
+def test_escape_below_zero():
+    traj = run(*NOTEBOOK, Settings(lr=2.1e-3, p0=0.6, dtype="float64"))
+    assert traj.status == "diverged" and traj.p[-1] < 0
+    escape = spec(F.animated_figure(traj))["frames"][-1]["data"][1]
+    assert escape["x"][1] == pytest.approx(traj.p[-1], rel=1e-6)
+    assert escape["text"][1].startswith("← ")
+
+
+def test_start_outside_the_domain():
+    traj = run(*NOTEBOOK, Settings(p0=1.5))
+    assert traj.diverged_at == 0
+    out = spec(F.animated_figure(traj))
+    assert len(out["frames"]) == 1
+    escape = out["frames"][0]["data"][1]
+    assert escape["x"][1] == 1 + F.ESCAPE_REACH and "p<sub>0</sub> = 1.5" in escape["text"][1]
+
+
+@pytest.mark.parametrize(
+    "counts, settings_",
+    [
+        ((10, 0), Settings(lr=1e-3)),  # MLE on the edge: diverges in p
+        ((10, 10), Settings(lr=1e-3, param="logit", dtype="float64")),  # drifts in logit
+        ((10**6, 300_000), Settings(lr=1e-8, steps=50, loss="mean", optimizer="adam")),
+        (NOTEBOOK, Settings(lr=0.5, optimizer="newton", param="logit", steps=30)),
+    ],
+)
+def test_edge_cases_build_with_finite_fixed_ranges(counts, settings_):
+    traj = run(*counts, settings_)
+    for log_grad in (False, True):
+        layout = spec(F.animated_figure(traj, log_grad=log_grad))["layout"]
+        for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+            assert np.all(np.isfinite(layout[axis]["range"])), axis
+
+
+def test_curve_drawn_densely_where_shown():
+    """With a million samples the NLL is a narrow well: the curve still has points in it."""
+    traj = run(10**6, 600_000, Settings(lr=1e-7, p0=0.599, steps=20, dtype="float64"))
+    out = spec(F.animated_figure(traj))
+    curve = out["data"][F.CURVE]
+    low, high = out["layout"]["yaxis"]["range"]
+    shown = (curve["y"] >= low) & (curve["y"] <= high)
+    assert shown.sum() >= 50
