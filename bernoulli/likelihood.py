@@ -34,10 +34,10 @@ def _per(scale: Scale, n: int) -> float:
     raise ValueError(f'loss scale must be "sum" or "mean", not {scale!r}')
 
 
-def _xlog(count: float, x: np.ndarray) -> np.ndarray:
+def _xlog(count: float, x: np.ndarray, log=np.log) -> np.ndarray:
     """count * log(x), with 0 * log(0) = 0 (no sample pulls that way)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(count == 0, 0.0, count * np.log(x))
+        return np.where(count == 0, 0.0, count * log(x))
 
 
 def _out(p: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -69,7 +69,7 @@ def nll(p, n: int, k: int, scale: Scale = "sum"):
     """
     p = np.asarray(p, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        value = -(_xlog(k, p) + _xlog(n - k, 1.0 - p)) * _per(scale, n)
+        value = -(_xlog(k, p) + _xlog(n - k, -p, np.log1p)) * _per(scale, n)  # log(1 - p), exact
     return _ret(_out(p, value))
 
 
@@ -125,9 +125,8 @@ def curvature(p, n: int, k: int, scale: Scale = "sum"):
 def sigmoid(theta):
     """p = 1 / (1 + exp(-theta)), computed without overflow."""
     theta = np.asarray(theta, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        value = np.where(theta >= 0, 1.0 / (1.0 + np.exp(-theta)), np.exp(theta) / (1.0 + np.exp(theta)))
-    return _ret(value)
+    e = np.exp(-np.abs(theta))  # in (0, 1]: neither branch below overflows or warns
+    return _ret(np.where(theta >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
 def logit(p):
@@ -155,18 +154,26 @@ def nll_logit(theta, n: int, k: int, scale: Scale = "sum"):
         The same value as ``nll(sigmoid(theta), n, k, scale)``, computed stably.
     """
     theta = np.asarray(theta, dtype=np.float64)
-    return _ret((n * np.logaddexp(0.0, theta) - k * theta) * _per(scale, n))
+    # As k softplus(-theta) + (n - k) softplus(theta): two terms >= 0, where n softplus(theta)
+    # - k theta cancels to noise when k = n (or 0) and |theta| is large.
+    with np.errstate(invalid="ignore"):  # NaN theta (a diverged run) gives NaN, quietly
+        value = k * np.logaddexp(0.0, -theta) + (n - k) * np.logaddexp(0.0, theta)
+    return _ret(value * _per(scale, n))
 
 
 def grad_logit(theta, n: int, k: int, scale: Scale = "sum"):
     """dNLL/dtheta = n sigmoid(theta) - k (bounded by n in size)."""
-    return _ret((n * np.asarray(sigmoid(theta)) - k) * _per(scale, n))
+    # As (n - k) p - k (1 - p), with 1 - p = sigmoid(-theta): exact when k = n or k = 0.
+    theta = np.asarray(theta, dtype=np.float64)
+    value = (n - k) * np.asarray(sigmoid(theta)) - k * np.asarray(sigmoid(-theta))
+    return _ret(value * _per(scale, n))
 
 
 def curvature_logit(theta, n: int, k: int, scale: Scale = "sum"):
     """d²NLL/dtheta² = n p (1 - p) with p = sigmoid(theta); at most n / 4."""
-    p = np.asarray(sigmoid(theta))
-    return _ret(n * p * (1.0 - p) * _per(scale, n))
+    theta = np.asarray(theta, dtype=np.float64)
+    # 1 - p as sigmoid(-theta): 1 - sigmoid(theta) cancels to 0 for large theta.
+    return _ret(n * np.asarray(sigmoid(theta)) * np.asarray(sigmoid(-theta)) * _per(scale, n))
 
 
 def mle(n: int, k: int) -> float:
@@ -323,7 +330,7 @@ class Thresholds:
         return (2.0 + 2.0 * beta) * self.monotone
 
     def regime(self, lr: float) -> str:
-        """"monotone", "oscillating" or "unstable" (beyond the local limit 2/H)."""
+        """The regime of lr: "monotone", "oscillating" or "unstable" (beyond 2/H)."""
         if lr < self.monotone:
             return "monotone"
         if lr < self.stable:
@@ -354,20 +361,22 @@ def thresholds(n: int, k: int, param: str = "p", scale: Scale = "sum") -> Thresh
     boundary = on_boundary(n, k)
     if param == "p":
         if boundary:
-            h, note = math.inf, (
-                f"The MLE p̂ = {p:g} lies on the edge of (0, 1): the NLL keeps falling towards it, "
-                "so gradient descent in p steps past the edge at every learning rate "
-                "(1/H = 2/H = 0)."
+            h = math.inf
+            note = (
+                f"The MLE p̂ = {p:g} lies on the edge of (0, 1): the NLL keeps falling "
+                "towards it, so gradient descent in p steps past the edge at every learning "
+                "rate (1/H = 2/H = 0)."
             )
         else:
             h, note = n / (p * (1 - p)) * per, ""
         global_stable = None  # the curvature in p grows without bound near 0 and 1
     elif param == "logit":
         if boundary:
-            h, note = 0.0, (
+            h = 0.0
+            note = (
                 f"The MLE p̂ = {p:g} lies on the edge: in logit it sits at θ = "
-                f"{'-' if k == 0 else '+'}∞, where the curvature is 0, so there is no local limit; "
-                "θ drifts outward forever and p approaches the edge without reaching it."
+                f"{'-' if k == 0 else '+'}∞, where the curvature is 0, so there is no local "
+                "limit; θ drifts outward forever and p approaches the edge without reaching it."
             )
         else:
             h, note = n * p * (1 - p) * per, ""

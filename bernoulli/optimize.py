@@ -54,11 +54,15 @@ class Settings:
         if not (math.isfinite(self.lr) and self.lr > 0):
             problems.append(f"learning rate must be a positive number, not {self.lr}")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS):
-            problems.append(f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps}")
+            problems.append(
+                f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps}"
+            )
         if self.p0 is not None and not math.isfinite(self.p0):
             problems.append(f"p0 must be a finite number, not {self.p0}")
         if self.optimizer not in OPTIMIZERS:
-            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
+            problems.append(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
+            )
         if not 0 <= self.beta < 1:
             problems.append(f"beta must be in [0, 1), not {self.beta}")
         if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
@@ -131,7 +135,7 @@ def full_loss(w: torch.Tensor, n: int, k: int, param: str, scale: str) -> torch.
 
 
 def _batch_loss(w, xb: torch.Tensor, n: int, param: str, scale: str) -> torch.Tensor:
-    """An unbiased minibatch estimate of the full loss: the batch's NLL scaled to n (sum) or 1 (mean)."""
+    """An unbiased minibatch estimate of the full loss: the batch's mean NLL times n or 1."""
     b = xb.numel()
     kb = xb.sum()
     return full_loss(w, b, kb, param, "mean") * (n if scale == "sum" else 1)
@@ -180,7 +184,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     w = torch.tensor(w0, dtype=dtype, requires_grad=True)
     opt = _make_optimizer(w, s)
     if s.optimizer == "sgd":
-        data = torch.from_numpy(np.ascontiguousarray(values, dtype=np.uint8))
+        data = np.ascontiguousarray(values, dtype=np.uint8)  # no copy for a Sample's values
         draws = torch.Generator().manual_seed(s.seed)
 
     steps = s.steps
@@ -201,7 +205,9 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             break
         if s.optimizer == "sgd":
             idx = torch.randint(n, (s.batch_size,), generator=draws)
-            value = _batch_loss(w, data[idx].to(dtype), n, s.param, s.loss)
+            # Index in numpy: a Sample's values are read-only, which torch.from_numpy warns about.
+            xb = torch.from_numpy(data[idx.numpy()]).to(dtype)
+            value = _batch_loss(w, xb, n, s.param, s.loss)
         if s.optimizer == "newton":
             (g,) = torch.autograd.grad(value, w, create_graph=True)
             (h,) = torch.autograd.grad(g, w)

@@ -1,0 +1,472 @@
+"""``python -m bernoulli``: run the engine from a shell, without a browser.
+
+    python -m bernoulli fit notebook                      # replays the notebook's run
+    python -m bernoulli fit samples.csv --lr 3e-3 --format json
+    python -m bernoulli fit --generate 1000 --true-p 0.3 --seed 1 --optimizer adam --lr 0.01
+    python -m bernoulli stability notebook --format json
+
+Exit status: 0 for a finished run, including one that diverged (that is a result, said in
+words); 2 for bad input, with a one-line ``error: ...`` on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+
+import numpy as np
+
+from bernoulli import data
+from bernoulli import likelihood as lk
+
+NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw (reproduces its printout)
+FORMATS = ("table", "csv", "json")
+SCALES = ("sum", "mean")
+
+
+class InputError(ValueError):
+    """Bad command-line input, told in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """Usage mistakes in one line too (argparse would print the whole usage first)."""
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+# --- arguments ---------------------------------------------------------------------------
+
+
+def _p0(text: str) -> float | None:
+    if text.strip().lower() == "random":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or 'random', not {text!r}") from None
+
+
+def _whole(text: str) -> int:
+    """An integer, also written like 1e6 or 10_000."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
+    return int(value)
+
+
+def _positive_int(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _data_arguments() -> argparse.ArgumentParser:
+    parent = _Parser(add_help=False)
+    group = parent.add_argument_group("data (a file, the notebook's sample, or generated)")
+    group.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA",
+        help="a file of 0/1 values (one a line, or columns with --column), or 'notebook' for "
+        "the notebook's 200 samples (use ./notebook for a file of that name)",
+    )
+    group.add_argument(
+        "--column", help="which column of a several-column file: its header name or 1-based number"
+    )
+    group.add_argument(
+        "--generate", type=_whole, metavar="N", help="instead of DATA: draw N Bernoulli values"
+    )
+    group.add_argument(
+        "--true-p", type=float, metavar="P", help="the p that --generate draws with (required)"
+    )
+    group.add_argument(
+        "--seed",
+        type=_whole,
+        default=0,
+        metavar="S",
+        help="seeds --generate, --p0 random and sgd's minibatch draws (default 0)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m bernoulli",
+        description="Maximum-likelihood estimation of a Bernoulli p with PyTorch, and what the "
+        "learning rate does to gradient descent.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parent = _data_arguments()
+
+    fit = commands.add_parser(
+        "fit",
+        parents=[parent],
+        help="run an optimizer on the NLL and print its trajectory",
+        description="Run an optimizer on the negative log-likelihood, one real torch step at a "
+        "time, and print step t, p_t, NLL(p_t) and dNLL/dp at p_t. The defaults are the "
+        "notebook's run (p0 = 0.08385391, lr = 2e-5, 1000 steps of plain gradient descent on "
+        "the summed NLL in float32), so `fit notebook` replays it. A run that diverges (p "
+        "leaves (0, 1) or the loss becomes NaN/inf) is a result: it stops there, says so in "
+        "words and exits 0.",
+        epilog="Formats: table (aligned columns, then the outcome in plain words); csv "
+        "(header step,p,nll,grad, plus theta,grad_theta in the logit parameterization; the "
+        "outcome goes to stderr); json (an object with status, diverged_at (null or a step), "
+        "converged_at, stalled_at, message, n, k, mle, settings, thresholds and trajectory, a "
+        "list of {step, p, nll, grad, loss, grad_param}). In JSON, NaN and infinite values "
+        "(e.g. the NLL at a diverged last point) are written as null. Rows are every K-th "
+        "step and always the last one.",
+    )
+    fit.add_argument("--lr", type=float, default=2e-5, help="learning rate (default 2e-5)")
+    fit.add_argument("--steps", type=_whole, default=1000, help="optimizer steps (default 1000)")
+    fit.add_argument(
+        "--p0",
+        type=_p0,
+        default=NOTEBOOK_P0,
+        help="starting p, or 'random' for a uniform draw seeded by --seed "
+        f"(default {NOTEBOOK_P0}, the notebook's start)",
+    )
+    fit.add_argument(
+        "--optimizer",
+        choices=("gd", "momentum", "adam", "newton", "sgd"),
+        default="gd",
+        help="gradient descent, heavy-ball momentum, Adam, Newton (lr damps its step), or "
+        "minibatch SGD (default gd)",
+    )
+    fit.add_argument(
+        "--batch-size", type=_whole, default=20, help="sgd's minibatch size, with replacement (20)"
+    )
+    fit.add_argument("--beta", type=float, default=0.9, help="momentum's β and Adam's β1 (0.9)")
+    fit.add_argument(
+        "--param",
+        choices=("p", "logit"),
+        default="p",
+        help="the parameter optimized: p, or θ with p = sigmoid(θ) (default p)",
+    )
+    fit.add_argument(
+        "--loss",
+        choices=("sum", "mean"),
+        default="sum",
+        help="summed NLL (the notebook's) or its mean over samples (default sum)",
+    )
+    fit.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    fit.add_argument(
+        "--tol", type=float, default=1e-6, help="converged once |p_t - k/n| <= tol (1e-6)"
+    )
+    fit.add_argument(
+        "--every",
+        type=_positive_int,
+        metavar="K",
+        help="print every K-th step (default 100 for table, 1 for csv and json)",
+    )
+    fit.add_argument("--format", choices=FORMATS, default="table")
+
+    stability = commands.add_parser(
+        "stability",
+        parents=[parent],
+        help="print the MLE, intervals, curvature and learning-rate limits",
+        description="n, k, the MLE k/n, the NLL there, its standard error, the Wald, Wilson "
+        "and likelihood-ratio intervals, the curvature H at the MLE and the learning-rate "
+        "thresholds 1/H (monotone below) and 2/H (stable below) for each parameterization "
+        "(p, logit) and loss scale (sum, mean). In JSON, infinite values are written as null.",
+    )
+    stability.add_argument(
+        "--level", type=float, default=0.95, help="confidence level of the intervals (0.95)"
+    )
+    stability.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def load_sample(args: argparse.Namespace) -> data.Sample:
+    """The sample the arguments name: DATA (a path or 'notebook') or --generate."""
+    if args.generate is not None:
+        if args.data is not None:
+            raise InputError(f"give either DATA ({args.data!r}) or --generate, not both")
+        if args.true_p is None:
+            raise InputError("--generate needs --true-p P, the probability of a one")
+        if args.column is not None:
+            raise InputError("--column only applies to a file")
+        return data.generate(args.generate, args.true_p, args.seed)
+    if args.true_p is not None:
+        raise InputError("--true-p only applies with --generate N")
+    if args.data is None:
+        raise InputError("no data: give a file, 'notebook', or --generate N --true-p P")
+    if args.data == "notebook":
+        if args.column is not None:
+            raise InputError("--column only applies to a file")
+        return data.notebook_sample()
+    return data.load_path(args.data, column=args.column)
+
+
+# --- fit -----------------------------------------------------------------------------------
+
+
+def _finite(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _shortest(x: float, dtype: str) -> str:
+    """The shortest text that reads back as x in the run's dtype (the notebook's 0.08385391)."""
+    if not math.isfinite(x):
+        return str(x)
+    value = np.float32(x) if dtype == "float32" else np.float64(x)
+    return np.format_float_positional(value, unique=True, trim="-")
+
+
+def _grad_theta(traj, t: int) -> float:
+    """dNLL/dθ at θ_t, closed form (torch's own gradient is in the JSON as grad_param)."""
+    return float(lk.grad_logit(traj.param[t], traj.n, traj.k, traj.settings.loss))
+
+
+def _rows(length: int, every: int) -> list[int]:
+    steps = list(range(0, length, every))
+    if steps[-1] != length - 1:
+        steps.append(length - 1)
+    return steps
+
+
+def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
+    from bernoulli import optimize  # torch loads here, not for `stability`
+
+    try:
+        settings = optimize.Settings(
+            lr=args.lr,
+            steps=args.steps,
+            p0=args.p0,
+            seed=args.seed,
+            optimizer=args.optimizer,
+            beta=args.beta,
+            batch_size=args.batch_size,
+            param=args.param,
+            loss=args.loss,
+            dtype=args.dtype,
+            tol=args.tol,
+        )
+    except ValueError as e:
+        raise InputError(str(e)) from None
+    if settings.optimizer == "sgd" and sample.values is None:
+        raise InputError(f"minibatch SGD needs the raw 0/1 values, and {sample.source} has none")
+    traj = optimize.run(sample.n, sample.k, settings, sample.values)
+    every = args.every or (100 if args.format == "table" else 1)
+    rows = _rows(len(traj.p), every)
+    if args.format == "json":
+        _fit_json(traj, sample, rows, every, out)
+    elif args.format == "csv":
+        _fit_csv(traj, rows, out)
+        print(traj.message, file=sys.stderr)
+    else:
+        _fit_table(traj, sample, rows, out)
+
+
+def _fit_table(traj, sample: data.Sample, rows: list[int], out) -> None:
+    from bernoulli import optimize
+
+    s = traj.settings
+    logit = s.param == "logit"
+    th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
+    start = "random p0 = " if s.p0 is None else "p0 = "
+    name = optimize.OPTIMIZER_NAMES[s.optimizer]
+    where = "θ = logit p" if logit else "p"
+    print(
+        f"data: {sample.source}: n = {sample.n:,}, k = {sample.k:,}, MLE k/n = {traj.mle:.6g}",
+        file=out,
+    )
+    print(
+        f"run:  {name} on the {'summed' if s.loss == 'sum' else 'mean'} NLL in {where}, "
+        f"lr = {s.lr:g}, {s.steps} steps from "
+        f"{start}{_shortest(traj.p0, 'float64')}, {s.dtype}",
+        file=out,
+    )
+    if th.note:
+        print(f"note: {th.note}", file=out)
+    else:
+        print(
+            f"H = {th.curvature:.6g} at the MLE: 1/H = {th.monotone:.6g} (monotone below), "
+            f"2/H = {th.stable:.6g} (stable below)",
+            file=out,
+        )
+    header = f"{'step':>6}  {'p_t':>14}  {'NLL(p_t)':>16}  {'dNLL/dp':>14}"
+    if logit:
+        header += f"  {'θ_t':>14}  {'dNLL/dθ':>14}"
+    print("", file=out)
+    print(header, file=out)
+    for t in rows:
+        line = (
+            f"{t:>6}  {_shortest(traj.p[t], s.dtype):>14}  {traj.nll[t]:>16.10g}  "
+            f"{traj.grad[t]:>14.8g}"
+        )
+        if logit:
+            line += f"  {_shortest(traj.param[t], s.dtype):>14}  {_grad_theta(traj, t):>14.8g}"
+        print(line, file=out)
+    print("", file=out)
+    print(traj.message, file=out)
+
+
+def _fit_csv(traj, rows: list[int], out) -> None:
+    logit = traj.settings.param == "logit"
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["step", "p", "nll", "grad"] + (["theta", "grad_theta"] if logit else []))
+    for t in rows:
+        row = [t, repr(float(traj.p[t])), repr(float(traj.nll[t])), repr(float(traj.grad[t]))]
+        if logit:
+            row += [repr(float(traj.param[t])), repr(_grad_theta(traj, t))]
+        writer.writerow(row)
+
+
+def _fit_json(traj, sample: data.Sample, rows: list[int], every: int, out) -> None:
+    s = traj.settings
+    th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
+    points = []
+    for t in rows:
+        point = {
+            "step": t,
+            "p": _finite(traj.p[t]),
+            "nll": _finite(traj.nll[t]),
+            "grad": _finite(traj.grad[t]),
+            "loss": _finite(traj.loss[t]),  # torch's loss, in the run's dtype
+            "grad_param": _finite(traj.grad_param[t]),  # torch's gradient; null at the end
+        }
+        if s.param == "logit":
+            point["theta"] = _finite(traj.param[t])
+        points.append(point)
+    result = {
+        "command": "fit",
+        "source": sample.source,
+        "n": traj.n,
+        "k": traj.k,
+        "mle": traj.mle,
+        "settings": {f: getattr(s, f) for f in s.__dataclass_fields__},
+        "p0": traj.p0,
+        "status": traj.status,
+        "diverged_at": traj.diverged_at,
+        "converged_at": traj.converged_at,
+        "stalled_at": traj.stalled_at,
+        "final_p": _finite(traj.final_p),
+        "message": traj.message,
+        "thresholds": _thresholds_json(th),
+        "every": every,
+        "trajectory": points,
+    }
+    _write_json(result, out)
+
+
+# --- stability -------------------------------------------------------------------------------
+
+
+def _thresholds_json(th: lk.Thresholds) -> dict:
+    return {
+        "param": th.param,
+        "loss": th.scale,
+        "curvature": _finite(th.curvature),
+        "monotone": _finite(th.monotone),
+        "stable": _finite(th.stable),
+        "global_stable": None if th.global_stable is None else _finite(th.global_stable),
+        "note": th.note,
+    }
+
+
+def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
+    n, k = sample.n, sample.k
+    try:
+        intervals = lk.intervals(n, k, args.level)
+    except ValueError as e:  # the level
+        raise InputError(str(e)) from None
+    p_hat = lk.mle(n, k)
+    table = [lk.thresholds(n, k, param, scale) for param in ("p", "logit") for scale in SCALES]
+    if args.format == "json":
+        _write_json(
+            {
+                "command": "stability",
+                "source": sample.source,
+                "n": n,
+                "k": k,
+                "mle": p_hat,
+                "on_boundary": lk.on_boundary(n, k),
+                "nll_at_mle": {"sum": lk.nll(p_hat, n, k), "mean": lk.nll(p_hat, n, k, "mean")},
+                "se": lk.standard_error(n, k),
+                "level": args.level,
+                "intervals": [
+                    {"name": i.name, "low": i.low, "high": i.high, "note": i.note}
+                    for i in intervals
+                ],
+                "thresholds": [_thresholds_json(th) for th in table],
+            },
+            out,
+        )
+        return
+    print(f"data: {sample.source}: n = {n:,}, k = {k:,}", file=out)
+    print(f"MLE k/n          {p_hat:.10g}", file=out)
+    print(
+        f"NLL at the MLE   {lk.nll(p_hat, n, k):.10g} (sum), "
+        f"{lk.nll(p_hat, n, k, 'mean'):.10g} (mean)",
+        file=out,
+    )
+    print(f"standard error   {lk.standard_error(n, k):.6g}", file=out)
+    print(f"\n{args.level:.4g} confidence intervals", file=out)
+    for i in intervals:
+        note = f"  ({i.note})" if i.note else ""
+        print(f"  {i.name:<17} [{i.low:.6g}, {i.high:.6g}]{note}", file=out)
+    print("\ncurvature H at the MLE and learning-rate thresholds", file=out)
+    print(
+        f"  {'param':<6} {'loss':<5} {'H':>12} {'1/H monotone':>14} {'2/H stable':>12} "
+        f"{'global limit':>13}",
+        file=out,
+    )
+    for th in table:
+        limit = "—" if th.global_stable is None else f"{th.global_stable:.6g}"
+        print(
+            f"  {th.param:<6} {th.scale:<5} {th.curvature:>12.6g} {th.monotone:>14.6g} "
+            f"{th.stable:>12.6g} {limit:>13}",
+            file=out,
+        )
+    notes = dict.fromkeys(th.note for th in table if th.note)
+    for note in notes:
+        print(f"\nnote: {note}", file=out)
+    if not notes:
+        print(
+            "\nBelow 1/H gradient descent approaches the MLE without crossing it (near the "
+            "MLE), between 1/H and 2/H it overshoots and oscillates in, above 2/H it is "
+            "thrown away. The global limit (logit only) holds from any start.",
+            file=out,
+        )
+
+
+# --- output and main -----------------------------------------------------------------------
+
+
+def _write_json(result: dict, out) -> None:
+    out.write(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
+    out.write("\n")
+
+
+COMMANDS: dict[str, Callable] = {"fit": fit, "stability": stability}
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    """Run the command line; return the exit status (0, or 2 for bad input)."""
+    out = sys.stdout if out is None else out
+    args = build_parser().parse_args(argv)  # argparse exits 2 on its own errors
+    try:
+        sample = load_sample(args)
+        COMMANDS[args.command](args, sample, out)
+    except (data.DataError, InputError) as e:
+        message = " ".join(str(e).split())  # one line, whatever the source
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `| head`: the reader has all it wants
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is quiet
+    return 0
