@@ -1,10 +1,17 @@
 """Maximum likelihood for a Bernoulli p, with PyTorch: watch what the learning rate does.
 
-Run it with ``streamlit run app.py``. The page, top to bottom: the samples and the optimizer
-settings in the sidebar, then either the animated run (banner, figure, results, formulas,
-trajectory table) or the divergence explorer. Every widget keeps its value in
-``st.session_state`` under an explicit key; `settings_from_state` and `state_from_settings`
-are the one place that maps those keys to and from `bernoulli.optimize.Settings`.
+Run it with ``streamlit run app.py``. The page, top to bottom: the samples, the optimizer
+settings and the share link in the sidebar, then either the animated run (banner, figure,
+results, formulas, trajectory table, exports) or the divergence explorer. Every widget keeps
+its value in ``st.session_state`` under an explicit key; `settings_from_state` and
+`state_from_settings` are the one place that maps those keys to and from
+`bernoulli.optimize.Settings`.
+
+The URL holds the run: on a session's first run `restore_from_link` sets the widgets from
+``st.query_params`` (`bernoulli.share.decode`, which notes what it ignored), and every run
+writes the settings back (`bernoulli.share.encode`), so the address bar is always a link to
+what is shown. Presenter mode (``present=1``) hides the sidebar behind a compact bar and
+draws everything larger for a projector.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ import pandas as pd
 import streamlit as st
 
 import explorer
-from bernoulli import data, export
+from bernoulli import data, export, share
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.figures import animated_figure, frame_indices
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.share import Source
 
 NOTEBOOK_P0 = 0.08385391  # reproduces every row the notebook printed
 LR_MIN, LR_MAX = 1e-12, 1e6  # what the exact input accepts; the slider spans 1e-7 .. 10
@@ -30,6 +38,9 @@ LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "upload": "Upload"}
 VIEWS = {"run": "Watch gradient descent", "explore": "Divergence explorer"}
+MAX_WIDGET_INT = 2**53 - 1  # the largest whole number a browser's number input holds exactly
+PRESENT = "present"  # the link's key for presenter mode ("1"); share.decode knows the rest
+FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
 REGIME_WORDS = {
     "monotone": "monotone (lr < 1/H): p walks straight to p̂",
     "oscillating": "oscillating (1/H < lr < 2/H): p overshoots p̂ and zig-zags in",
@@ -58,6 +69,7 @@ DEFAULTS = {
     "view": "run",
     "log_grad": False,
     "table_every": 100,
+    "present": False,
 }
 
 
@@ -178,17 +190,26 @@ def run_cached(n: int, k: int, settings: Settings, values_key: str) -> Trajector
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def figure_cached(n: int, k: int, settings: Settings, values_key: str, log_grad: bool):
+def figure_cached(
+    n: int, k: int, settings: Settings, values_key: str, log_grad: bool, presenter: bool
+):
     """The animated figure; shared, never modified (st.plotly_chart copies it)."""
-    return animated_figure(run_cached(n, k, settings, values_key), log_grad=log_grad)
+    return animated_figure(
+        run_cached(n, k, settings, values_key),
+        log_grad=log_grad,
+        presenter=presenter,
+        height=FIGURE_HEIGHT[presenter],
+    )
 
 
 # --- the sidebar: samples ----------------------------------------------------------------
 
 
-def use_sample(key: str, sample: data.Sample) -> None:
+def use_sample(key: str, sample: data.Sample, source: Source) -> None:
+    """Make `sample` the one in use; `source` is how a link or a script can rebuild it."""
     st.session_state._sample_key = key
     st.session_state._sample = sample
+    st.session_state._source = source
 
 
 def samples_section() -> data.Sample:
@@ -204,18 +225,22 @@ def samples_section() -> data.Sample:
         label_visibility="collapsed",
     )
     if source == "notebook":
-        use_sample("notebook", notebook_sample())
+        use_sample("notebook", notebook_sample(), Source())
     elif source == "generate":
         left, right = side.columns(2)
         n = left.number_input("n", 1, data.MAX_VALUES, step=1, key="gen_n", persist_state="page")
         seed = right.number_input(
-            "seed", 0, 2**32 - 1, step=1, key="gen_seed", persist_state="page"
+            "seed", 0, MAX_WIDGET_INT, step=1, key="gen_seed", persist_state="page"
         )
         true_p = side.slider(
             "true p", 0.0, 1.0, step=0.005, key="gen_p", format="%.3f", persist_state="page"
         )
         n, seed = int(n), int(seed)
-        use_sample(f"gen:{n}:{true_p!r}:{seed}", generated_sample(n, true_p, seed))
+        use_sample(
+            f"gen:{n}:{true_p!r}:{seed}",
+            generated_sample(n, true_p, seed),
+            Source("generate", n, true_p, seed),
+        )
     else:
         upload_section()
 
@@ -275,7 +300,7 @@ def upload_section() -> None:
         else:
             state._upload_error = None
             digest = hashlib.sha256(content).hexdigest()
-            use_sample(f"upload:{digest}:{column}", sample)
+            use_sample(f"upload:{digest}:{column}", sample, Source("upload"))
     columns = state._upload_columns
     if columns:  # a file of several columns: the user says which one holds the values
         side.selectbox(
@@ -363,7 +388,7 @@ def optimizer_section(sample: data.Sample) -> Settings:
     right.number_input(
         "seed",
         0,
-        2**53 - 1,
+        MAX_WIDGET_INT,
         step=1,
         key="seed",
         help="Seeds the random p0 (torch.rand) and the minibatch draws.",
@@ -420,6 +445,234 @@ def presets_section() -> None:
         )
 
 
+# --- the link: the run in the URL ---------------------------------------------------------
+
+
+def _present_from_link(values: list[str], notes: list[str]) -> bool:
+    """present=1 or present=0 (one value); anything else is noted and ignored."""
+    if len(set(values)) == 1 and values[0] in ("0", "1"):
+        return values[0] == "1"
+    given = f'="{share.shown(values[0])}"' if len(set(values)) == 1 else ""
+    notes.append(f"Ignored {PRESENT}{given}: must be 1 (presenter mode) or 0.")
+    return False
+
+
+def restore_from_link() -> None:
+    """On a session's first run, set the widgets from the URL's query parameters.
+
+    A malformed or out-of-range parameter keeps its default and leaves a note in
+    ``_link_notes`` (shown by `link_notes`); an upload link falls back on the notebook's
+    sample until the file is uploaded again.
+    """
+    state = st.session_state
+    if "_link_notes" in state:
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    notes: list[str] = []
+    if PRESENT in params:
+        state.present = _present_from_link(params.pop(PRESENT), notes)
+    if params:
+        decoded = share.decode(params, views=VIEWS)
+        source = decoded.source
+        state.source = source.kind
+        if source.kind == "generate":
+            state.update(gen_n=source.n, gen_p=float(source.true_p), gen_seed=source.seed)
+        state.update(state_from_settings(decoded.settings))
+        state.view = decoded.view
+        notes = [*decoded.notes, *notes]
+    state._link_notes = notes
+
+
+def link_notes() -> None:
+    """What the opened link asked for and could not have, until the user dismisses it."""
+    notes = st.session_state._link_notes
+    if not notes:
+        return
+    upload = [note for note in notes if note == share.UPLOAD_NOTE]
+    ignored = [note for note in notes if note != share.UPLOAD_NOTE]
+    box, close = st.columns([12, 1], vertical_alignment="center")
+    if ignored:
+        box.warning(
+            "Parts of this link were ignored (the rest of it was applied):  \n"
+            + "  \n".join(f"• {note}" for note in ignored),
+            icon=":material/link_off:",
+        )
+    if upload:
+        box.info(
+            f"{share.UPLOAD_NOTE} Until then the page uses the notebook's sample.",
+            icon=":material/upload_file:",
+        )
+    close.button(
+        "OK",
+        key="dismiss_link_notes",
+        help="Hide these notes",
+        on_click=lambda: st.session_state.update(_link_notes=[]),
+    )
+
+
+def sync_link(settings: Settings, view: str) -> dict[str, str]:
+    """Write the run into the URL (only what differs from the defaults); returns the params."""
+    state = st.session_state
+    params = share.encode(state._source, settings, view, views=VIEWS)
+    if state.present:
+        params[PRESENT] = "1"
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != {key: [value] for key, value in params.items()}:
+        st.query_params.from_dict(params)  # one message to the browser, only on a change
+    return params
+
+
+def share_section(params: dict[str, str]) -> None:
+    """The link to this run, to copy; an uploaded sample cannot travel in it."""
+    side = st.sidebar
+    side.header("3 · Share", help="The address bar always holds this link too.")
+    url = share.link(st.context.url or "./", params)
+    side.caption("A link that opens exactly this run (copy it with the button on the right):")
+    side.code(url, language=None, wrap_lines=True)
+    if st.session_state._source.kind == "upload":
+        side.info(share.UPLOAD_NOTE, icon=":material/upload_file:")
+
+
+# --- presenter mode ---------------------------------------------------------------------
+
+# The sidebar and the page header give way to one bar of controls and one line of text;
+# everything measured in rem (Streamlit's text and widgets) grows with the root font size.
+PRESENTER_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] {display: none}
+html {font-size: 21px}
+[data-testid="stMainBlockContainer"] {padding: 0.8rem 2rem 4rem; max-width: 100%}
+</style>"""
+
+
+def _lr_from_bar() -> None:
+    st.session_state.lr = st.session_state.lr_bar
+    st.session_state.lr_slider = st.session_state.lr_bar
+
+
+def presenter_lr(box) -> None:
+    """The learning rate on the log grid, within reach while the sidebar is hidden."""
+    st.session_state.lr_bar = nearest_lr(st.session_state.lr)
+    box.select_slider(
+        "Learning rate (log scale)",
+        LR_GRID,
+        key="lr_bar",
+        on_change=_lr_from_bar,
+        format_func=lambda x: f"lr {x:.2g}",
+        label_visibility="collapsed",
+        help="Leave presenter mode to type an exact learning rate in the sidebar.",
+    )
+
+
+def status_words(traj: Trajectory) -> str:
+    """The run's outcome in a few words (the banner says it in full)."""
+    if traj.status == "diverged":
+        return f"diverged at step {traj.diverged_at}"
+    if traj.status == "converged":
+        return f"converged from step {traj.converged_at}"
+    if traj.status == "stalled":
+        return f"stalled at step {traj.stalled_at}"
+    return f"not converged after {len(traj.p) - 1:,} steps"
+
+
+def presenter_summary(box, sample: data.Sample, settings: Settings, traj) -> None:
+    """The sidebar's settings, and the outcome, in one line of text."""
+    s = settings
+    p0 = f"random p0 (seed {s.seed})" if s.p0 is None else f"p0 = {s.p0:.6g}"
+    outcome = f" · **{status_words(traj)}**" if traj is not None else ""
+    box.caption(
+        f"{sample.source}: n = {sample.n:,}, k = {sample.k:,} · "
+        f"{OPTIMIZER_NAMES[s.optimizer]} on the {s.loss} NLL in {s.param} · {p0} · "
+        f"{s.steps:,} steps · {s.dtype} · **lr = {s.lr:.4g}**{outcome}"
+    )
+
+
+# --- keyboard access to the figure's controls ---------------------------------------------
+
+# Plotly draws Play/Pause, the speeds and the step slider in SVG, out of the Tab order. This
+# fixed script (no user text in it) makes each button a focusable role="button" that Enter
+# or Space presses, and the slider a role="slider" that the arrow keys, Page Up/Down, Home
+# and End move (one step, ten steps, first, last), announcing "step t". It wires every
+# Plotly figure as it appears (Streamlit redraws them on each run), once per page load.
+KEYBOARD_JS = """<script>
+(() => {
+  if (window.bernoulliKeyboard) return;
+  window.bernoulliKeyboard = true;
+  const MOVES = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
+                 PageDown: -10};
+  function describe(gd) {
+    const slider = gd.querySelector("g.slider-container");
+    const opts = gd._fullLayout?.sliders?.[0];
+    if (!slider || !opts) return;
+    slider.setAttribute("aria-valuemin", 0);
+    slider.setAttribute("aria-valuemax", opts.steps.length - 1);
+    slider.setAttribute("aria-valuenow", opts.active);
+    slider.setAttribute("aria-valuetext", "step " + opts.steps[opts.active].label);
+  }
+  function press(button) {
+    button.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    });
+  }
+  function scrub(gd, slider) {
+    slider.addEventListener("keydown", (event) => {
+      const opts = gd._fullLayout.sliders[0];
+      const last = opts.steps.length - 1;
+      let i = opts.active;
+      if (event.key in MOVES) i += MOVES[event.key];
+      else if (event.key === "Home") i = 0;
+      else if (event.key === "End") i = last;
+      else return;
+      event.preventDefault();
+      const step = opts.steps[Math.max(0, Math.min(last, i))];
+      if (step.method !== "animate") return;
+      window.Plotly.animate(gd, ...step.args).then(() => describe(gd));
+    });
+  }
+  function wire(gd) {
+    if (!gd._fullLayout || !window.Plotly) return;
+    for (const button of gd.querySelectorAll("g.updatemenu-button:not([tabindex])")) {
+      button.setAttribute("tabindex", "0");
+      button.setAttribute("role", "button");
+      const name = button.textContent.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
+      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : name);
+      press(button);
+    }
+    const slider = gd.querySelector("g.slider-container:not([tabindex])");
+    if (slider && gd._fullLayout.sliders?.length) {
+      slider.setAttribute("tabindex", "0");
+      slider.setAttribute("role", "slider");
+      slider.setAttribute("aria-label", "Animation step");
+      describe(gd);
+      scrub(gd, slider);
+    }
+    if (!gd.bernoulliKeyboard) {  // once per figure: Plotly may redraw its controls
+      gd.bernoulliKeyboard = true;
+      gd.on("plotly_sliderchange", () => describe(gd));
+      gd.on("plotly_animated", () => describe(gd));
+    }
+  }
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      document.querySelectorAll(".js-plotly-plot").forEach(wire);
+    });
+  }).observe(document.body, {childList: true, subtree: true});
+})();
+</script>
+<style>
+.js-plotly-plot g.updatemenu-button:focus-visible rect,
+.js-plotly-plot g.slider-container:focus-visible .slider-grip-rect {
+  stroke: #0072B2 !important; stroke-width: 3px !important;
+}
+</style>"""
+
+
 # --- the main view: one run, animated -----------------------------------------------------
 
 
@@ -438,24 +691,35 @@ def banner(traj: Trajectory) -> None:
         st.info(traj.message, icon=":material/info:")
 
 
-def run_view(sample: data.Sample, settings: Settings, option_box) -> None:
-    """The animated run: banner, figure, results, formulas, trajectory table."""
+def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
+    """The animated run: banner, figure, results, formulas, trajectory table, exports.
+
+    In presenter mode the banner comes below the figure, so that the figure and its
+    Play/Pause buttons fit a 1280×720 projector; returns the run.
+    """
     values_key = st.session_state._sample_key if settings.optimizer == "sgd" else ""
     args = (sample.n, sample.k, settings, values_key)
     slow = settings.steps * SECONDS_PER_STEP > 2
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(*args)
-    banner(traj)
+    if not presenting:
+        banner(traj)
 
     log_grad = option_box.toggle(
         "log |gradient|",
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
-    fig = figure_cached(*args, log_grad)
+    fig = figure_cached(*args, log_grad, presenting)
     st.plotly_chart(
-        fig, width="stretch", theme=None, config={"displaylogo": False, "scrollZoom": False}
+        fig,
+        width="stretch",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False},
+        alt=figure_alt(traj),
     )
+    if presenting:
+        banner(traj)
     shown = len(frame_indices(len(traj.p), traj.diverged_at))
     st.caption(
         f"(a) the {settings.loss} NLL over p, with the MLE and p moving along it (the trail is "
@@ -466,6 +730,19 @@ def run_view(sample: data.Sample, settings: Settings, option_box) -> None:
     results(traj)
     formulas(traj)
     trajectory_table(traj)
+    exports(sample, traj, fig)
+    return traj
+
+
+def figure_alt(traj: Trajectory) -> str:
+    """The figure in words, for screen readers."""
+    s = traj.settings
+    return (
+        f"Animated figure of {OPTIMIZER_NAMES[s.optimizer]} with learning rate {s.lr:.4g} "
+        f"from p0 = {traj.p0:.6g}: p moving along the {s.loss} negative log-likelihood curve "
+        f"towards the MLE {traj.mle:.6g}, with the loss and the gradient at each of "
+        f"{len(traj.p) - 1} steps. {traj.message}"
+    )
 
 
 def results(traj: Trajectory) -> None:
@@ -605,14 +882,55 @@ def trajectory_table(traj: Trajectory) -> None:
             "dNLL/dp at p_t": fmt(format="%.6g"),
         },
     )
-    st.download_button(
-        "Download the full trajectory (CSV)",
+
+
+def exports(sample: data.Sample, traj: Trajectory, fig) -> None:
+    """The run taken away: its steps as CSV, its animation offline, a torch script."""
+    st.subheader("Take this run away")
+    csv, page, script_box = st.columns(3)
+    # Deferred (callables): built only when clicked, in a thread of their own.
+    csv.download_button(
+        "Trajectory (CSV)",
         lambda: export.trajectory_csv(traj),
         file_name="trajectory.csv",
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
+        icon=":material/table:",
+        help="Every step: p, the parameter, NLL, gradient, torch's loss and gradient.",
+        width="stretch",
     )
+    page.download_button(
+        "Animation (offline HTML)",
+        lambda: export.animation_html(fig),
+        file_name="bernoulli-animation.html",
+        mime="text/html",
+        key="download_html",
+        on_click="ignore",
+        icon=":material/animation:",
+        help="One file with plotly.js inside: it plays in any browser, with no network.",
+        width="stretch",
+    )
+    s = traj.settings
+    values = sample.values if s.optimizer == "sgd" else None
+    try:
+        script = export.torch_script(st.session_state._source, s, traj.n, traj.k, values)
+    except ValueError as error:
+        script_box.info(f"No PyTorch script for this run: {error}.", icon=":material/info:")
+        return
+    script_box.download_button(
+        "PyTorch script (.py)",
+        script,
+        file_name="bernoulli_run.py",
+        mime="text/x-python",
+        key="download_script",
+        on_click="ignore",
+        icon=":material/code:",
+        help="Repeats this run step for step with torch alone and prints it as CSV.",
+        width="stretch",
+    )
+    with st.expander("The PyTorch script: this run, step for step, printed before zeroing"):
+        st.code(script, language="python", line_numbers=True)
 
 
 # --- the page --------------------------------------------------------------------------
@@ -623,21 +941,36 @@ st.set_page_config(
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 if "_sample" not in st.session_state:
-    use_sample("notebook", notebook_sample())
+    use_sample("notebook", notebook_sample(), Source())
 
-# Less blank space above the title: on a projector the figure should start high up.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
-st.title("Bernoulli MLE, step by step")
-st.markdown(
-    "Real PyTorch gradient steps on the negative log-likelihood of 0/1 samples, as in the "
-    "notebook: watch p move on the NLL curve, and see **when the learning rate makes it "
-    "oscillate, or throws p out of (0, 1)**."
-)
+restore_from_link()
+presenting = st.session_state.present
+
+if presenting:
+    st.html(PRESENTER_CSS)
+else:
+    # Less blank space above the title: on a projector the figure should start high up.
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
+    st.title("Bernoulli MLE, step by step")
+    st.markdown(
+        "Real PyTorch gradient steps on the negative log-likelihood of 0/1 samples, as in the "
+        "notebook: watch p move on the NLL curve, and see **when the learning rate makes it "
+        "oscillate, or throws p out of (0, 1)**."
+    )
+link_notes()
 presets_section()
 sample = samples_section()
 settings = optimizer_section(sample)
 
-view_box, option_box = st.columns([3, 2], vertical_alignment="center")
+# One bar: the view, the figure's option and presenter mode (with the lr while presenting).
+if presenting:
+    view_box, lr_box, option_box, present_box = st.columns(
+        [7, 4, 3, 4], vertical_alignment="center"
+    )
+    presenter_lr(lr_box)
+    summary_box = st.container()
+else:
+    view_box, option_box, present_box = st.columns([7, 4, 4], vertical_alignment="center")
 view = view_box.segmented_control(
     "View",
     list(VIEWS),
@@ -646,7 +979,18 @@ view = view_box.segmented_control(
     required=True,
     label_visibility="collapsed",
 )
+present_box.toggle(
+    "Presenter mode",
+    key="present",
+    help="For a projector: the sidebar folds into this bar, text and lines grow.",
+)
+share_section(sync_link(settings, view))
 if view == "run":
-    run_view(sample, settings, option_box)
+    traj = run_view(sample, settings, option_box, presenting)
 else:
+    traj = None
     explorer.render(sample.n, sample.k, sample.values, settings)
+if presenting:
+    presenter_summary(summary_box, sample, settings, traj)
+# Last, as a script's element takes a line of the page (style-only ones take none).
+st.html(KEYBOARD_JS, unsafe_allow_javascript=True)

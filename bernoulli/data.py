@@ -476,7 +476,7 @@ def _parse_rows(body: str, first_line: int, name: str, layout: _Layout) -> np.nd
         lines = chunk.split("\n")
         codes = np.fromiter(map(cache.get, lines, repeat(_MISS)), np.uint8, count=len(lines))
         missed = np.flatnonzero(codes == _MISS)
-        if len(missed) > 100 and layout.index is not None and '"' not in chunk:
+        if len(missed) > 100 and layout.index is not None and _splits_plainly(chunk, layout):
             # Rows that differ outside the chosen column (ids, other data) all miss the
             # cache: take that column from all of them at once, by position.
             found = _column_codes([lines[i] for i in missed.tolist()], layout)
@@ -500,6 +500,29 @@ def _parse_rows(body: str, first_line: int, name: str, layout: _Layout) -> np.nd
         line_no += len(lines)
         start = end + 1
     return np.concatenate(chunks)
+
+
+def _splits_plainly(chunk: str, layout: _Layout) -> bool:
+    """Whether splitting the chunk's lines at the separator finds csv's fields.
+
+    True without quotes, and when every quote opens or closes a whole field holding no
+    separator or quote ("r17","1" as R and Excel write them; "17" "r17" 1 as R's
+    write.table does): split, such a field keeps its quotes, which `_code` removes. Any
+    other quote goes line by line through csv.
+    """
+    if '"' not in chunk:
+        return True
+    if layout.sep is None:  # csv splits only at spaces and tabs, and drops empty fields
+        return _OTHER_SPACE.search(chunk) is None and '"' not in _QUOTED_WORD.sub("", chunk)
+    quoted = _QUOTED_FIELDS.get(layout.sep)
+    return quoted is not None and '"' not in quoted.sub("", chunk)
+
+
+_QUOTED_FIELDS = {  # separator -> a whole field in quotes, with no separator or quote inside
+    sep: re.compile(rf'(?<![^{sep}\n])"[^"{sep}\n]*"(?![^{sep}\n])') for sep in ("\t", ";", ",")
+}
+_QUOTED_WORD = re.compile(r'(?<![^ \t\n])"[^"\s]+"(?![^ \t\n])')  # between spaces or tabs
+_OTHER_SPACE = re.compile(r"[^\S \t\n]")  # whitespace that str.split splits at and csv not
 
 
 def _column_codes(lines: list[str], layout: _Layout) -> np.ndarray | None:

@@ -33,11 +33,14 @@ BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
     "#CC79A7",
 )
 FONT_SIZE = 17  # readable from the back of a lecture room
+PRESENTER_SCALE = 1.25  # fonts, lines, markers and control spacing on a projector
 FRAME_MS = 50  # frame duration at 1× speed
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 MARGIN_TOP, MARGIN_BOTTOM = 70, 200  # pixels around the panels: legend; slider and buttons
 ESCAPE_REACH = 0.3  # an escaped p is drawn at most this far outside [0, 1]
 
+_BIG = float(np.finfo(np.float64).max)
+_LOG10_BIG = 308.25  # just below log10(_BIG) = 308.2547: 10**x stays a float
 MAX_LINE_POINTS = 1500  # longer runs are drawn as a min/max envelope in the step panels
 
 # Trace order; the frames update only the moving ones (MOVING), by index.
@@ -124,11 +127,12 @@ def _sig(x: float, digits: int = 7) -> float | None:
     return float(f"{x:.{digits}g}")
 
 
-def _pad(lo: float, hi: float, frac: float = 0.06) -> list[float]:
-    span = hi - lo
+def _pad(lo: float, hi: float, frac: float = 0.06, top: float = _BIG) -> list[float]:
+    """[lo, hi] widened by frac of its span: finite, and its upper end at most top."""
+    span = hi - lo  # inf when the ends are near ±1e308: the ends then stop at ±_BIG
     if not span > 0:
         span = abs(hi) if hi else 1.0
-    return [lo - frac * span, hi + frac * span]
+    return [max(lo - frac * span, -_BIG), min(hi + frac * span, top)]
 
 
 def _line(y: np.ndarray) -> dict:
@@ -210,6 +214,7 @@ def animated_figure(
     max_slider_steps: int = 100,
     trail: int = 10,
     height: int = 700,
+    presenter: bool = False,
 ) -> go.Figure:
     """The animated three-panel figure of one run.
 
@@ -228,6 +233,9 @@ def animated_figure(
         How many steps the moving p shows, itself included.
     height : int
         Figure height in pixels.
+    presenter : bool
+        For a projector: fonts, line widths, marker sizes and the room for the controls
+        PRESENTER_SCALE times larger.
 
     Returns
     -------
@@ -263,7 +271,7 @@ def animated_figure(
     loss_hi = float(finite_nll.max()) if finite_nll.size else nll_hat + 1
     loss_log = loss_lo > 0 and loss_hi / loss_lo >= 30
     if loss_log:
-        loss_range = _pad(math.log10(loss_lo), math.log10(loss_hi), 0.05)
+        loss_range = _pad(math.log10(loss_lo), math.log10(loss_hi), 0.05, top=_LOG10_BIG)
     else:
         loss_range = _pad(loss_lo, loss_hi)
 
@@ -277,6 +285,7 @@ def animated_figure(
         if g_range[1] - g_range[0] < 1:
             mid = 0.5 * (g_range[0] + g_range[1])
             g_range = [mid - 0.5, mid + 0.5]
+        g_range[1] = min(g_range[1], _LOG10_BIG)  # 10**g_range[1] must stay a float
     else:
         g_shown = g
         finite_g = g[np.isfinite(g)]
@@ -436,9 +445,17 @@ def animated_figure(
     for index, update in zip(MOVING, moving[0], strict=True):
         traces[index].update(update)
     frames = [
-        go.Frame(name=str(int(t)), traces=MOVING, data=data, _validate=False)
+        go.Frame(
+            name=str(int(t)),
+            traces=MOVING,
+            data=[{"type": "scatter", **update} for update in data],
+            _validate=False,
+        )
         for t, data in zip(steps, moving, strict=True)
     ]
+    scale = PRESENTER_SCALE if presenter else 1.0
+    if presenter:
+        traces = _enlarged(traces, scale)
 
     slider = slider_steps(steps, traj.diverged_at, max_slider_steps)
     still = {
@@ -456,12 +473,13 @@ def animated_figure(
             "fromcurrent": True,
         }
 
-    plot_px = height - MARGIN_TOP - MARGIN_BOTTOM
+    margin_top, margin_bottom = round(MARGIN_TOP * scale), round(MARGIN_BOTTOM * scale)
+    plot_px = height - margin_top - margin_bottom
     marks, labels = _divergence_marks(traj)
 
     def below(px: float) -> float:
         """Paper y of a point px pixels below the plotting area (for the controls)."""
-        return -px / plot_px
+        return -px * scale / plot_px
 
     axis = {
         "showline": True,
@@ -487,7 +505,7 @@ def animated_figure(
         "font": {"size": FONT_SIZE, "color": BLACK, "family": "Source Sans Pro, Arial, sans-serif"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 90, "r": 20, "t": MARGIN_TOP, "b": MARGIN_BOTTOM},
+        "margin": {"l": round(90 * scale), "r": 20, "t": margin_top, "b": margin_bottom},
         "hovermode": "closest",
         "legend": {
             "orientation": "h",
@@ -606,7 +624,8 @@ def animated_figure(
             {
                 "text": "speed",
                 "x": 1,
-                "xshift": -212,  # left of the four speed buttons, whatever the figure's width
+                # left of the four speed buttons (their padding does not scale), at any width
+                "xshift": -212 * math.sqrt(scale),
                 "y": below(158),
                 "xref": "paper",
                 "yref": "paper",
@@ -617,7 +636,33 @@ def animated_figure(
             *labels,
         ],
     }
-    return go.Figure(data=traces, layout=layout, frames=frames, _validate=False)
+    if presenter:
+        layout = _enlarged(layout, scale)
+    fig = go.Figure(data=traces, layout=layout, _validate=False)
+    # Passed to go.Figure, the frames would be validated again, trace by trace: 80-130 ms
+    # for 200 frames, most of a figure's build. These frames are plain dicts built above,
+    # so they are attached as they are (the Figure keeps its frames in this tuple).
+    fig._frame_objs = tuple(frames)
+    return fig
+
+
+def _enlarged(node, scale: float):
+    """A copy of a trace or layout spec with every font size, marker size and line width
+    (a "size" or a "width" key) multiplied by `scale`."""
+    if isinstance(node, dict):
+        return {
+            key: _times(value, scale) if key in ("size", "width") else _enlarged(value, scale)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_enlarged(value, scale) for value in node]
+    return node
+
+
+def _times(value, scale: float):
+    if isinstance(value, list):
+        return [v * scale for v in value]
+    return value * scale if isinstance(value, int | float) else value
 
 
 def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:

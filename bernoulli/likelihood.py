@@ -92,7 +92,7 @@ def grad(p, n: int, k: int, scale: Scale = "sum"):
         rules out).
     """
     p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf is the value
         ones = np.where(k == 0, 0.0, -k / p)
         zeros = np.where(n - k == 0, 0.0, (n - k) / (1.0 - p))
     return _ret(_out(p, (ones + zeros) * _per(scale, n)))
@@ -116,7 +116,7 @@ def curvature(p, n: int, k: int, scale: Scale = "sum"):
         The second derivative of :func:`nll` with respect to p.
     """
     p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ones = np.where(k == 0, 0.0, k / p**2)
         zeros = np.where(n - k == 0, 0.0, (n - k) / (1.0 - p) ** 2)
     return _ret(_out(p, (ones + zeros) * _per(scale, n)))

@@ -59,6 +59,10 @@ class Settings:
             )
         if self.p0 is not None and not math.isfinite(self.p0):
             problems.append(f"p0 must be a finite number, not {self.p0}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            problems.append(f"seed must be a whole number, not {self.seed!r}")
+        elif not 0 <= self.seed < 2**64:  # what torch.Generator.manual_seed takes
+            problems.append(f"seed must be from 0 to 2**64 - 1, not {self.seed}")
         if self.optimizer not in OPTIMIZERS:
             problems.append(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
@@ -227,7 +231,29 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     else:
         nll = np.asarray(lk.nll_logit(param, n, k, s.loss))
     grad = np.asarray(lk.grad(p, n, k, s.loss))
+    if s.param == "logit":
+        grad = _grad_where_p_rounded_to_an_edge(grad, param, n, k, s.loss)
     return _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at)
+
+
+def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
+    """dNLL/dp from theta itself where p = sigmoid(theta) rounded to exactly 0 or 1.
+
+    In float64 that happens for theta beyond about 37 (p = 1) or -745 (p = 0), and the
+    closed form at the rounded p says ±inf. From theta, dNLL/dp = -k (1 + e^-theta) +
+    (n - k)(1 + e^theta), which is finite until the true value exceeds float64.
+    """
+    edge = np.isfinite(theta) & np.isinf(grad)
+    if not edge.any():
+        return grad
+    per = 1.0 / n if scale == "mean" else 1.0
+    t = theta[edge]
+    with np.errstate(over="ignore"):  # each exp overflows only where the true value does
+        ones = 0.0 if k == 0 else -(k * per + np.exp(math.log(k * per) - t))
+        zeros = 0.0 if k == n else (n - k) * per + np.exp(math.log((n - k) * per) + t)
+    grad = grad.copy()
+    grad[edge] = ones + zeros
+    return grad
 
 
 def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -> Trajectory:
@@ -315,9 +341,12 @@ def explain(traj: Trajectory) -> str:
             f"{gap:.3g} short of the MLE {_fmt(p_hat)}. The update lr·g = {update:.3g} is below "
             f"half the {s.dtype} spacing {spacing:.3g} at this value, so it rounds away."
         )
-    return (
-        f"Ran all {end} steps without settling within {s.tol:g} of p̂ = {_fmt(p_hat)}: "
-        f"final p = {_fmt(traj.final_p)}, |p − p̂| = {gap:.3g}. "
+    # On the boundary 1/H and 2/H are 0 or inf: the note says what holds instead.
+    regime = th.note or (
         f"The learning rate is in the {th.regime(s.lr)} regime "
         f"(1/H = {_fmt(th.monotone)}, 2/H = {_fmt(th.stable)})."
+    )
+    return (
+        f"Ran all {end} steps without settling within {s.tol:g} of p̂ = {_fmt(p_hat)}: "
+        f"final p = {_fmt(traj.final_p)}, |p − p̂| = {gap:.3g}. {regime}"
     )

@@ -37,6 +37,7 @@ from bernoulli.optimize import DTYPES, LOSSES, MAX_STEPS, OPTIMIZERS, PARAMS, Se
 SOURCES = ("notebook", "generate", "upload")
 VIEWS = ("run", "explore")
 MAX_SEED = 2**63 - 1
+MAX_LINK_SEED = 2**53 - 1  # a link's seeds must fit the app's number inputs (exact in a browser)
 MAX_BATCH = 100_000  # a larger minibatch would make each SGD step slow, for nothing
 GENERATE_DEFAULTS = {"n": 200, "true_p": 0.7, "seed": 0}  # for data=generate without them
 UPLOAD_NOTE = (
@@ -98,7 +99,7 @@ def _is_int(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _number(text: str, low: float, high: float, *, below_high: bool = False) -> float:
+def _number(text: str, low: float, high: float) -> float:
     if not _FLOAT.fullmatch(text):
         try:
             finite = math.isfinite(float(text))
@@ -106,8 +107,6 @@ def _number(text: str, low: float, high: float, *, below_high: bool = False) -> 
             finite = True
         raise _Bad("not a number" if finite else "not a finite number")
     x = float(text)  # may be inf ("1e999"): out of range below
-    if below_high and not low <= x < high:
-        raise _Bad(f"must be at least {low:g} and below {high:g}")
     if not low <= x <= high:
         raise _Bad(f"must be from {low:g} to {high:g}")
     return x
@@ -128,18 +127,19 @@ def _choice(text: str, allowed: tuple[str, ...]) -> str:
     return text
 
 
-# The accepted range of each number (both ends included, except beta's upper end).
+# The accepted range of each number, both ends included: exactly what the app's widgets
+# accept, so every value a link carries can be shown (and a value outside gets a note).
 BOUNDS = {
     "lr": (1e-12, 1e6),
     "steps": (1, MAX_STEPS),
-    "p0": (-1e6, 1e6),  # outside (0, 1) the run stops at step 0 and says why
-    "seed": (0, MAX_SEED),
-    "beta": (0.0, 1.0),
+    "p0": (0.0, 1.0),  # at 0 or 1 the run stops at step 0 and says why
+    "seed": (0, MAX_LINK_SEED),
+    "beta": (0.0, 0.99),
     "batch": (1, MAX_BATCH),
-    "tol": (1e-15, 1.0),
+    "tol": (1e-15, 0.1),
     "n": (1, data.MAX_VALUES),
     "true_p": (0.0, 1.0),
-    "data_seed": (0, MAX_SEED),
+    "data_seed": (0, MAX_LINK_SEED),
 }
 
 
@@ -148,7 +148,7 @@ def _in(key: str):
     low, high = BOUNDS[key]
     if isinstance(low, int):
         return lambda t: _whole(t, low, high)
-    return lambda t: _number(t, low, high, below_high=key == "beta")
+    return lambda t: _number(t, low, high)
 
 
 # key -> (Settings field, parser)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, optimize
+from bernoulli import data, export, optimize, share
 from bernoulli import figures as F
 from bernoulli.optimize import Settings
 
@@ -348,3 +349,177 @@ def test_explorer_view_replaces_the_run_view(at):
     at.segmented_control(key="view").set_value("run")
     rerun(at)
     assert [s for s in at.subheader if s.value == "Trajectory"]
+
+
+# --- links, presenter mode, exports ----------------------------------------------------------
+
+
+def link_notes(at: AppTest) -> list[str]:
+    """The notes about the opened link (ignored parameters, the upload it needs)."""
+    boxes = [*at.main.warning, *at.main.info]
+    return [b.value for b in boxes if "link" in b.value and "ignored" in b.value.lower()] + [
+        b.value for b in boxes if share.UPLOAD_NOTE in b.value
+    ]
+
+
+def opened(params: dict[str, str]) -> AppTest:
+    """The page as a link with these query parameters opens it."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(params)
+    return rerun(at)
+
+
+def test_default_run_is_the_bare_url(at):
+    assert at.query_params == {}
+    assert not link_notes(at)
+    (link,) = [c.value for c in at.sidebar.code]
+    assert link == "./"  # st.context.url is None under AppTest: the link is relative
+
+
+def test_link_opens_exactly_its_run():
+    params = {
+        "data": "generate", "n": "500", "true_p": "0.3", "data_seed": "7",
+        "lr": "0.0015", "steps": "300", "p0": "0.6", "seed": "3", "opt": "momentum",
+        "beta": "0.5", "param": "logit", "loss": "mean", "dtype": "float64", "tol": "1e-08",
+    }  # fmt: skip
+    at = opened(params)
+    assert not link_notes(at)
+    assert at.radio(key="source").value == "generate"
+    assert (at.number_input(key="gen_n").value, at.slider(key="gen_p").value) == (500, 0.3)
+    assert at.number_input(key="gen_seed").value == 7
+    assert at.number_input(key="lr").value == 0.0015
+    assert at.select_slider(key="lr_slider").value == 1.5e-3
+    assert at.number_input(key="steps").value == 300 and at.number_input(key="p0").value == 0.6
+    assert at.selectbox(key="optimizer").value == "momentum" and at.slider(key="beta").value == 0.5
+    assert at.radio(key="param").value == "logit" and at.radio(key="loss").value == "mean"
+    assert at.radio(key="dtype").value == "float64" and at.number_input(key="tol").value == 1e-8
+    assert at.query_params == params  # written back unchanged
+    sample = data.generate(500, 0.3, 7)
+    run = optimize.run(500, sample.k, share.decode(params).settings)
+    assert metric(at, "final p") == f"{run.final_p:.8g}"
+    (link,) = [c.value for c in at.sidebar.code]
+    assert share.decode(parse_link(link)) == share.decode(params)
+
+
+def parse_link(link: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, keep_blank_values=True)
+
+
+def test_url_follows_the_widgets(at):
+    at.number_input(key="lr").set_value(3e-4)
+    at.radio(key="p0_mode").set_value("random")
+    rerun(at)
+    assert at.query_params == {"lr": "0.0003", "p0": "random"}
+    at.segmented_control(key="view").set_value("explore")
+    rerun(at)
+    assert at.query_params == {"lr": "0.0003", "p0": "random", "view": "explore"}
+    at.button(key="preset_notebook").click()
+    rerun(at)
+    assert at.query_params == {}  # back to the notebook's run: the bare URL
+
+
+def test_bad_parameters_are_noted_and_ignored():
+    at = opened({"lr": "abc", "steps": "0", "p0": "0.5", "foo": "<b>", "present": "yes"})
+    (warning,) = link_notes(at)
+    assert 'Ignored lr="abc": not a number.' in warning
+    assert 'Ignored steps="0": must be a whole number from 1 to 100,000.' in warning
+    assert 'Ignored unknown parameter "foo".' in warning
+    assert 'Ignored present="yes": must be 1 (presenter mode) or 0.' in warning
+    assert "<b>" not in warning
+    assert at.number_input(key="lr").value == 2e-5  # defaults kept,
+    assert at.number_input(key="p0").value == 0.5  # the good value applied
+    assert at.query_params == {"p0": "0.5"}  # and the URL cleaned
+    at.button(key="dismiss_link_notes").click()
+    rerun(at)
+    assert not link_notes(at)
+
+
+def test_upload_link_asks_for_the_file_and_uses_the_notebook_sample():
+    at = opened({"data": "upload", "lr": "0.0003"})
+    (note,) = link_notes(at)
+    assert share.UPLOAD_NOTE in note and "the page uses the notebook's sample" in note
+    assert at.radio(key="source").value == "upload"
+    assert "n = **200**, k = **145** ones" in sidebar_text(at)
+    assert at.number_input(key="lr").value == 3e-4
+    upload(at, "flips.csv", b"1\n1\n0\n1\n")
+    assert at.query_params == {"data": "upload", "lr": "0.0003"}
+    assert any(share.UPLOAD_NOTE in i.value for i in at.sidebar.info)  # beside the link
+    assert metric(at, "closed-form MLE") == "0.75"
+
+
+LOW = {"lr": "1e-12", "steps": "1", "p0": "0.0", "seed": "0", "opt": "adam", "beta": "0.0",
+       "tol": "1e-15", "data": "generate", "n": "1", "true_p": "0.0", "data_seed": "0"}  # fmt: skip
+HIGH = {"lr": "1000000.0", "steps": "100000", "p0": "1.0", "seed": str(2**53 - 1),
+        "opt": "sgd", "batch": "100000", "tol": "0.1", "data": "generate", "n": "20000000",
+        "true_p": "1.0", "data_seed": str(2**53 - 1)}  # fmt: skip
+
+
+@pytest.mark.parametrize("params", [LOW, HIGH, {**HIGH, "opt": "momentum", "beta": "0.99"}])
+def test_every_value_a_link_carries_fits_its_widget(params):
+    """share.BOUNDS are the widgets' bounds: a link at either end opens with no note."""
+    at = opened(params)
+    assert not link_notes(at)
+    assert share.decode(at.query_params) == share.decode(params)  # (defaults left out)
+    widgets = {
+        "lr": at.number_input(key="lr"), "steps": at.number_input(key="steps"),
+        "p0": at.number_input(key="p0"), "seed": at.number_input(key="seed"),
+        "tol": at.number_input(key="tol"), "n": at.number_input(key="gen_n"),
+        "true_p": at.slider(key="gen_p"), "data_seed": at.number_input(key="gen_seed"),
+    }  # fmt: skip
+    if params["opt"] == "sgd":
+        widgets["batch"] = at.number_input(key="batch_size")
+    else:
+        widgets["beta"] = at.slider(key="beta")
+    for key, widget in widgets.items():
+        assert widget.value == type(widget.value)(float(params[key])), key
+    (banner,) = at.error  # p0 at an end of [0, 1]: the run stops at once and says why
+    assert banner.value.startswith(f"p0 = {params['p0'][0]} is not inside (0, 1)")
+
+
+def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
+    plain = figure(at)["layout"]
+    at.toggle(key="present").set_value(True)
+    rerun(at)
+    assert at.query_params == {"present": "1"}
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
+    big = figure(at)["layout"]
+    assert big["font"]["size"] == F.FONT_SIZE * F.PRESENTER_SCALE > plain["font"]["size"]
+    assert big["height"] == 600 < plain["height"]
+    assert not [t for t in at.title]  # the title gives its room to the figure
+    (summary,) = [c.value for c in at.caption if c.value.startswith("notebook sample")]
+    assert "gradient descent" in summary and "**stalled at step 655**" in summary
+    # The learning rate stays within reach, on the log grid.
+    at.select_slider(key="lr_bar").set_value(3e-3)
+    rerun(at)
+    assert at.number_input(key="lr").value == 3e-3
+    assert at.select_slider(key="lr_slider").value == 3e-3
+    assert metric(at, "status") == "diverged"
+    assert at.query_params == {"lr": "0.003", "present": "1"}
+
+
+def test_presenter_link():
+    at = opened({"present": "1", "lr": "0.002"})
+    assert at.toggle(key="present").value is True
+    assert at.select_slider(key="lr_bar").value == 2e-3
+
+
+def test_exports_offer_csv_html_and_the_torch_script(at):
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Trajectory (CSV)", "Animation (offline HTML)", "PyTorch script (.py)"]
+    script = [c.value for c in at.main.code if c.language == "python"]
+    expected = export.torch_script(share.Source(), Settings(), 200, 145)
+    assert script == [expected.rstrip("\n")]  # (st.code drops the final newline)
+
+
+def test_no_script_for_sgd_on_a_huge_upload(at):
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    upload(at, "big.txt", b"0\n1\n" * 50_001)  # 100,002 values
+    assert "n = **100,002**" in sidebar_text(at)
+    at.selectbox(key="optimizer").set_value("sgd")
+    at.number_input(key="steps").set_value(20)
+    rerun(at)
+    (note,) = [i.value for i in at.main.info if "No PyTorch script" in i.value]
+    assert "too many to write into a script (at most 100,000)" in note
+    assert not [c for c in at.main.code if c.language == "python"]

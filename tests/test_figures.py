@@ -10,6 +10,7 @@ import base64
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -170,6 +171,34 @@ def test_first_frame_is_drawn_without_playing(notebook_spec):
     for index, update in zip(F.MOVING, first, strict=True):
         for key, value in update.items():
             assert notebook_spec["data"][index][key] == value
+
+
+def test_frames_are_what_plotly_validation_makes(notebook_run):
+    """The frames skip plotly.py's validation (most of the build time): validated again, the
+    figure is the same, frames included."""
+    for traj in (notebook_run, run(*NOTEBOOK, Settings(lr=3e-3))):
+        fig = F.animated_figure(traj)
+        assert len(fig.frames) == len(fig.to_dict()["frames"]) > 1
+        ours, validated = json.loads(fig.to_json()), json.loads(go.Figure(fig).to_json())
+        assert ours["frames"] == validated["frames"] and ours["data"] == validated["data"]
+
+
+def test_presenter_figure_is_larger_with_the_same_data(notebook_run):
+    scale = F.PRESENTER_SCALE
+    plain = spec(F.animated_figure(notebook_run))
+    big = spec(F.animated_figure(notebook_run, presenter=True, height=600))
+    assert big["layout"]["font"]["size"] == F.FONT_SIZE * scale
+    assert big["layout"]["height"] == 600
+    for a, b in zip(plain["data"], big["data"], strict=True):
+        if "line" in a:
+            assert b["line"]["width"] == a["line"]["width"] * scale
+        if "marker" in a:
+            np.testing.assert_allclose(b["marker"]["size"], np.multiply(a["marker"]["size"], scale))
+        np.testing.assert_array_equal(b.get("y"), a.get("y"))
+    assert big["frames"] == plain["frames"]
+    assert big["layout"]["sliders"][0]["steps"] == plain["layout"]["sliders"][0]["steps"]
+    fonts = [menu["font"]["size"] for menu in big["layout"]["updatemenus"]]
+    assert fonts == [f * scale for f in (F.FONT_SIZE, F.FONT_SIZE - 1)]
 
 
 def test_payload_small_for_1000_steps(notebook_run):

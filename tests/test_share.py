@@ -23,7 +23,7 @@ valid_settings = st.builds(
     p0=st.none() | st.floats(*B["p0"]),
     seed=st.integers(*B["seed"]),
     optimizer=st.sampled_from(optimize.OPTIMIZERS),
-    beta=st.floats(*B["beta"], exclude_max=True),
+    beta=st.floats(*B["beta"]),
     batch_size=st.integers(*B["batch"]),
     param=st.sampled_from(optimize.PARAMS),
     loss=st.sampled_from(optimize.LOSSES),
@@ -79,10 +79,13 @@ def test_only_changed_fields_are_written(run):
     assert set(params) == {names[f] for f in changed}
 
 
-def test_bounds_are_the_briefs_and_fit_settings():
-    assert B["lr"] == (1e-12, 1e6) and B["p0"] == (-1e6, 1e6) and B["steps"] == (1, 100_000)
-    assert B["seed"] == B["data_seed"] == (0, 2**63 - 1) and B["n"] == (1, data.MAX_VALUES)
-    for key in ("lr", "steps", "p0", "seed", "batch", "tol"):  # both ends make valid Settings
+def test_bounds_are_the_widgets_and_fit_settings():
+    """A link carries only what the app's widgets can show (tests/test_app.py opens links at
+    every end); both ends are accepted."""
+    assert B["lr"] == (1e-12, 1e6) and B["p0"] == (0.0, 1.0) and B["steps"] == (1, 100_000)
+    assert B["seed"] == B["data_seed"] == (0, 2**53 - 1) and B["n"] == (1, data.MAX_VALUES)
+    assert B["beta"] == (0.0, 0.99) and B["tol"] == (1e-15, 0.1) and B["batch"] == (1, 100_000)
+    for key in ("lr", "steps", "p0", "seed", "beta", "batch", "tol"):  # valid Settings
         name = share._SETTINGS[key][0]
         for end in B[key]:
             assert decode({key: share._text(end)}).settings == Settings().replace(**{name: end})
@@ -124,7 +127,7 @@ def test_link():
     assert link("http://h/", {"x": "a&b=c d"}) == "http://h/?x=a%26b%3Dc%20d"
 
 
-SEEDS = "must be a whole number from 0 to 9,223,372,036,854,775,807"
+SEEDS = "must be a whole number from 0 to 9,007,199,254,740,991"  # 2**53 - 1
 INVALID = [
     # (params, the note)
     ({"lr": "abc"}, 'Ignored lr="abc": not a number.'),
@@ -143,16 +146,19 @@ INVALID = [
     ({"steps": "12.0"}, 'Ignored steps="12.0": not a whole number.'),
     ({"p0": "nan"}, 'Ignored p0="nan": not a finite number.'),
     ({"p0": "-Infinity"}, 'Ignored p0="-Infinity": not a finite number.'),
-    ({"p0": "2e6"}, 'Ignored p0="2e6": must be from -1e+06 to 1e+06.'),
+    ({"p0": "2e6"}, 'Ignored p0="2e6": must be from 0 to 1.'),
+    ({"p0": "-0.5"}, 'Ignored p0="-0.5": must be from 0 to 1.'),
     ({"p0": "Random"}, 'Ignored p0="Random": not a number.'),
     ({"opt": "evil"}, 'Ignored opt="evil": must be one of gd, momentum, adam, newton, sgd.'),
     ({"opt": "GD"}, 'Ignored opt="GD": must be one of gd, momentum, adam, newton, sgd.'),
-    ({"beta": "1"}, 'Ignored beta="1": must be at least 0 and below 1.'),
+    ({"beta": "1"}, 'Ignored beta="1": must be from 0 to 0.99.'),
+    ({"beta": "0.995"}, 'Ignored beta="0.995": must be from 0 to 0.99.'),
     ({"batch": "0"}, 'Ignored batch="0": must be a whole number from 1 to 100,000.'),
     ({"param": "theta"}, 'Ignored param="theta": must be one of p, logit.'),
     ({"loss": "max"}, 'Ignored loss="max": must be one of sum, mean.'),
     ({"dtype": "float16"}, 'Ignored dtype="float16": must be one of float32, float64.'),
-    ({"tol": "0"}, 'Ignored tol="0": must be from 1e-15 to 1.'),
+    ({"tol": "0"}, 'Ignored tol="0": must be from 1e-15 to 0.1.'),
+    ({"tol": "0.5"}, 'Ignored tol="0.5": must be from 1e-15 to 0.1.'),
     (
         {"view": "<script>alert(1)</script>"},
         'Ignored view="\\x3cscript\\x3ealert\\x281\\x29\\x3c\\x2fscript\\x3e": '
@@ -160,6 +166,7 @@ INVALID = [
     ),
     ({"seed": "-1"}, f'Ignored seed="-1": {SEEDS}.'),
     ({"seed": str(2**63)}, f'Ignored seed="{2**63}": {SEEDS}.'),
+    ({"seed": str(2**53)}, f'Ignored seed="{2**53}": {SEEDS}.'),
     ({"seed": "1.5"}, 'Ignored seed="1.5": not a whole number.'),
     ({"seed": "9" * 5000}, f'Ignored seed="{"9" * 40}…": too long (5,000 characters).'),
     ({"lr": ["0.1", "0.2"]}, 'Ignored lr: given 2 times with different values ("0.1", "0.2").'),

@@ -1,0 +1,124 @@
+"""The animated figure in Chromium: drawn on first load, played by its Play button, and the
+same on a projector (presenter mode) with its controls in view at 1280×720."""
+
+from __future__ import annotations
+
+from .conftest import FIGURE, figure_state, open_app, shot, wait_for_script
+
+
+def play_button(pg):
+    return pg.locator(f"{FIGURE} g.updatemenu-button", has_text="Play")
+
+
+def test_first_load_shows_the_figure(page, app_url):
+    open_app(page, app_url)
+    state = figure_state(page)
+    assert state["traces"] == 11 and len(state["frames"]) == 200  # the notebook's 1000 steps
+    assert state["frames"][0] == "0" and state["frames"][-1] == "1000"
+    assert state["active"] == 0 and state["path"][-1] == 0.08385391  # at p0, waiting for Play
+    assert state["mle"] == 0.725
+    # The status in words (not colour alone) and the figure's text alternative.
+    banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
+    assert "Stalled at step 655: p stopped moving" in banner
+    label = page.locator('[data-testid="stPlotlyChart"]').first.get_attribute("aria-label")
+    assert label and "gradient descent" in label and "Stalled at step 655" in label
+    assert page.locator(f"{FIGURE} .slider-container").count() == 1
+    shot(page, "first-load")
+    shot(page, "first-load-whole", whole=True)
+
+
+def test_play_moves_the_marker_and_the_step_panels_follow(page, app_url):
+    open_app(page, app_url)
+    play_button(page).click()
+    page.wait_for_function(f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].active >= 3")
+    first = figure_state(page)
+    page.wait_for_timeout(600)
+    second = figure_state(page)
+    shot(page, "playing")
+    assert second["active"] > first["active"]  # the slider moves along
+    for state in (first, second):
+        t = state["lossCursor"][0]
+        # The marker is p_t on the curve, and both step panels' cursors stand at step t.
+        assert state["lossCursor"] == state["gradCursor"] == [t, t, t]
+        assert str(t) in state["frames"]
+    assert second["lossCursor"][0] > first["lossCursor"][0]
+    assert second["path"][-1] > first["path"][-1] > 0.08385391  # p climbs towards 0.725
+    page.locator(f"{FIGURE} g.updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(200)
+    paused = figure_state(page)
+    page.wait_for_timeout(500)
+    assert figure_state(page)["lossCursor"] == paused["lossCursor"]  # and stays when paused
+
+
+def test_presenter_mode_fits_a_projector(page, app_url):
+    open_app(page, app_url + "/?lr=0.00205&p0=0.7&dtype=float64")
+    plain_font = figure_state(page)["font"]
+    page.get_by_text("Presenter mode", exact=True).click()
+    wait_for_script(page)
+    page.wait_for_function(f"document.querySelector('{FIGURE}')._fullLayout.font.size > 17")
+    assert "present=1" in page.url and "lr=0.00205" in page.url
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    assert figure_state(page)["font"] > plain_font
+    # The outcome in words in the bar, the learning rate within reach, and the whole
+    # figure down to Play/Pause and the step slider inside the 1280×720 window.
+    summary = page.locator(
+        '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+    ).first.inner_text()
+    assert "diverged at step 33" in summary and "lr = 0.00205" in summary
+    assert page.locator('[data-testid="stMain"] [data-testid="stSlider"]').is_visible()
+    for control in (play_button(page), page.locator(f"{FIGURE} .slider-container")):
+        box = control.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+    shot(page, "presenter-mode")
+    play_button(page).click()
+    page.wait_for_function(
+        f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].active >= 10"
+    )
+    shot(page, "presenter-mode-playing")
+
+
+def focused(pg) -> str | None:
+    return pg.evaluate("document.activeElement.getAttribute('aria-label')")
+
+
+def test_figure_controls_work_from_the_keyboard(page, app_url):
+    """Plotly's SVG controls join the Tab order: Enter plays and pauses, keys scrub."""
+    open_app(page, app_url)
+    page.get_by_role("switch", name="Presenter mode").focus()
+    order = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order[1:] == ["Animation step", "Play", "Pause", "speed 0.5×"], order
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "Play"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].active >= 3")
+    page.keyboard.press("Tab")
+    page.keyboard.press(" ")  # Pause
+    page.wait_for_timeout(200)
+    paused = figure_state(page)["active"]
+    page.wait_for_timeout(400)
+    assert figure_state(page)["active"] == paused > 0
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "Animation step"
+    slider = f"{FIGURE} g.slider-container"
+    page.keyboard.press("End")
+    page.wait_for_function(
+        f"document.querySelector('{FIGURE}').data[7].x[0] === 1000"
+    )  # the step panels' cursor at the last step
+    assert page.get_attribute(slider, "aria-valuetext") == "step 1000"
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].active === 2"
+    )
+    page.wait_for_timeout(200)
+    state = figure_state(page)  # the slider's third step: frame 4 (every other frame early on)
+    assert state["lossCursor"] == state["gradCursor"] == [state["activeStep"]] * 3
+    assert state["activeStep"] > 0 and state["path"][-1] > 0.08385391
+    assert page.get_attribute(slider, "aria-valuetext") == f"step {state['activeStep']}"
+    shot(page, "keyboard-slider-focused")

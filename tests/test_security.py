@@ -1,0 +1,646 @@
+"""Security and session isolation (issue 6, parts 3-4).
+
+Nothing a user sends is evaluated, unpickled or rendered as HTML; Streamlit's XSRF protection
+is on and the server itself enforces the upload cap (checked against a live `streamlit run`);
+link parameters are validated with bounds; and nothing mutable is shared between sessions:
+no module-level state that code changes, and every ``st.cache_resource`` value (one object
+for every session) is either immutable or never modified.
+"""
+
+from __future__ import annotations
+
+import ast
+import http.client
+import json
+import math
+import re
+import time
+import tomllib
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from bernoulli import data, export, share
+from bernoulli.optimize import MAX_STEPS, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+# Everything that runs inside the server: the page, the explorer and the library.
+SERVED = [APP, ROOT / "explorer.py", *sorted((ROOT / "bernoulli").glob("*.py"))]
+# Imported once per server process, so their module globals are shared by every session
+# (app.py itself is executed afresh, in a new module, at each run of each session).
+SHARED_MODULES = SERVED[1:]
+PAGES = [APP, ROOT / "explorer.py"]
+
+
+def parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+# --- 1. nothing a user sends is evaluated or unpickled ------------------------------------
+
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "breakpoint"}
+FORBIDDEN_MODULES = {
+    "pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "marshal", "shelve",
+    "jsonpickle", "yaml", "subprocess", "ctypes", "code", "codeop",
+}  # fmt: skip
+FORBIDDEN_ATTRIBUTES = {  # (object name, attribute): each deserializes or runs arbitrary code
+    ("torch", "load"), ("np", "load"), ("numpy", "load"), ("pd", "read_pickle"),
+    ("pandas", "read_pickle"), ("os", "system"), ("os", "popen"), ("os", "exec"),
+    ("importlib", "import_module"), ("yaml", "load"), ("yaml", "unsafe_load"),
+}  # fmt: skip
+
+
+def unsafe_code(tree: ast.AST) -> list[str]:
+    """Each use of eval/exec/pickle-like deserializers or shell access in a module."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names]
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                if name.split(".")[0] in FORBIDDEN_MODULES:
+                    found.append(f"line {node.lineno}: import {name}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in FORBIDDEN_CALLS:
+                found.append(f"line {node.lineno}: {node.func.id}()")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            pair = (node.value.id, node.attr)
+            if pair in FORBIDDEN_ATTRIBUTES or node.attr.startswith("exec"):
+                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_the_scanner_finds_what_it_looks_for():
+    bad = (
+        "import pickle\nfrom yaml import load\nimport numpy as np\n"
+        "eval(x)\nexec(y)\nnp.load(f)\nos.system(cmd)\ntorch.load(path)\n"
+    )
+    assert len(unsafe_code(ast.parse(bad))) == 7
+    assert unsafe_code(ast.parse("import re\nre.compile('x')\nnp.loadtxt(f)\n")) == []
+
+
+@pytest.mark.parametrize("path", SERVED, ids=lambda p: p.name)
+def test_no_eval_pickle_or_shell(path):
+    assert unsafe_code(parse(path)) == []
+
+
+def module_strings(tree: ast.Module) -> dict[str, str]:
+    """Module-level names bound once to a constant string."""
+    out: dict[str, str] = {}
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = value.value
+    return out
+
+
+def html_calls(tree: ast.Module) -> list[tuple[int, str | None]]:
+    """Every call that renders raw HTML (st.html, components.html, unsafe_allow_html=True),
+    with its HTML when that is a constant string, else None."""
+    constants = module_strings(tree)
+
+    def constant(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return constants.get(node.id)
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        unsafe = [
+            kw
+            for kw in node.keywords
+            if kw.arg == "unsafe_allow_html"
+            and not (isinstance(kw.value, ast.Constant) and kw.value.value is False)
+        ]
+        if name in ("html", "iframe") or unsafe:
+            arg = node.args[0] if node.args else None
+            found.append((node.lineno, constant(arg) if arg is not None else None))
+    return found
+
+
+def test_the_html_finder_tells_constants_from_user_text():
+    tree = ast.parse(
+        'CSS = "<style>a{}</style>"\nst.html(CSS)\nst.html(f"<b>{name}</b>")\n'
+        "st.markdown(text, unsafe_allow_html=True)\nst.markdown(text, unsafe_allow_html=False)\n"
+    )
+    assert html_calls(tree) == [(2, "<style>a{}</style>"), (3, None), (4, None)]
+
+
+@pytest.mark.parametrize("path", SERVED, ids=lambda p: p.name)
+def test_raw_html_is_only_ever_a_constant(path):
+    for line, html in html_calls(parse(path)):
+        assert html is not None, f"{path.name} line {line}: HTML built from variables"
+
+
+def constant_html() -> set[str]:
+    """The page's own HTML, CSS and script: the only raw HTML it may render."""
+    return {html for _, html in html_calls(parse(APP))}
+
+
+def test_exports_escape_and_embed_no_user_text():
+    import plotly.graph_objects as go
+
+    page = export.animation_html(go.Figure(), title='</title><script>alert("x")</script>')
+    assert "<script>alert" not in page and "&lt;/title&gt;&lt;script&gt;" in page
+    # An upload's file name never reaches the runnable script: only numbers do.
+    script = export.torch_script(share.Source("upload"), Settings(), 4, 1)
+    assert "an uploaded sample of n = 4 values, k = 1 ones" in script
+    compile(script, "bernoulli_run.py", "exec")  # valid Python: parsed here, never run
+
+
+# --- 2. sessions share nothing mutable ------------------------------------------------------
+
+MUTATING_METHODS = {
+    "append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "add",
+    "discard", "remove", "sort", "reverse", "__setitem__", "__delitem__", "appendleft",
+}  # fmt: skip
+MUTABLE_FACTORIES = {"dict", "list", "set", "defaultdict", "deque", "OrderedDict", "Counter"}
+PROCESS_WIDE = {  # calls that change state every session would see
+    ("torch", "manual_seed"), ("torch", "set_default_dtype"), ("torch", "set_num_threads"),
+    ("torch", "set_default_device"), ("torch", "use_deterministic_algorithms"),
+    ("np", "seterr"), ("numpy", "seterr"), ("random", "seed"), ("os", "chdir"),
+    ("sys", "setrecursionlimit"), ("csv", "field_size_limit"),
+}  # fmt: skip
+
+
+def shared_state_problems(tree: ast.Module) -> list[str]:
+    """Module state a session could change for every other session: `global` rebinding, a
+    module-level dict/list/set that code mutates, functools caches, process-wide settings."""
+    mutable = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        value = getattr(node, "value", None)
+        is_mutable = isinstance(
+            value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp
+        ) or (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in MUTABLE_FACTORIES
+        )
+        if is_mutable:
+            mutable |= {t.id for t in targets if isinstance(t, ast.Name)}
+    found = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", "?")
+        if isinstance(node, ast.Global):
+            found.append(f"line {line}: global {', '.join(node.names)}")
+        elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(
+            node.ctx, ast.Store | ast.Del
+        ):
+            base = node.value
+            if isinstance(base, ast.Name) and base.id in mutable:
+                found.append(f"line {line}: {base.id}[...] changed")
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if node.target.id in mutable:
+                found.append(f"line {line}: {node.target.id} changed in place")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name):
+                if owner.id in mutable and node.func.attr in MUTATING_METHODS:
+                    found.append(f"line {line}: {owner.id}.{node.func.attr}()")
+                if (owner.id, node.func.attr) in PROCESS_WIDE:
+                    found.append(f"line {line}: process-wide {owner.id}.{node.func.attr}()")
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                text = ast.unparse(deco)
+                if re.search(r"\b(lru_cache|functools\.cache|cache)\b", text) and "st." not in text:
+                    found.append(f"line {line}: process-wide cache @{text} on {node.name}")
+    return found
+
+
+def test_the_shared_state_finder_finds_it():
+    bad = (
+        "SEEN = {}\nLOG = []\nN = 0\n"
+        "def f(x):\n    global N\n    SEEN[x] = 1\n    LOG.append(x)\n    torch.manual_seed(1)\n"
+        "@functools.lru_cache\ndef g(): return []\n"
+    )
+    assert len(shared_state_problems(ast.parse(bad))) == 5
+    assert shared_state_problems(ast.parse("A = {'x': 1}\ndef f(): return A['x']\n")) == []
+
+
+@pytest.mark.parametrize("path", SHARED_MODULES, ids=lambda p: p.name)
+def test_no_shared_mutable_module_state(path):
+    assert shared_state_problems(parse(path)) == []
+
+
+def test_app_changes_no_process_wide_state():
+    # app.py's own globals are new at each run, but a process-wide setting reaches everyone.
+    assert [p for p in shared_state_problems(parse(APP)) if "process-wide" in p] == []
+
+
+def cache_resource_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                if "cache_resource" in ast.unparse(deco):
+                    found[node.name] = node
+    return found
+
+
+# What each st.cache_resource function returns, and why sharing it is safe.
+SHARED_RESOURCES = {
+    "notebook_sample": "a frozen Sample with read-only values",
+    "generated_sample": "a frozen Sample with read-only values",
+    "figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
+}
+
+
+def test_every_cache_resource_is_accounted_for():
+    found = {
+        f"{path.name}:{name}" for path in PAGES for name in cache_resource_functions(parse(path))
+    }
+    assert found == {f"app.py:{name}" for name in SHARED_RESOURCES}
+
+
+# Where a shared Figure may go: each only reads it (to_dict / to_html deep-copy it; checked
+# in test_sessions_sharing_the_cached_figure_leave_it_unchanged).
+FIGURE_READERS = ("plotly_chart", "animation_html")
+
+
+def uses_of(tree: ast.Module, function: str) -> list[str]:
+    """Where the values `function` returns go: the reader's name for each use that is the
+    first argument of a FIGURE_READERS call (directly, or through the page's own functions'
+    parameters), else the offending line."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    local = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+
+    def scope_of(node):
+        while not isinstance(node, ast.FunctionDef | ast.Module):
+            node = parents[node]
+        return node
+
+    def follow(value: ast.expr, seen: frozenset) -> list[str]:
+        holder = parents[value]
+        if isinstance(holder, ast.Call) and value in holder.args:
+            callee = ast.unparse(holder.func).split(".")[-1]
+            index = holder.args.index(value)
+            if callee in FIGURE_READERS and index == 0:
+                return [callee]
+            if callee in local and callee not in seen:
+                name = local[callee].args.args[index].arg
+                return names_in(local[callee], name, seen | {callee})
+        if isinstance(holder, ast.Assign) and [type(t) for t in holder.targets] == [ast.Name]:
+            return names_in(scope_of(holder), holder.targets[0].id, seen)
+        return [f"line {value.lineno}: {ast.unparse(holder)[:70]}"]
+
+    def names_in(scope, name: str, seen: frozenset) -> list[str]:
+        return [
+            use
+            for node in ast.walk(scope)
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+            for use in follow(node, seen)
+        ]
+
+    calls = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == function
+    ]
+    return [use for call in calls for use in follow(call, frozenset())]
+
+
+def test_the_cached_figure_only_goes_to_readers():
+    uses = uses_of(parse(APP), "figure_cached")
+    assert "plotly_chart" in uses and set(uses) <= set(FIGURE_READERS), uses
+    bad = ast.parse(
+        "def show(f, g):\n    st.plotly_chart(f)\n    g.update_layout(height=3)\n"
+        "fig = figure_cached(1)\nst.plotly_chart(fig)\nshow(fig, fig)\n"
+    )
+    assert uses_of(bad, "figure_cached") == [
+        "plotly_chart", "plotly_chart", "line 3: g.update_layout"
+    ]  # fmt: skip
+
+
+def test_shared_samples_are_immutable():
+    for sample in (data.notebook_sample(), data.generate(50, 0.3, 1)):
+        with pytest.raises(AttributeError):
+            sample.n = 3  # frozen dataclass
+        assert not sample.values.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            sample.values[0] = 1
+
+
+def test_sessions_sharing_the_cached_figure_leave_it_unchanged(monkeypatch):
+    """Two sessions draw the same run: the second gets the first's Figure from
+    st.cache_resource. After both (and a toggle), the Figure is exactly as built."""
+    import streamlit as stl
+
+    from bernoulli import figures
+
+    built = []
+    original = figures.animated_figure
+
+    def recording(*args, **kwargs):
+        fig = original(*args, **kwargs)
+        built.append((fig, fig.to_json()))
+        return fig
+
+    monkeypatch.setattr(figures, "animated_figure", recording)
+    stl.cache_resource.clear()
+    stl.cache_data.clear()
+    specs = []
+    for _ in range(2):
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+        assert not at.exception
+        specs.append(json.loads(at.get("plotly_chart")[0].proto.spec))
+    assert len(built) == 1  # the second session was served the same object
+    fig, as_built = built[0]
+    assert fig.to_json() == as_built
+    assert specs[0] == specs[1]
+    export.animation_html(fig)  # the other reader (the download of the animation)
+    assert fig.to_json() == as_built
+    stl.cache_resource.clear()
+
+
+# --- 3. link parameters: bounds, and no markup of the input in what is shown -------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "[x](javascript:alert(1))",
+    "**bold** `code` $x$",
+    "\u202e\x00\n",
+]
+
+
+@pytest.mark.parametrize("key", sorted(share._KEYS))
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_markup_in_any_parameter_is_escaped_in_its_note(key, payload):
+    got = share.decode({key: payload, "data": "generate"} if key in share._DATA else {key: payload})
+    (note,) = [n for n in got.notes if n.startswith(f"Ignored {key}")]
+    assert not set(note) & set("<>[]()*`$\"'\n\x00\u202e") - set('"'), note
+    assert note.count('"') == 2 and note.isprintable()
+
+
+def test_a_huge_query_is_cheap_and_bounded():
+    params = {f"k{i}": "x" * 10_000 for i in range(2_000)} | {"lr": "1" * 100_000}
+    start = time.perf_counter()
+    got = share.decode(params)
+    assert time.perf_counter() - start < 1.0
+    assert len(got.notes) == 1 + share._MAX_NOTES + 1 and got.settings == Settings()
+    assert sum(len(n) for n in got.notes) < 2_000
+
+
+NUMBER_TEXT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["1e-13", "1e-12", "1e6", "1000000.0000001", "100001", "100000", "-0", "0"]),
+    st.from_regex(r"[+-]?[0-9]{1,30}(\.[0-9]{0,30})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(share.BOUNDS)), NUMBER_TEXT, max_size=10))
+def test_accepted_numbers_are_within_their_bounds(raw):
+    got = share.decode({"data": "generate", **raw})
+    s, src = got.settings, got.source
+    values = {
+        "lr": s.lr, "steps": s.steps, "p0": s.p0, "seed": s.seed, "beta": s.beta,
+        "batch": s.batch_size, "tol": s.tol, "n": src.n, "true_p": src.true_p,
+        "data_seed": src.seed,
+    }  # fmt: skip
+    for key, value in values.items():
+        low, high = share.BOUNDS[key]
+        assert value is not None and math.isfinite(value) and low <= value <= high, (key, value)
+        if isinstance(low, int):
+            assert isinstance(value, int)
+    assert s.steps <= MAX_STEPS and s.beta < 1
+    for key, text in raw.items():  # each given value was taken exactly, or noted and ignored
+        if not any(n.startswith(f"Ignored {key}=") for n in got.notes):
+            exact = int(text) if isinstance(share.BOUNDS[key][0], int) else float(text)
+            assert values[key] == exact, (key, text)
+
+
+# --- 4. what the page shows of user input: never HTML ---------------------------------------
+
+HOSTILE_NAME = '<img src=x onerror=alert(1)>"; DROP TABLE.csv'
+HOSTILE_ROW = b"<script>alert(document.cookie)</script>"
+
+
+def html_elements(at: AppTest) -> list[str]:
+    """The text of every element the browser renders as raw HTML."""
+    out = [el.proto.body for el in at.get("html")]
+    out += [el.proto.body for el in at.get("markdown") if el.proto.allow_html]
+    return out
+
+
+def test_hostile_upload_and_link_never_reach_raw_html():
+    query = {key: PAYLOADS[0] for key in ("lr", "view", "opt", "n")} | {"<b>": "1"}
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="upload").set_value((HOSTILE_NAME, b"1\n0\n" + HOSTILE_ROW, "text/csv"))
+    at.run()
+    assert not at.exception
+    (error,) = [e.value for e in at.sidebar.error]
+    assert error.startswith(f'{HOSTILE_NAME} line 3: "<script>alert(document.cookie)</script>"')
+    raw = html_elements(at)
+    assert raw and set(raw) <= constant_html()  # only the page's own CSS and script
+    assert not any("alert(" in html for html in raw)
+
+
+# --- 5. the live server: XSRF on, upload cap enforced ---------------------------------------
+
+
+def test_config_turns_on_xsrf_and_sets_the_cap():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    server = config["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server.get("enableCORS", True) is True
+    assert server["maxUploadSize"] * 2**20 == data.MAX_BYTES  # Streamlit's MB are MiB
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from tests.e2e.conftest import free_port, start_server, stop_server
+
+    port = free_port()
+    proc = start_server(port, tmp_path_factory.mktemp("security") / "streamlit.log")
+    yield port
+    stop_server(proc)
+
+
+def xsrf_cookie(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    (value,) = [
+        c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")
+    ]
+    return value
+
+
+class Session:
+    """A websocket session as the browser opens it; its id is what uploads are filed under."""
+
+    def __init__(self, port: int, token: str, origin: str | None = None, query: str = ""):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from websockets.sync.client import connect
+
+        origin = origin or f"http://127.0.0.1:{port}"
+        self.connection = connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            subprotocols=["streamlit", token],
+            additional_headers={"Cookie": f"_streamlit_xsrf={token}", "Origin": origin},
+            open_timeout=30,
+        )
+        self.ws = self.connection.__enter__()
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = query
+        rerun.rerun_script.page_script_hash = ""
+        self.ws.send(rerun.SerializeToString())
+        self.id = None
+        self.elements: list = []  # (type, proto) of the first run's elements, once read
+        while self.id is None:
+            msg = self.next()
+            if msg.WhichOneof("type") == "new_session":
+                self.id = msg.new_session.initialize.session_id
+
+    def next(self):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        msg.ParseFromString(self.ws.recv(timeout=60))
+        return msg
+
+    def finish(self) -> list:
+        """Read the first run to its end; its elements as (type, proto)."""
+        while True:
+            msg = self.next()
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                kind_of = element.WhichOneof("type")
+                self.elements.append((kind_of, getattr(element, kind_of)))
+            if kind == "script_finished":
+                return self.elements
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.connection.__exit__(*exc)
+
+
+def put(port, path, body=b"", headers=None, chunks=None) -> int:
+    """The status of a PUT; `chunks` streams the body with chunked transfer encoding."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        if chunks is None:
+            conn.request("PUT", path, body=body, headers=headers or {})
+        else:
+            conn.putrequest("PUT", path)
+            for key, value in (headers or {}).items():
+                conn.putheader(key, value)
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            try:
+                for chunk in chunks:
+                    conn.send(b"%X\r\n%s\r\n" % (len(chunk), chunk))
+                conn.send(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server may stop reading once it has refused the body
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def multipart(content: bytes, name: str = "flips.csv") -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary
+
+
+def upload_path(session_id: str) -> str:
+    return f"/_stcore/upload_file/{session_id}/{uuid.uuid4().hex}"
+
+
+@pytest.mark.timeout(240)
+def test_upload_needs_the_xsrf_token(server):
+    token = xsrf_cookie(server)
+    body, boundary = multipart(b"0\n1\n")
+    form = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    good = form | {"Cookie": f"_streamlit_xsrf={token}", "X-Xsrftoken": token}
+    with Session(server, token) as session:
+        path = upload_path(session.id)
+        assert put(server, path, body, form) == 403  # no cookie, no header
+        assert put(server, path, body, form | {"X-Xsrftoken": token}) == 403  # no cookie
+        other = xsrf_cookie(server)  # a valid token of another browser
+        assert put(server, path, body, good | {"X-Xsrftoken": other}) == 403
+        assert put(server, upload_path("not-a-session"), body, good) == 400
+        assert put(server, path, body, good) == 204  # the same request, done right
+
+
+@pytest.mark.timeout(240)
+def test_server_enforces_the_upload_cap(server):
+    """The server refuses any request body over maxUploadSize (200 MiB), by its declared
+    length and, when that lies, while streaming it. The cap counts the multipart framing
+    too, so the largest file it takes is 200 MiB less about 200 bytes."""
+    token = xsrf_cookie(server)
+    auth = {"Cookie": f"_streamlit_xsrf={token}", "X-Xsrftoken": token}
+    framing = len(multipart(b"")[0])
+    with Session(server, token) as session:
+        for size, status in ((data.MAX_BYTES - framing, 204), (data.MAX_BYTES - framing + 1, 413)):
+            body, boundary = multipart(b"1" * size)
+            assert len(body) == size + framing
+            form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+            assert put(server, upload_path(session.id), body, form) == status, size
+            del body
+        # A body sent without a length (chunked) is cut off once it passes the cap plus
+        # 1 MB of framing allowance: 203 MB are never all read.
+        head, boundary = multipart(b"")
+        form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        piece = b"1" * (1 << 20)
+        chunks = [head.split(b"\r\n--")[0], *([piece] * (data.MAX_BYTES // len(piece) + 3))]
+        start = time.perf_counter()
+        assert put(server, upload_path(session.id), headers=form, chunks=chunks) == 413
+        assert time.perf_counter() - start < 60
+    with urllib.request.urlopen(f"http://127.0.0.1:{server}/_stcore/health") as response:
+        assert response.status == 200  # and the server is fine
+
+
+@pytest.mark.timeout(120)
+def test_websocket_from_another_site_is_refused(server):
+    from websockets.exceptions import InvalidStatus
+
+    token = xsrf_cookie(server)
+    with pytest.raises(InvalidStatus) as info:
+        Session(server, token, origin="https://evil.example")
+    assert info.value.response.status_code == 403
+
+
+@pytest.mark.timeout(120)
+def test_query_is_validated_by_the_live_page(server):
+    """A link with out-of-range numbers opens the default run and says what it ignored."""
+    query = {"lr": "1e99", "steps": "99999999", "p0": "nan", "n": "-1", "data": "generate"}
+    with Session(server, xsrf_cookie(server), query=urllib.parse.urlencode(query)) as session:
+        elements = session.finish()
+    assert "exception" not in {kind for kind, _ in elements}
+    (notes,) = [e.body for kind, e in elements if kind == "alert" and "link" in e.body]
+    for key, text in query.items():
+        if key != "data":
+            assert f'Ignored {key}="{text}": ' in notes
+    metrics = {e.label: e.body for kind, e in elements if kind == "metric"}
+    assert metrics["final p (step 1000)"]  # the default 1000 steps ran
