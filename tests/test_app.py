@@ -507,6 +507,9 @@ def test_presenter_link():
 def test_exports_offer_csv_html_and_the_torch_script(at):
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Trajectory (CSV)", "Animation (offline HTML)", "PyTorch script (.py)"]
+    assert not at.main.code  # the script is shown on request (a code block costs 0.6 s)
+    at.toggle(key="show_script").set_value(True)
+    rerun(at)
     script = [c.value for c in at.main.code if c.language == "python"]
     expected = export.torch_script(share.Source(), Settings(), 200, 145)
     assert script == [expected.rstrip("\n")]  # (st.code drops the final newline)
@@ -522,4 +525,16 @@ def test_no_script_for_sgd_on_a_huge_upload(at):
     rerun(at)
     (note,) = [i.value for i in at.main.info if "No PyTorch script" in i.value]
     assert "too many to write into a script (at most 100,000)" in note
-    assert not [c for c in at.main.code if c.language == "python"]
+    assert [b.proto.label for b in at.get("download_button")][-1] != "PyTorch script (.py)"
+
+
+def test_a_file_name_is_shown_as_itself(at):
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    upload(at, "[x](javascript:1)*$y$*.csv", b"1\n0\n")
+    (line,) = [m.value for m in at.sidebar.markdown if "k/n" in m.value]
+    assert line.startswith(r"**\[x\]\(javascript\:1\)\*\$y\$\*\.csv**")
+    at.toggle(key="present").set_value(True)
+    rerun(at)
+    (summary,) = [c.value for c in at.caption if "javascript" in c.value]
+    assert summary.startswith(r"\[x\]\(javascript\:1\)\*\$y\$\*\.csv: n = 2, k = 1")

@@ -14,8 +14,8 @@ def shown(pg) -> dict[str, str]:
     """The values the widgets show."""
     side = pg.locator('[data-testid="stSidebar"]')
 
-    def number(label: str, nth: int = 0) -> str:
-        return side.get_by_role("spinbutton", name=label, exact=True).nth(nth).input_value()
+    def number(label: str) -> str:
+        return side.get_by_role("spinbutton", name=label, exact=True).first.input_value()
 
     return {
         "lr": number("Exact learning rate"),
@@ -35,9 +35,9 @@ def test_shared_link_round_trips(page, app_url, browser):
     assert opened["lr"] == "1.5000e-3" and opened["steps"] == "300"
     assert opened["p0"] == "0.60000000" and opened["n"] == "500"
     assert opened["data_seed"] == "7" and "momentum" in opened["optimizer"]
-    assert (
-        "Parts of this link were ignored" not in page.locator('[data-testid="stMain"]').inner_text()
-    )
+    assert opened["sample"].startswith("generated (n=500, p=0.3, seed=7)\nn = 500, k = ")
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Parts of this link were ignored" not in main
     shot(page, "shared-link-opened")
 
     steps = page.get_by_role("spinbutton", name="Steps", exact=True)
@@ -46,9 +46,13 @@ def test_shared_link_round_trips(page, app_url, browser):
     wait_for_script(page)
     page.wait_for_url("**steps=200**")
     assert "lr=0.0015" in page.url and "opt=momentum" in page.url and "data_seed=7" in page.url
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
-    assert link.startswith(app_url) and "steps=200" in link
+    page.get_by_role("button", name="Link to this run").click()
+    link = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]').inner_text()
+    assert link.strip() == page.url  # the link offered is the address bar's
+    shot(page, "shared-link-popover")
+    link = link.strip()
     changed = shown(page)
+    assert changed["steps"] == "200" and changed["lr"] == "1.5000e-3"
 
     other = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
@@ -65,9 +69,8 @@ def test_malformed_link_is_noted_not_raised(page, app_url):
     notes = page.locator('[data-testid="stAlertContentWarning"]', has_text="ignored").inner_text()
     assert 'Ignored lr="abc": not a number.' in notes
     assert 'Ignored unknown parameter "foo".' in notes
-    assert (
-        page.get_by_role("spinbutton", name="p0").input_value() == "0.60000000"
-    )  # the good part applied
+    p0 = page.get_by_role("spinbutton", name="p0").input_value()
+    assert p0 == "0.60000000"  # the good part applied
     assert page.locator('[data-testid="stException"]').count() == 0
     page.wait_for_url("**/?p0=0.6")  # and the URL cleaned
     shot(page, "malformed-link")
