@@ -3,9 +3,10 @@
 Outside CI a missing /usr/bin/chromium skips this tier (install it with
 `sudo apt-get install -y chromium`); in CI (CI=true) it is a failure.
 
-One server serves the whole session; each test gets a fresh browser context (a new
-Streamlit session) at 1280×720. Screenshots go to artifacts/screenshots/: `shot` for the
-steps of a case, and one at the end of every test.
+One server and one browser serve the whole tier (package scope: the browser's sync
+Playwright loop must be closed before any other test outside the tier starts its own); each
+test gets a fresh browser context (a new Streamlit session) at 1280×720. Screenshots go to
+artifacts/screenshots/: `shot` for the steps of a case, and one at the end of every test.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def stop_server(proc: subprocess.Popen) -> None:
     proc.log.close()  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_url(tmp_path_factory):
     """Base URL of a running `streamlit run app.py`."""
     port = free_port()
@@ -118,7 +119,7 @@ def app_url(tmp_path_factory):
     stop_server(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: sudo apt-get install -y chromium"
