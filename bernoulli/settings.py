@@ -1,0 +1,216 @@
+"""One table of a run's settings: the only place a default, a bound or a choice is written.
+
+`Settings` validation (``optimize.Settings``), the link's encode/decode (``share``), the page's
+widgets (their min, max, default, label and help) and the command line's options (``cli``) are
+all generated from the rows below. Adding a setting means adding one row.
+
+No torch here: the page and the link read this table without importing the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw: reproduces every row it printed
+MAX_STEPS = 100_000
+MAX_WIDGET_INT = 2**53 - 1  # the largest whole number a browser's number input holds exactly
+MAX_VALUES = 20_000_000  # most values a sample may have (uploaded or generated)
+
+OPTIMIZER_NAMES = {
+    "gd": "gradient descent",
+    "momentum": "momentum",
+    "adam": "Adam",
+    "newton": "Newton",
+    "sgd": "minibatch SGD",
+}
+PARAM_NAMES = {"p": "p", "logit": "logit θ (p = σ(θ))"}
+LOSS_NAMES = {"sum": "sum (notebook)", "mean": "mean"}
+DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: its name, link key, default, what values it takes, and its words.
+
+    A number's range is ``[low, high]``, both ends included: what the widgets, the link and the
+    command line accept. ``library`` widens it for ``optimize.Settings`` where the engine takes
+    more than a person is offered (a p0 outside (0, 1) is a run that stops at step 0 and says
+    why; a seed up to 2**64 - 1 is what torch's generator takes).
+    """
+
+    name: str  # the attribute of Settings (or of the generated sample's origin)
+    key: str  # the link's query key
+    default: object
+    label: str  # the widget's label
+    help: str  # one sentence, for the widget's tooltip and the CLI's --help
+    kind: str  # "float", "int" or "choice"
+    low: float | int | None = None
+    high: float | int | None = None
+    choices: dict[str, str] = field(default_factory=dict)  # value -> words shown for it
+    library: tuple[float | int | None, float | int | None] | None = None  # (low, high) for Settings
+    cli: str = ""  # the command line's flag, e.g. "--lr"; "" where the CLI has its own
+    none: str = ""  # the text that stands for None (p0: "random"), "" if None is not allowed
+
+    @property
+    def bounds(self) -> tuple[float | int | None, float | int | None]:
+        """The range optimize.Settings accepts (the library's, where it is wider)."""
+        return self.library if self.library is not None else (self.low, self.high)
+
+
+# The run: every field of optimize.Settings, in the order the page shows them.
+RUN = (
+    Field(
+        "lr",
+        "lr",
+        2e-5,
+        "Exact learning rate",
+        "The step size: each step moves by lr × gradient.",
+        "float",
+        1e-12,
+        1e6,
+        library=(0.0, None),
+        cli="--lr",
+    ),
+    Field(
+        "steps",
+        "steps",
+        1000,
+        "Steps",
+        "Optimizer steps T; the trajectory has T + 1 points.",
+        "int",
+        1,
+        MAX_STEPS,
+        cli="--steps",
+    ),
+    Field(
+        "p0",
+        "p0",
+        NOTEBOOK_P0,
+        "p0",
+        "The starting p; 'random' draws it from U(0, 1) with the seed, like torch.rand.",
+        "float",
+        0.0,
+        1.0,
+        library=(None, None),
+        cli="--p0",
+        none="random",
+    ),
+    Field(
+        "seed",
+        "seed",
+        0,
+        "seed",
+        "Seeds the random p0 (torch.rand) and the minibatch draws.",
+        "int",
+        0,
+        MAX_WIDGET_INT,
+        library=(0, 2**64 - 1),
+        cli="--seed",
+    ),
+    Field(
+        "optimizer",
+        "opt",
+        "gd",
+        "Optimizer",
+        "The torch optimizer that takes the steps.",
+        "choice",
+        choices=OPTIMIZER_NAMES,
+        cli="--optimizer",
+    ),
+    Field(
+        "beta",
+        "beta",
+        0.9,
+        "β (momentum; Adam's β₁)",
+        "Momentum's β, and Adam's β₁.",
+        "float",
+        0.0,
+        0.99,
+        library=(0.0, 1.0),
+        cli="--beta",
+    ),
+    Field(
+        "batch_size",
+        "batch",
+        20,
+        "Batch size (drawn with replacement)",
+        "Samples per minibatch (minibatch SGD only), drawn with replacement.",
+        "int",
+        1,
+        100_000,
+        library=(1, None),
+        cli="--batch-size",
+    ),
+    Field(
+        "param",
+        "param",
+        "p",
+        "Parameter",
+        "The parameter optimized: p itself, or θ = logit p with p = σ(θ).",
+        "choice",
+        choices=PARAM_NAMES,
+        cli="--param",
+    ),
+    Field(
+        "loss",
+        "loss",
+        "sum",
+        "Loss",
+        "The summed NLL over the samples (the notebook) or their mean.",
+        "choice",
+        choices=LOSS_NAMES,
+        cli="--loss",
+    ),
+    Field(
+        "dtype",
+        "dtype",
+        "float32",
+        "dtype",
+        "The torch dtype of the parameter and the loss.",
+        "choice",
+        choices=DTYPE_NAMES,
+        cli="--dtype",
+    ),
+    Field(
+        "tol",
+        "tol",
+        1e-6,
+        "converged once |p − p̂| ≤",
+        "Converged once |p_t − p̂| stays within this for the rest of the run.",
+        "float",
+        1e-15,
+        0.1,
+        library=(0.0, None),
+        cli="--tol",
+    ),
+)
+
+# A generated sample: n values drawn with probability true_p, seeded.
+GENERATE = (
+    Field("n", "n", 200, "n", "How many values to draw.", "int", 1, MAX_VALUES, cli="--generate"),
+    Field(
+        "true_p",
+        "true_p",
+        0.7,
+        "true p",
+        "The probability of a one.",
+        "float",
+        0.0,
+        1.0,
+        cli="--true-p",
+    ),
+    Field(
+        "seed",
+        "data_seed",
+        0,
+        "data seed",
+        "Seeds the draw (numpy).",
+        "int",
+        0,
+        MAX_WIDGET_INT,
+        library=(0, 2**63 - 1),
+    ),
+)
+
+FIELDS = {f.name: f for f in RUN}  # the run's fields by Settings attribute
+DEFAULTS = {f.name: f.default for f in RUN}  # what optimize.Settings() holds
