@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
@@ -174,6 +175,59 @@ def curvature_logit(theta, n: int, k: int, scale: Scale = "sum"):
     theta = np.asarray(theta, dtype=np.float64)
     # 1 - p as sigmoid(-theta): 1 - sigmoid(theta) cancels to 0 for large theta.
     return _ret(n * np.asarray(sigmoid(theta)) * np.asarray(sigmoid(-theta)) * _per(scale, n))
+
+
+def _log1p_minus_x(x: np.ndarray) -> np.ndarray:
+    """log(1 + x) - x without cancellation: -x²/2 + x³/3 - ..., via u = x / (2 + x)."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        direct = np.log1p(x) - x
+        u = x / (2.0 + x)
+        u2 = u * u
+        series = np.zeros_like(u)  # 2 (u³/3 + u⁵/5 + ...), |u| < 1/7 where used
+        power = u * u2
+        for j in range(3, 40, 2):
+            series += 2.0 * power / j
+            power = power * u2
+        small = -2.0 * u2 / (1.0 - u) + series
+    return np.where(np.abs(x) < 0.25, small, direct)
+
+
+def excess_nll(p, n: int, k: int, scale: Scale = "sum") -> np.ndarray:
+    """NLL(p) - NLL(p̂) to full relative precision, even where it is below NLL's rounding.
+
+    With e = p - p̂ the first-order terms cancel exactly (k e/p̂ = (n - k) e/(1 - p̂) = n e), so
+    NLL(p) - NLL(p̂) = -k φ(e/p̂) - (n - k) φ(-e/(1 - p̂)) with φ(x) = log(1 + x) - x <= 0: a sum
+    of two non-negative terms.
+
+    Parameters
+    ----------
+    p : float or array_like
+        Success probability.
+    n, k : int
+        Number of samples and number of ones.
+    scale : {"sum", "mean"}
+        The summed NLL, or the mean (the sum divided by n).
+
+    Returns
+    -------
+    ndarray
+        The excess, >= 0; NaN outside [0, 1]; on the boundary (k = 0 or n) the plain
+        difference.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    p_hat = k / n
+    if k in (0, n):
+        with np.errstate(invalid="ignore"):
+            return np.asarray(nll(p, n, k, scale)) - float(nll(p_hat, n, k, scale))
+    # p - k/n with k/n carried as float p̂ plus its rounding error, so that e is exact-ish
+    # even where p - p̂ is only a few ulps.
+    rounding = float(Fraction(k, n) - Fraction(p_hat))
+    e = (p - p_hat) - rounding
+    with np.errstate(invalid="ignore"):
+        out = -k * _log1p_minus_x(e / p_hat) - (n - k) * _log1p_minus_x(-e / (1 - p_hat))
+    out = np.where((p < 0) | (p > 1) | np.isnan(p), np.nan, out)
+    return out / n if scale == "mean" else out
 
 
 def mle(n: int, k: int) -> float:
