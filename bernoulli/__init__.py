@@ -6,6 +6,6 @@ Modules, one idea each:
 - ``likelihood``: the NLL, its derivatives, the MLE, intervals and learning-rate thresholds.
 - ``optimize``: one optimizer run of real torch steps, every step recorded.
 - ``sweep``: many runs at once, vectorized, classified (converged, periodic, chaotic, diverged).
-- ``figures`` and ``explorer_figures``: Plotly figures of the above.
+- ``plots``: Plotly figures of the above, one module per figure.
 - ``cli``: ``python -m bernoulli``.
 """

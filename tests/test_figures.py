@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bernoulli import figures as F
 from bernoulli import likelihood as lk
+from bernoulli import plots as F
 from bernoulli.optimize import Settings, run
 
 NOTEBOOK = (200, 145)

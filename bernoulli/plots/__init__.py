@@ -1,0 +1,82 @@
+"""Plotly figures of runs and sweeps, one module per figure.
+
+- ``style``: palette, fonts, axes, number rounding, animation controls (shared by all);
+- ``frames``: which steps of a run become animation frames and slider steps;
+- ``panels``, ``animated_layout``, ``animated``: the animated three-panel figure of one run;
+- ``marks``: outcome colours and learning-rate lines shared by the explorer's figures;
+- ``sweep_figure``, ``map_figure``, ``bifurcation``, ``cobweb``, ``race``, ``sum_mean``: the
+  divergence explorer's figures.
+
+The names below are the public ones, importable from ``bernoulli.plots`` directly.
+"""
+
+from bernoulli.plots.animated import (
+    CURVE,
+    ESCAPE,
+    GRAD_LINE,
+    GRAD_NOW,
+    GRAD_ZERO,
+    LOSS_LINE,
+    LOSS_MIN,
+    LOSS_NOW,
+    MLE_LINE,
+    MOVING,
+    PATH,
+    START,
+    Budget,
+    animated_figure,
+)
+from bernoulli.plots.bifurcation import ESCAPE_Y, bifurcation_figure, bifurcation_points, escapes
+from bernoulli.plots.cobweb import cobweb_figure
+from bernoulli.plots.frames import frame_indices, slider_steps
+from bernoulli.plots.map_figure import lr_p0_figure, status_rank
+from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, threshold_marks
+from bernoulli.plots.panels import ESCAPE_REACH, MAX_LINE_POINTS, escape_label
+from bernoulli.plots.race import RACE_COLORS, RaceOptions, Racer, race_figure, race_frames
+from bernoulli.plots.style import FONT_SIZE, FRAME_MS, PRESENTER_SCALE, SPEEDS
+from bernoulli.plots.sum_mean import sum_mean_figure
+from bernoulli.plots.sweep_figure import lr_sweep_figure
+
+__all__ = [
+    "CURVE",
+    "ESCAPE",
+    "ESCAPE_REACH",
+    "ESCAPE_Y",
+    "FONT_SIZE",
+    "FRAME_MS",
+    "GRAD_LINE",
+    "GRAD_NOW",
+    "GRAD_ZERO",
+    "LOSS_LINE",
+    "LOSS_MIN",
+    "LOSS_NOW",
+    "MAX_LINE_POINTS",
+    "MLE_LINE",
+    "MOVING",
+    "PATH",
+    "PRESENTER_SCALE",
+    "RACE_COLORS",
+    "SPEEDS",
+    "START",
+    "STATUS_COLORS",
+    "STATUS_ORDER",
+    "Budget",
+    "Mark",
+    "RaceOptions",
+    "Racer",
+    "animated_figure",
+    "bifurcation_figure",
+    "bifurcation_points",
+    "cobweb_figure",
+    "escape_label",
+    "escapes",
+    "frame_indices",
+    "lr_p0_figure",
+    "lr_sweep_figure",
+    "race_figure",
+    "race_frames",
+    "slider_steps",
+    "status_rank",
+    "sum_mean_figure",
+    "threshold_marks",
+]

@@ -1,0 +1,224 @@
+"""The layout of the animated figure: three fixed-range panels, their marks, and the controls."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from bernoulli.optimize import Trajectory
+from bernoulli.plots.panels import Panels, steps_range
+from bernoulli.plots.style import (
+    AXIS,
+    FONT,
+    FONT_SIZE,
+    FRAME_MS,
+    PURPLE,
+    play_pause_buttons,
+    slider_steps_spec,
+    speed_buttons,
+)
+
+MARGIN_TOP, MARGIN_BOTTOM = 70, 200  # pixels around the panels: legend; slider and buttons
+
+
+def layout(
+    traj: Trajectory, view: Panels, slider: Sequence[int], height: int, scale: float
+) -> dict:
+    """The figure's layout; `scale` (PRESENTER_SCALE or 1) sizes the room for the controls."""
+    margin_top, margin_bottom = round(MARGIN_TOP * scale), round(MARGIN_BOTTOM * scale)
+    plot_px = height - margin_top - margin_bottom
+
+    def below(px: float) -> float:
+        """Paper y of a point px pixels below the plotting area (for the controls)."""
+        return -px * scale / plot_px
+
+    marks, labels = _divergence_marks(traj)
+    shade = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": "#E6E6E6",
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    menus, sliders, speed_label = _controls(slider, below, scale)
+    return {
+        "template": {},  # no plotly.py template: the figure says all it needs
+        "height": height,
+        "font": dict(FONT),
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": round(90 * scale), "r": 20, "t": margin_top, "b": margin_bottom},
+        "hovermode": "closest",
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "font": {"size": FONT_SIZE - 2},
+        },
+        **_axes(traj, view),
+        # Outside [0, 1] the likelihood is not defined: shade it.
+        "shapes": [
+            {**shade, "x0": view.x_range[0], "x1": 0},
+            {**shade, "x0": 1, "x1": view.x_range[1]},
+            *marks,
+        ],
+        "updatemenus": menus,
+        "sliders": sliders,
+        "annotations": [speed_label, *labels],
+    }
+
+
+def _axes(traj: Trajectory, view: Panels) -> dict:
+    """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right."""
+    axis = {**AXIS, "autorange": False}
+    last = len(traj.p) - 1
+    g_label = "|dNLL/dp|" if view.log_grad else "dNLL/dp"
+    return {
+        "xaxis": {
+            **axis,
+            "domain": [0, 0.5],
+            "range": view.x_range,
+            "anchor": "y",
+            "title": {"text": "p"},
+        },
+        "yaxis": {
+            **axis,
+            "domain": [0, 1],
+            "range": view.y_range,
+            "anchor": "x",
+            "title": {"text": f"{traj.settings.loss} NLL(p)"},
+        },
+        "xaxis2": {
+            **axis,
+            "domain": [0.6, 1],
+            "range": steps_range(last),
+            "anchor": "y2",
+            "showticklabels": False,
+        },
+        "yaxis2": {
+            **axis,
+            "domain": [0.54, 1],
+            "range": view.loss_range,
+            "anchor": "x2",
+            "type": "log" if view.loss_log else "linear",
+            "title": {"text": "NLL(p<sub>t</sub>)"},
+        },
+        "xaxis3": {
+            **axis,
+            "domain": [0.6, 1],
+            "range": steps_range(last),
+            "anchor": "y3",
+            "title": {"text": "step t"},
+        },
+        "yaxis3": {
+            **axis,
+            "domain": [0, 0.46],
+            "range": view.g_range,
+            "anchor": "x3",
+            "type": "log" if view.log_grad else "linear",
+            "exponentformat": "power",
+            "title": {"text": f"{g_label} (log)" if view.log_grad else g_label},
+        },
+    }
+
+
+def _controls(
+    slider: Sequence[int], below: Callable[[float], float], scale: float
+) -> tuple[list[dict], list[dict], dict]:
+    """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds."""
+    menus = [
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": False,
+            "x": 0,
+            "y": below(150),
+            "xanchor": "left",
+            "yanchor": "top",
+            "pad": {"t": 0, "r": 8},
+            "font": {"size": FONT_SIZE},
+            "buttons": play_pause_buttons(FRAME_MS),
+        },
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": True,
+            "active": 1,
+            "x": 1,
+            "y": below(150),
+            "xanchor": "right",
+            "yanchor": "top",
+            "pad": {"t": 0},
+            "font": {"size": FONT_SIZE - 1},
+            "buttons": speed_buttons(),
+        },
+    ]
+    sliders = [
+        {
+            "active": 0,
+            "x": 0,
+            "len": 1,
+            "y": below(62),
+            "yanchor": "top",
+            "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
+            "font": {"size": FONT_SIZE - 4},
+            "currentvalue": {
+                "prefix": "step ",
+                "font": {"size": FONT_SIZE},
+                "xanchor": "left",
+                "offset": 8,
+            },
+            "steps": slider_steps_spec(slider),
+        },
+    ]
+    speed_label = {
+        "text": "speed",
+        "x": 1,
+        # left of the four speed buttons (their padding does not scale), at any width
+        "xshift": -212 * math.sqrt(scale),
+        "y": below(158),
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+    }
+    return menus, sliders, speed_label
+
+
+def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:
+    """Shapes and annotations: a labelled vertical line at the divergence step in (b), (c)."""
+    if traj.diverged_at is None:
+        return [], []
+    t = traj.diverged_at
+    mark = {
+        "type": "line",
+        "x0": t,
+        "x1": t,
+        "y0": 0,
+        "y1": 1,
+        "layer": "below",
+        "line": {"color": PURPLE, "width": 3, "dash": "dash"},
+    }
+    label = {
+        "text": f"p left (0, 1) at step {t}",
+        "x": t,
+        "y": 1,
+        "xref": "x2",
+        "yref": "y2 domain",
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "font": {"size": FONT_SIZE - 3},
+    }
+    shapes = [
+        {**mark, "xref": "x2", "yref": "y2 domain"},
+        {**mark, "xref": "x3", "yref": "y3 domain"},
+    ]
+    return shapes, [label]
