@@ -174,8 +174,8 @@ def test_first_frame_is_drawn_without_playing(notebook_spec):
 
 
 def test_frames_are_what_plotly_validation_makes(notebook_run):
-    """The frames skip plotly.py's validation (most of the build time): validated again, the
-    figure is the same, frames included."""
+    """The frames skip plotly.py's validation (style.attach_frames, most of the build time):
+    validated again, the figure is the same, frames included."""
     for traj in (notebook_run, run(*NOTEBOOK, Settings(lr=3e-3))):
         fig = F.animated_figure(traj)
         assert len(fig.frames) == len(fig.to_dict()["frames"]) > 1

@@ -23,7 +23,7 @@ from bernoulli.plots.animated import (
     MOVING,
     PATH,
     START,
-    Budget,
+    AnimationBudget,
     animated_figure,
 )
 from bernoulli.plots.bifurcation import ESCAPE_Y, bifurcation_figure, bifurcation_points, escapes
@@ -60,7 +60,7 @@ __all__ = [
     "START",
     "STATUS_COLORS",
     "STATUS_ORDER",
-    "Budget",
+    "AnimationBudget",
     "Mark",
     "RaceOptions",
     "Racer",

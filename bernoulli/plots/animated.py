@@ -44,7 +44,7 @@ MOVING = [PATH, ESCAPE, LOSS_NOW, GRAD_NOW]
 
 
 @dataclass(frozen=True)
-class Budget:
+class AnimationBudget:
     """How much of a run the animation carries."""
 
     max_frames: int = 200  # most animation frames (chosen by frame_indices)
@@ -52,7 +52,7 @@ class Budget:
     trail: int = 10  # how many steps the moving p shows, itself included
 
 
-DEFAULT_BUDGET = Budget()
+DEFAULT_BUDGET = AnimationBudget()
 
 
 def animated_figure(
@@ -61,7 +61,7 @@ def animated_figure(
     log_grad: bool = False,
     presenter: bool = False,
     height: int = 700,
-    budget: Budget = DEFAULT_BUDGET,
+    budget: AnimationBudget = DEFAULT_BUDGET,
 ) -> go.Figure:
     """The animated three-panel figure of one run.
 
@@ -77,7 +77,7 @@ def animated_figure(
         PRESENTER_SCALE times larger.
     height : int
         Figure height in pixels.
-    budget : Budget
+    budget : AnimationBudget
         Most frames and slider steps, and the length of the moving p's trail.
 
     Returns
