@@ -124,8 +124,8 @@ def settings() -> optimize.Settings:
 def test_every_view_renders_with_its_explanation_and_formula(app, figs):
     assert set(KEYS) <= set(figs)
     labels = [t.label for t in app.tabs]
-    for name in ("Learning-rate sweep", "lr × p₀ map", "Bifurcation & cobweb", "Optimizer race",
-                 "Sum vs mean"):  # fmt: skip
+    shown = ("Learning-rate sweep", "lr × p₀ map", "Bifurcation & cobweb", "Optimizer race")
+    for name in (*shown, "Sum vs mean"):
         assert name in labels
     assert len(app.latex) >= 7  # every view has its formula
     text = " ".join(m.value for m in app.markdown)
@@ -285,8 +285,8 @@ def test_lopsided_data_show_period_doubling_in_p():
     fig = charts(at)["explorer_bif_p"]
     names = {t["name"] for t in fig["data"]}
     assert {"periodic cycle", "chaotic"} <= names
-    res = sweep.bifurcation(200, 190, np.linspace(0.5, 1.9, 701) * sweep.reference_lr(200, 190),
-                            "p", transient=4000, keep=128)  # fmt: skip
+    lrs = np.linspace(0.5, 1.9, 701) * sweep.reference_lr(200, 190)
+    res = sweep.bifurcation(200, 190, lrs, "p", transient=4000, keep=128)
     periodic = trace(fig, "periodic cycle")
     xs, _, ss = xf.bifurcation_points(res)
     np.testing.assert_allclose(decode(periodic["x"]), xs[ss == sweep.PERIODIC])
