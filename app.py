@@ -20,6 +20,7 @@ from ui.sidebar import share_section, sidebar
 
 
 def main() -> None:
+    """The page, top to bottom."""
     st.set_page_config(
         page_title="Bernoulli MLE: what the learning rate does", page_icon="🎯", layout="wide"
     )
