@@ -1,6 +1,8 @@
-"""The divergence explorer page (explorer.render) in Streamlit's AppTest.
+"""The divergence explorer page (ui.explorer.render) in Streamlit's AppTest.
 
-Every view renders with the notebook's sample (n = 200, k = 145) and the default Settings,
+The tabs are lazy (only the open tab runs), so the page is run once per tab and what the
+tabs drew is gathered (`every_tab`). Every view renders with the notebook's sample
+(n = 200, k = 145) and the default Settings,
 and the numbers in each figure are the engine's: the test recomputes them with
 ``bernoulli.sweep`` / ``bernoulli.optimize`` and compares (figure numbers are rounded to 7
 significant digits for the wire, hence rtol 1e-6).
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from bernoulli import data, optimize, sweep
 from bernoulli import explorer_figures as xf
 from bernoulli import likelihood as lk
+from ui.explorer import TAB, TABS
 
 N, K = 200, 145
 KEYS = (
@@ -33,9 +37,9 @@ KEYS = (
 
 
 def page():
-    import explorer
     from bernoulli import data
     from bernoulli.optimize import Settings
+    from ui import explorer
 
     sample = data.notebook_sample()
     explorer.render(sample.n, sample.k, sample.values, Settings())
@@ -49,6 +53,41 @@ def decode(value):
             out = out.reshape([int(s) for s in str(value["shape"]).split(",")])
         return out
     return np.asarray(value)
+
+
+@dataclass
+class Tabs:
+    """What the explorer drew, gathered over one run per tab."""
+
+    at: AppTest
+    charts: dict[str, dict] = field(default_factory=dict)
+    latex: list = field(default_factory=list)
+    markdown: list = field(default_factory=list)
+    table: list = field(default_factory=list)
+    tabs: list = field(default_factory=list)
+
+
+def every_tab(at: AppTest, timeout: float = 180) -> Tabs:
+    """Open each tab in turn (a run each), and gather what they drew."""
+    seen = Tabs(at)
+    for label in TABS:
+        at.session_state[TAB] = label
+        at.run(timeout=timeout)
+        assert not at.exception, [e.value for e in at.exception]
+        seen.charts |= charts(at)
+        seen.latex += list(at.latex)
+        seen.markdown += list(at.markdown)
+        seen.table += list(at.table)
+        seen.tabs = list(at.tabs)
+    return seen
+
+
+def open_tab(label: str) -> AppTest:
+    """The page with one tab open."""
+    at = AppTest.from_function(page, default_timeout=30)
+    at.session_state[TAB] = label
+    at.run(timeout=180)
+    return at
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -67,16 +106,14 @@ def trace(fig: dict, name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def app() -> AppTest:
+def app() -> Tabs:
     at = AppTest.from_function(page, default_timeout=30)
-    at.run(timeout=180)  # the first run imports torch and fills the caches
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return every_tab(at)  # the first runs import torch and fill the caches
 
 
 @pytest.fixture(scope="module")
 def figs(app) -> dict[str, dict]:
-    return charts(app)
+    return app.charts
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +124,8 @@ def settings() -> optimize.Settings:
 def test_every_view_renders_with_its_explanation_and_formula(app, figs):
     assert set(KEYS) <= set(figs)
     labels = [t.label for t in app.tabs]
-    for name in ("Learning-rate sweep", "lr × p₀ map", "Bifurcation & cobweb", "Optimizer race",
-                 "Sum vs mean"):  # fmt: skip
+    shown = ("Learning-rate sweep", "lr × p₀ map", "Bifurcation & cobweb", "Optimizer race")
+    for name in (*shown, "Sum vs mean"):
         assert name in labels
     assert len(app.latex) >= 7  # every view has its formula
     text = " ".join(m.value for m in app.markdown)
@@ -98,9 +135,9 @@ def test_every_view_renders_with_its_explanation_and_formula(app, figs):
 
 
 def test_a_second_run_is_served_from_the_cache_without_error(app):
-    app.run(timeout=60)
-    assert not app.exception
-    assert set(KEYS) <= set(charts(app))
+    again = every_tab(app.at, timeout=60)
+    assert not app.at.exception
+    assert set(KEYS) <= set(again.charts)
 
 
 def test_sweep_figure_is_the_engines_sweep(figs, settings):
@@ -242,15 +279,14 @@ def test_sum_mean_thresholds_are_n_times_apart(figs, app):
 
 
 def test_lopsided_data_show_period_doubling_in_p():
-    at = AppTest.from_function(page, default_timeout=30)
-    at.run(timeout=180)
+    at = open_tab("Bifurcation & cobweb")
     at.radio(key="explorer_bif_data").set_value("a lopsided sample").run(timeout=180)
     assert not at.exception
     fig = charts(at)["explorer_bif_p"]
     names = {t["name"] for t in fig["data"]}
     assert {"periodic cycle", "chaotic"} <= names
-    res = sweep.bifurcation(200, 190, np.linspace(0.5, 1.9, 701) * sweep.reference_lr(200, 190),
-                            "p", transient=4000, keep=128)  # fmt: skip
+    lrs = np.linspace(0.5, 1.9, 701) * sweep.reference_lr(200, 190)
+    res = sweep.bifurcation(200, 190, lrs, "p", transient=4000, keep=128)
     periodic = trace(fig, "periodic cycle")
     xs, _, ss = xf.bifurcation_points(res)
     np.testing.assert_allclose(decode(periodic["x"]), xs[ss == sweep.PERIODIC])
@@ -262,8 +298,7 @@ def test_lopsided_data_show_period_doubling_in_p():
 
 
 def test_cobweb_choice_past_two_over_h_escapes():
-    at = AppTest.from_function(page, default_timeout=30)
-    at.run(timeout=180)
+    at = open_tab("Bifurcation & cobweb")
     at.number_input(key="explorer_cobweb_p0").set_value(0.7)
     at.selectbox(key="explorer_cobweb_choice").set_value("1.1*2/H").run(timeout=60)
     assert not at.exception
@@ -287,8 +322,10 @@ def test_cobweb_choice_past_two_over_h_escapes():
     ],
 )
 def test_other_samples_and_settings_render_without_error(call):
-    source = "import numpy as np\nimport explorer\nfrom bernoulli.optimize import Settings\n"
+    source = (
+        "import numpy as np\nfrom ui import explorer\nfrom bernoulli.optimize import Settings\n"
+    )
     at = AppTest.from_string(source + call + "\n", default_timeout=30)
-    at.run(timeout=120)
+    drawn = every_tab(at, timeout=120)  # (asserts no exception in any tab)
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) >= 5
+    assert len(drawn.charts) >= 5

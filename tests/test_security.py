@@ -31,12 +31,14 @@ from bernoulli.optimize import MAX_STEPS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-# Everything that runs inside the server: the page, the explorer and the library.
-SERVED = [APP, ROOT / "explorer.py", *sorted((ROOT / "bernoulli").glob("*.py"))]
+UI = sorted((ROOT / "ui").glob("*.py"))  # the page's parts: state, sidebar, views, explorer
+RUN_VIEW = ROOT / "ui" / "run_view.py"  # where the animated figure is cached and drawn
+# Everything that runs inside the server: the page, its parts and the library.
+SERVED = [APP, *UI, *sorted((ROOT / "bernoulli").glob("*.py"))]
 # Imported once per server process, so their module globals are shared by every session
 # (app.py itself is executed afresh, in a new module, at each run of each session).
 SHARED_MODULES = SERVED[1:]
-PAGES = [APP, ROOT / "explorer.py"]
+PAGES = [APP, *UI]
 
 
 def parse(path: Path) -> ast.Module:
@@ -106,7 +108,10 @@ def module_strings(tree: ast.Module) -> dict[str, str]:
 
 def html_calls(tree: ast.Module) -> list[tuple[int, str | None]]:
     """Every call that renders raw HTML (st.html, components.html, unsafe_allow_html=True),
-    with its HTML when that is a constant string, else None."""
+    with its HTML when that is a constant string (or one of the page's own files in
+    ui/static, named by a constant: ``asset("keyboard.js")``), else None."""
+    from ui.assets import asset
+
     constants = module_strings(tree)
 
     def constant(node) -> str | None:
@@ -114,6 +119,9 @@ def html_calls(tree: ast.Module) -> list[tuple[int, str | None]]:
             return node.value
         if isinstance(node, ast.Name):
             return constants.get(node.id)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "asset" and not node.keywords:
+            (name,) = node.args
+            return constant(name) and asset(constant(name))
         return None
 
     found = []
@@ -149,7 +157,7 @@ def test_raw_html_is_only_ever_a_constant(path):
 
 def constant_html() -> set[str]:
     """The page's own HTML, CSS and script: the only raw HTML it may render."""
-    return {html for _, html in html_calls(parse(APP))}
+    return {html for path in PAGES for _, html in html_calls(parse(path))}
 
 
 def test_exports_escape_and_embed_no_user_text():
@@ -257,9 +265,9 @@ def cache_resource_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
 
 # What each st.cache_resource function returns, and why sharing it is safe.
 SHARED_RESOURCES = {
-    "notebook_sample": "a frozen Sample with read-only values",
-    "generated_sample": "a frozen Sample with read-only values",
-    "figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
+    "sidebar.py:notebook_sample": "a frozen Sample with read-only values",
+    "sidebar.py:generated_sample": "a frozen Sample with read-only values",
+    "run_view.py:figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
 }
 
 
@@ -267,7 +275,7 @@ def test_every_cache_resource_is_accounted_for():
     found = {
         f"{path.name}:{name}" for path in PAGES for name in cache_resource_functions(parse(path))
     }
-    assert found == {f"app.py:{name}" for name in SHARED_RESOURCES}
+    assert found == set(SHARED_RESOURCES)
 
 
 # Where a shared Figure may go: each only reads it (to_dict / to_html deep-copy it; checked
@@ -316,7 +324,7 @@ def uses_of(tree: ast.Module, function: str) -> list[str]:
 
 
 def test_the_cached_figure_only_goes_to_readers():
-    uses = uses_of(parse(APP), "figure_cached")
+    uses = uses_of(parse(RUN_VIEW), "figure_cached")
     assert "plotly_chart" in uses and set(uses) <= set(FIGURE_READERS), uses
     bad = ast.parse(
         "def show(f, g):\n    st.plotly_chart(f)\n    g.update_layout(height=3)\n"

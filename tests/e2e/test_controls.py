@@ -39,7 +39,7 @@ def test_upload_good_then_bad_keeps_the_good_sample(page, app_url, tmp_path):
 
 def test_divergent_learning_rate_shows_the_banner(page, app_url):
     open_app(page, app_url)
-    lr = page.get_by_label("Exact learning rate")
+    lr = page.get_by_role("spinbutton", name="Exact learning rate", exact=True)
     lr.fill("0.003")
     lr.press("Enter")
     wait_for_script(page)

@@ -1,0 +1,1 @@
+"""The page's parts: each draws one section of the page and returns plain values."""

@@ -1,0 +1,46 @@
+"""What the explorer's views share: their charts, numbers, progress bars and engine choice."""
+
+from __future__ import annotations
+
+import contextvars
+
+import streamlit as st
+
+from bernoulli import sweep
+
+
+def chart(fig, key: str) -> None:
+    """A Plotly chart as drawn (no Streamlit theme over its fonts and colours)."""
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        theme=None,
+        key=key,
+        config={"displaylogo": False, "scrollZoom": False},
+    )
+
+
+def num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def batched(optimizer: str) -> str:
+    """The batched engine steps gradient descent and momentum; others are swept as GD."""
+    return optimizer if optimizer in sweep.OPTIMIZERS else "gd"
+
+
+def progress_bar(label: str):
+    """A progress bar, and a callback that moves it from inside a cached function.
+
+    st.cache_data records every element call made while its function runs, to replay it on
+    a cache hit; a bar created outside cannot be replayed (CacheReplayClosureError). The
+    callback therefore runs the update in a copy of the context from before the cached call,
+    where no recording is active.
+    """
+    bar = st.progress(0.0, text=label)
+    outside = contextvars.copy_context()
+
+    def report(fraction: float) -> None:
+        outside.run(bar.progress, min(max(float(fraction), 0.0), 1.0), text=label)
+
+    return bar, report

@@ -1,0 +1,152 @@
+"""The explorer's views 4 and 5: the optimizers side by side, and sum versus mean."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from bernoulli import explorer_figures as xf
+from bernoulli import likelihood as lk
+from bernoulli import settings, sweep
+from bernoulli.optimize import Settings, initial_p
+from ui.explorer_cache import SUM_MEAN_STEPS, Engine, Problem, race_cached, sum_mean_sweep_cached
+from ui.explorer_common import batched, chart, num, progress_bar
+
+RACE_MAX_STEPS = 5000  # the race animates at most this many steps
+RACE_LRS = {"newton": 1.0, "adam": 0.01}  # their natural steps; the others start at the lr
+LR = settings.FIELDS["lr"]  # the bounds of any learning rate typed in
+
+
+def racers(s: Settings, sgd: bool) -> list[tuple[str, str, str]]:
+    """(optimizer, parameter, label) of each runner: every optimizer, and GD in the other
+    parameter; minibatch SGD only when the sample's raw values are there (`sgd`)."""
+    other = "logit" if s.param == "p" else "p"
+    entries = [
+        ("gd", s.param, "gradient descent"),
+        ("momentum", s.param, f"momentum (β = {s.beta:g})"),
+        ("adam", s.param, "Adam"),
+        ("newton", s.param, "Newton"),
+        ("sgd", s.param, f"minibatch SGD (batch {s.batch_size})"),
+        ("gd", other, f"gradient descent in {'θ = logit p' if other == 'logit' else 'p'}"),
+    ]
+    return [e for e in entries if sgd or e[0] != "sgd"]
+
+
+def race_lrs(entries: list[tuple[str, str, str]], s: Settings) -> list[float]:
+    """Each runner's learning rate, as the reader sets it."""
+    with st.expander("Learning rate of each optimizer"):
+        st.caption(
+            "Newton's natural step is η = 1 and Adam moves p by about η per step; the "
+            "others start at the current learning rate."
+        )
+        cols = st.columns(3)
+        return [
+            float(
+                cols[i % 3].number_input(
+                    label,
+                    min_value=LR.low,
+                    max_value=LR.high,
+                    value=RACE_LRS.get(name, s.lr),
+                    format="%.6g",
+                    key=f"explorer_race_lr_{name}_{param}",
+                )
+            )
+            for i, (name, param, label) in enumerate(entries)
+        ]
+
+
+def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None:
+    """View 4: the optimizers side by side on the same data and start."""
+    st.subheader("Optimizer race")
+    st.markdown(
+        f"The same data and start p₀ = {num(initial_p(s))}, every optimizer a real torch run "
+        f"of {min(s.steps, RACE_MAX_STEPS):,} steps ({s.dtype}). Drag the slider or press "
+        "Play; the lower panel shows how far each is from the minimum NLL at every step."
+    )
+    st.latex(
+        r"\text{momentum: } v \leftarrow \beta v + g,\ w \leftarrow w - \eta v"
+        r"\quad \text{stable near }\hat p\iff \eta H < 2 + 2\beta;\qquad "
+        r"\text{Newton: } w \leftarrow w - \eta\, g / H(w)"
+    )
+    entries = racers(s, values is not None)
+    if values is None:
+        st.caption("Minibatch SGD needs the raw 0/1 values, which this sample does not have.")
+    lrs = race_lrs(entries, s)
+    base = s.replace(steps=min(s.steps, RACE_MAX_STEPS))
+    runs = tuple(
+        base.replace(optimizer=name, param=param, lr=lr)
+        for (name, param, _), lr in zip(entries, lrs, strict=True)
+    )
+    key = hashlib.sha1(values.tobytes()).hexdigest() if values is not None else "none"
+    with st.spinner("Running the optimizers…"):
+        trajs = race_cached(n, k, key, runs, _values=values)
+    shown = [
+        xf.Racer(f"{label}, η = {num(lr)}", traj, xf.RACE_COLORS[i])
+        for i, ((_, _, label), lr, traj) in enumerate(zip(entries, lrs, trajs, strict=True))
+    ]
+    chart(xf.race_figure(shown, n, k, s.loss), "explorer_race")
+    mom_lr = lrs[1]
+    h = lk.thresholds(n, k, s.param, s.loss)
+    bound = h.momentum_stable(s.beta)
+    st.markdown(
+        f"Momentum's own limit in {s.param}: η < (2 + 2β)/H = {num(bound)} "
+        f"(plain GD: 2/H = {num(h.stable)}); its η = {num(mom_lr)} is "
+        f"{num(mom_lr / bound)} × that limit."
+        if h.note == ""
+        else h.note
+    )
+    lines = [f"- **{r.label}**: {r.traj.message}" for r in shown]
+    st.markdown("\n".join(lines))
+
+
+def sum_mean_section(n: int, k: int, s: Settings) -> None:
+    """View 5: the mean NLL is the sum divided by n, so its thresholds are n times larger."""
+    st.subheader("Sum or mean: the same data, thresholds n times apart")
+    p_sum = lk.thresholds(n, k, s.param, "sum")
+    p_mean = lk.thresholds(n, k, s.param, "mean")
+    st.markdown(
+        "The notebook sums the per-sample NLLs; most libraries average them. Dividing the loss "
+        "by n divides its gradient and its curvature H by n, so every learning-rate threshold "
+        f"is n = {n} times larger: the same learning rate is {n} times gentler on the mean."
+    )
+    st.latex(
+        r"\mathrm{NLL}_{\text{mean}} = \tfrac1n\,\mathrm{NLL}_{\text{sum}}"
+        r"\ \Rightarrow\ H_{\text{mean}} = \tfrac1n H_{\text{sum}}"
+        r"\ \Rightarrow\ \tfrac{2}{H_{\text{mean}}} = n\cdot\tfrac{2}{H_{\text{sum}}}"
+    )
+    if p_sum.note:
+        st.info(p_sum.note)
+        return
+    st.table(
+        {
+            "loss": ["sum", "mean"],
+            "H": [num(p_sum.curvature), num(p_mean.curvature)],
+            "1/H": [num(p_sum.monotone), num(p_mean.monotone)],
+            "2/H": [num(p_sum.stable), num(p_mean.stable)],
+        }
+    )
+    start = sweep.bifurcation_start(n, k)
+    # Both losses on one axis: from 1e-2 × 2/H of the sum to 4 × 2/H of the mean.
+    low, high = p_sum.stable * 1e-2, p_mean.stable * 4
+    ratios = (low / p_sum.stable, high / p_sum.stable)
+    engine = Engine(SUM_MEAN_STEPS, "float64", batched(s.optimizer), s.beta, s.tol)
+    bar, report = progress_bar("Sweeping both losses…")
+    res_sum, res_mean = (
+        sum_mean_sweep_cached(Problem(n, k, s.param, loss), engine, start, ratios, report)
+        for loss in ("sum", "mean")
+    )
+    bar.empty()
+    fig = xf.sum_mean_figure(
+        res_sum,
+        res_mean,
+        xf.threshold_marks(n, k, s.param, "sum"),
+        xf.threshold_marks(n, k, s.param, "mean"),
+    )
+    chart(fig, "explorer_sum_mean")
+    st.caption(
+        f"Both rows: {res_sum.lr.size} learning rates on the same axis, runs of "
+        f"{SUM_MEAN_STEPS:,} steps from p₀ = {num(start)} (just beside p̂, so that only the "
+        "local limit matters)."
+    )

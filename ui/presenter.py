@@ -1,0 +1,58 @@
+"""Presenter mode (``present=1``): the sidebar folds into one bar, everything grows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from ui import state
+from ui.assets import asset
+from ui.sidebar import plain
+from ui.state import SampleInUse
+
+
+def presenter_style() -> None:
+    """Hide the sidebar and the header; grow every rem (see ui/static/presenter.css)."""
+    st.html(asset("presenter.css"))
+
+
+def _lr_from_bar() -> None:
+    st.session_state.lr = st.session_state.lr_bar
+    st.session_state.lr_slider = st.session_state.lr_bar
+
+
+def presenter_lr(box) -> None:
+    """The learning rate on the log grid, within reach while the sidebar is hidden."""
+    st.session_state.lr_bar = state.nearest_lr(st.session_state.lr)
+    box.select_slider(
+        "Learning rate (log scale)",
+        state.LR_GRID,
+        key="lr_bar",
+        on_change=_lr_from_bar,
+        format_func=lambda x: f"lr {x:.2g}",
+        label_visibility="collapsed",
+        help="Leave presenter mode to type an exact learning rate in the sidebar.",
+    )
+
+
+def status_words(traj: Trajectory) -> str:
+    """The run's outcome in a few words (the banner says it in full)."""
+    if traj.status == "diverged":
+        return f"diverged at step {traj.diverged_at}"
+    if traj.status == "converged":
+        return f"converged from step {traj.converged_at}"
+    if traj.status == "stalled":
+        return f"stalled at step {traj.stalled_at}"
+    return f"not converged after {len(traj.p) - 1:,} steps"
+
+
+def presenter_summary(box, in_use: SampleInUse, settings: Settings, traj) -> None:
+    """The sidebar's settings, and the outcome, in one line of text."""
+    s, sample = settings, in_use.sample
+    p0 = f"random p0 (seed {s.seed})" if s.p0 is None else f"p0 = {s.p0:.6g}"
+    outcome = f" · **{status_words(traj)}**" if traj is not None else ""
+    box.caption(
+        f"{plain(sample.source)}: n = {sample.n:,}, k = {sample.k:,} · "
+        f"{OPTIMIZER_NAMES[s.optimizer]} on the {s.loss} NLL in {s.param} · {p0} · "
+        f"{s.steps:,} steps · {s.dtype} · **lr = {s.lr:.4g}**{outcome}"
+    )

@@ -1,0 +1,317 @@
+"""The main view: one run, animated (banner, figure, results, formulas, table, exports)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from bernoulli import export, figures
+from bernoulli import likelihood as lk
+from bernoulli import optimize as opt
+from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.settings import MAX_STEPS
+from ui.sidebar import SECONDS_PER_STEP
+from ui.state import SampleInUse
+
+FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """What decides a run (a cache key of scalars): the data, the settings, the values' key.
+
+    `values_key` names the sample's raw values when minibatch SGD needs them, else "".
+    """
+
+    n: int
+    k: int
+    settings: Settings
+    values_key: str
+
+
+def run_key(in_use: SampleInUse, settings: Settings) -> RunKey:
+    values_key = in_use.key if settings.optimizer == "sgd" else ""
+    return RunKey(in_use.sample.n, in_use.sample.k, settings, values_key)
+
+
+# --- cached computations (keyed on scalars, never on arrays) ----------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
+    """One run; `_values` (the sample's 0/1 values, for minibatch SGD) is named by the key."""
+    values = _values if key.settings.optimizer == "sgd" else None
+    return opt.run(key.n, key.k, key.settings, values)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndarray | None):
+    """The animated figure; shared, never modified (st.plotly_chart copies it)."""
+    return figures.animated_figure(  # (looked up at each call, as tests replace it)
+        run_cached(key, _values),
+        log_grad=log_grad,
+        presenter=presenter,
+        height=FIGURE_HEIGHT[presenter],
+    )
+
+
+def banner(traj: Trajectory) -> None:
+    """How the run ended, in words first (never colour alone)."""
+    if traj.status == "diverged":
+        st.error(traj.message, icon=":material/error:")
+    elif traj.status == "converged":
+        st.success(traj.message, icon=":material/check_circle:")
+    elif traj.status == "stalled":
+        extra = ""
+        if traj.settings.dtype == "float32":
+            extra = " This is what the notebook's float32 run did. Try float64."
+        st.warning(traj.message + extra, icon=":material/pause_circle:")
+    else:
+        st.info(traj.message, icon=":material/info:")
+
+
+def run_view(in_use: SampleInUse, settings: Settings, option_box, presenting: bool):
+    """The animated run: banner, figure, results, formulas, trajectory table, exports.
+
+    In presenter mode the banner comes below the figure, so that the figure and its
+    Play/Pause buttons fit a 1280×720 projector; returns the run.
+    """
+    key, values = run_key(in_use, settings), in_use.sample.values
+    slow = settings.steps * SECONDS_PER_STEP > 2
+    with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
+        traj = run_cached(key, values)
+    if not presenting:
+        banner(traj)
+
+    log_grad = option_box.toggle(
+        "log |gradient|",
+        key="log_grad",
+        help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
+    )
+    fig = figure_cached(key, log_grad, presenting, values)
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False},
+        alt=figure_alt(traj),
+    )
+    if presenting:
+        banner(traj)
+    shown = len(figures.frame_indices(len(traj.p), traj.diverged_at))
+    st.caption(
+        f"(a) the {settings.loss} NLL over p, with the MLE and p moving along it (the trail is "
+        f"its last 10 steps); (b) the loss and (c) the real gradient at every step. The "
+        f"animation shows {shown} of the {len(traj.p)} steps: every step at first, sparser "
+        "later, always the first, the last and any divergence step."
+    )
+    results(traj)
+    formulas(traj)
+    trajectory_table(traj)
+    exports(in_use, traj, fig)
+    return traj
+
+
+def figure_alt(traj: Trajectory) -> str:
+    """The figure in words, for screen readers."""
+    s = traj.settings
+    return (
+        f"Animated figure of {OPTIMIZER_NAMES[s.optimizer]} with learning rate {s.lr:.4g} "
+        f"from p0 = {traj.p0:.6g}: p moving along the {s.loss} negative log-likelihood curve "
+        f"towards the MLE {traj.mle:.6g}, with the loss and the gradient at each of "
+        f"{len(traj.p) - 1} steps. {traj.message}"
+    )
+
+
+def results(traj: Trajectory) -> None:
+    st.subheader("Results")
+    n, k = traj.n, traj.k
+    p_hat = traj.mle
+    last = len(traj.p) - 1
+    cols = [*st.columns(3), *st.columns(3)]
+    cols[0].metric("closed-form MLE p̂ = k/n", f"{p_hat:.8g}")
+    gap = traj.final_p - p_hat
+    cols[1].metric(
+        f"final p (step {last})",
+        f"{traj.final_p:.8g}",
+        delta=f"{gap:+.3g} from p̂" if math.isfinite(gap) else None,
+        delta_color="off",
+    )
+    cols[2].metric(f"final {traj.settings.loss} NLL", _num(traj.nll[-1]))
+    cols[3].metric("final dNLL/dp", _num(traj.grad[-1]))
+    cols[4].metric("status", traj.status.replace("_", " "))
+    cols[5].metric("steps to converge", "—" if traj.converged_at is None else traj.converged_at)
+    if not lk.on_boundary(n, k):
+        rows = [(iv.name, iv.low, iv.high, iv.note) for iv in lk.intervals(n, k)]
+        table = pd.DataFrame(rows, columns=["95% interval", "low", "high", "note"])
+        st.caption(f"Standard error of p̂: √(p̂(1 − p̂)/n) = {lk.standard_error(n, k):.6g}")
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "low": st.column_config.NumberColumn(format="%.6f"),
+                "high": st.column_config.NumberColumn(format="%.6f"),
+            },
+        )
+
+
+def _num(x: float) -> str:
+    return f"{x:.8g}" if math.isfinite(x) else ("undefined" if math.isnan(x) else str(x))
+
+
+def formulas(traj: Trajectory) -> None:
+    s, n, k = traj.settings, traj.n, traj.k
+    mean = s.loss == "mean"
+    scale = r"\frac{1}{n}" if mean else ""
+    with st.expander("The formulas", expanded=False):
+        st.latex(
+            rf"\mathrm{{NLL}}(p) = -{scale}\sum_{{i=1}}^{{n}} \log\bigl(x_i p + (1-x_i)(1-p)\bigr)"
+            rf" = -{scale}\bigl(k \log p + (n-k)\log(1-p)\bigr),\quad n = {n},\ k = {k}"
+        )
+        st.latex(
+            rf"\frac{{d\,\mathrm{{NLL}}}}{{dp}} = {scale}\Bigl(-\frac{{k}}{{p}}"
+            r" + \frac{n-k}{1-p}\Bigr)"
+        )
+        w = "p" if s.param == "p" else r"\theta"
+        if s.param == "logit":
+            st.latex(
+                rf"p = \sigma(\theta),\quad \frac{{d\,\mathrm{{NLL}}}}{{d\theta}} = "
+                rf"{scale}\bigl(n\,\sigma(\theta) - k\bigr)"
+            )
+        g = rf"g_t = \frac{{d\,\mathrm{{NLL}}}}{{d{w}}}({w}_t)"
+        eta = rf"\eta = {_tex(s.lr)}"
+        rule = {
+            "gd": rf"{w}_{{t+1}} = {w}_t - \eta\, g_t",
+            "momentum": (
+                rf"v_{{t+1}} = \beta v_t + g_t,\quad {w}_{{t+1}} = {w}_t - \eta\, v_{{t+1}}"
+            ),
+            "adam": (
+                rf"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{{t-1}} + "
+                rf"(1-\beta_2) g_t^2,\ {w}_{{t+1}} = {w}_t - \eta\,"
+                r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + 10^{-8}}"
+            ),
+            "newton": rf"{w}_{{t+1}} = {w}_t - \eta\,\frac{{g_t}}{{H({w}_t)}}",
+            "sgd": (
+                rf"{w}_{{t+1}} = {w}_t - \eta\, \hat g_t,\ \hat g_t = \text{{gradient of }}"
+                rf"{'n' if not mean else ''}\cdot\text{{mean NLL of {s.batch_size} draws}}"
+            ),
+        }[s.optimizer]
+        st.latex(rf"{g},\qquad {rule},\qquad {eta}")
+        th = lk.thresholds(n, k, s.param, s.loss)
+        if th.note:
+            st.markdown(th.note)
+        else:
+            h = {
+                ("p", "sum"): r"H = \frac{n}{\hat p(1-\hat p)}",
+                ("p", "mean"): r"H = \frac{1}{\hat p(1-\hat p)}",
+                ("logit", "sum"): r"H = n\,\hat p(1-\hat p)",
+                ("logit", "mean"): r"H = \hat p(1-\hat p)",
+            }[s.param, s.loss]
+            st.latex(
+                rf"{w}_{{t+1}} - \hat{{{w}}} \approx (1 - \eta H)\,({w}_t - \hat{{{w}}}),"
+                rf"\quad {h} = "
+                rf"{_tex(th.curvature)},\quad \frac{{2}}{{H}} = {_tex(th.stable)},\ "
+                rf"\frac{{1}}{{H}} = {_tex(th.monotone)}"
+            )
+
+
+def _tex(x: float) -> str:
+    """x to 4 significant digits in LaTeX, with a power of ten rather than an "e"."""
+    text = f"{x:.4g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def trajectory_table(traj: Trajectory) -> None:
+    st.subheader("Trajectory")
+    left, right = st.columns([1, 3])
+    every = int(left.number_input("Show every K-th step", 1, MAX_STEPS, step=10, key="table_every"))
+    right.caption(
+        "Like the notebook's printout, with the real gradient (the notebook printed 0: it "
+        "zeroed the gradient before printing it). p_t is before the update of step t, p_(t+1) "
+        "after; the last step and a divergence step are always listed."
+    )
+    last = len(traj.p) - 1
+    rows = np.union1d(np.arange(0, last + 1, every), [last])
+    after = np.append(traj.p[1:], np.nan)[rows]
+    table = pd.DataFrame(
+        {
+            "t": rows,
+            "NLL(p_t)": traj.nll[rows],
+            "p_t": traj.p[rows],
+            "p_(t+1)": after,
+            "dNLL/dp at p_t": traj.grad[rows],
+            f"torch loss ({traj.settings.dtype})": traj.loss[rows],
+        }
+    )
+    fmt = st.column_config.NumberColumn
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=min(38 + 35 * len(rows), 420),
+        column_config={
+            "NLL(p_t)": fmt(format="%.8f"),
+            "p_t": fmt(format="%.8f"),
+            "p_(t+1)": fmt(format="%.8f"),
+            "dNLL/dp at p_t": fmt(format="%.6g"),
+        },
+    )
+
+
+def exports(in_use: SampleInUse, traj: Trajectory, fig) -> None:
+    """The run taken away: its steps as CSV, its animation offline, a torch script."""
+    st.subheader("Take this run away")
+    csv, page, script_box = st.columns(3)
+    # Deferred (callables): built only when clicked, in a thread of their own.
+    csv.download_button(
+        "Trajectory (CSV)",
+        lambda: export.trajectory_csv(traj),
+        file_name="trajectory.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+        icon=":material/table:",
+        help="Every step: p, the parameter, NLL, gradient, torch's loss and gradient.",
+        width="stretch",
+    )
+    page.download_button(
+        "Animation (offline HTML)",
+        lambda: export.animation_html(fig),
+        file_name="bernoulli-animation.html",
+        mime="text/html",
+        key="download_html",
+        on_click="ignore",
+        icon=":material/animation:",
+        help="One file with plotly.js inside: it plays in any browser, with no network.",
+        width="stretch",
+    )
+    s = traj.settings
+    values = in_use.sample.values if s.optimizer == "sgd" else None
+    try:
+        script = export.torch_script(in_use.source, s, traj.n, traj.k, values)
+    except ValueError as error:
+        script_box.info(f"No PyTorch script for this run: {error}.", icon=":material/info:")
+        return
+    script_box.download_button(
+        "PyTorch script (.py)",
+        script,
+        file_name="bernoulli_run.py",
+        mime="text/x-python",
+        key="download_script",
+        on_click="ignore",
+        icon=":material/code:",
+        help="Repeats this run step for step with torch alone and prints it as CSV.",
+        width="stretch",
+    )
+    # Drawn on request (see sidebar.share_section: a code block loads the syntax highlighter).
+    shown = st.toggle(
+        "Show the PyTorch script (it prints the gradient before zeroing it)", key="show_script"
+    )
+    if shown:
+        st.code(script, language="python", line_numbers=True)

@@ -1,0 +1,285 @@
+"""The sidebar: presets, the samples, the optimizer and the share link.
+
+Each section draws its widgets (their bounds, defaults, labels and help from the schema,
+`bernoulli.settings`) and returns plain values; `sidebar` returns the sample in use and the
+run's Settings.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pandas as pd
+import streamlit as st
+
+from bernoulli import data, settings, share
+from bernoulli import likelihood as lk
+from bernoulli.optimize import Settings
+from bernoulli.presets import PRESETS, preset_settings
+from bernoulli.settings import Field
+from bernoulli.share import Source
+from ui import state
+from ui.state import SampleInUse
+from ui.upload import upload_section
+
+SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "upload": "Upload"}
+SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
+FIELDS = settings.FIELDS
+GENERATE = {f.name: f for f in settings.GENERATE}
+REGIME_WORDS = {
+    "monotone": "monotone (lr < 1/H): p walks straight to p̂",
+    "oscillating": "oscillating (1/H < lr < 2/H): p overshoots p̂ and zig-zags in",
+    "unstable": "beyond the local limit (lr > 2/H): every step overshoots by more than it fixes",
+}
+
+
+def sidebar() -> tuple[SampleInUse, Settings]:
+    """The sidebar's presets, samples and optimizer: the sample in use and the settings."""
+    presets_section()
+    in_use = samples_section()
+    return in_use, optimizer_section(in_use.sample)
+
+
+def plain(text: str) -> str:
+    """Text (a file name) shown as itself in markdown: every ASCII punctuation escaped."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def number(box, field: Field, key: str = "", **options):
+    """A number input with the field's bounds, label and help; its value is the session's."""
+    options.setdefault("help", field.help)
+    label = options.pop("label", field.label)
+    return box.number_input(label, field.low, field.high, key=key or field.name, **options)
+
+
+def choice(widget, field: Field, **options):
+    """A radio or selectbox offering the field's choices, in its words."""
+    words = field.choices
+    options.setdefault("help", field.help)
+    return widget(field.label, list(words), key=field.name, format_func=words.get, **options)
+
+
+# --- presets ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def notebook_sample() -> data.Sample:
+    return data.notebook_sample()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def generated_sample(n: int, true_p: float, seed: int) -> data.Sample:
+    return data.generate(n, true_p, seed)
+
+
+def notebook_in_use() -> SampleInUse:
+    return SampleInUse(notebook_sample(), Source(), "notebook")
+
+
+def apply_preset(name: str) -> None:
+    """Set the widgets to a preset (a callback: it runs before the widgets are drawn)."""
+    session = st.session_state
+    if name == "notebook":
+        session.source = "notebook"
+        sample = notebook_sample()
+    else:
+        sample = session[state.IN_USE].sample
+    session.update(state.state_from_settings(preset_settings(name, sample.n, sample.k)))
+    session.view = "run"
+
+
+def presets_section() -> None:
+    side = st.sidebar
+    side.subheader("Presets", help="Each sets the widgets below; change anything afterwards.")
+    for name, (label, help_text) in PRESETS.items():
+        side.button(
+            label,
+            key=f"preset_{name}",
+            help=help_text,
+            on_click=apply_preset,
+            args=(name,),
+            width="stretch",
+        )
+
+
+# --- samples -----------------------------------------------------------------------------------
+
+
+def generate_section() -> SampleInUse:
+    """A generated sample: n values drawn with probability true p, seeded."""
+    side = st.sidebar
+    left, right = side.columns(2)
+    n = number(left, GENERATE["n"], "gen_n", step=1, persist_state="page")
+    # "seed" beside n, as the page always said (the schema's label is "data seed").
+    seed = number(right, GENERATE["seed"], "gen_seed", label="seed", step=1, persist_state="page")
+    p = GENERATE["true_p"]
+    true_p = side.slider(
+        p.label,
+        p.low,
+        p.high,
+        step=0.005,
+        key="gen_p",
+        format="%.3f",
+        help=p.help,
+        persist_state="page",
+    )
+    n, seed = int(n), int(seed)
+    key = f"gen:{n}:{true_p!r}:{seed}"
+    return SampleInUse(generated_sample(n, true_p, seed), Source("generate", n, true_p, seed), key)
+
+
+def samples_section() -> SampleInUse:
+    """Where the samples come from; returns the sample in use (the last valid one)."""
+    side = st.sidebar
+    side.header("1 · Samples")
+    source = side.radio(
+        "Samples",
+        list(SOURCES),
+        key="source",
+        format_func=SOURCES.get,
+        label_visibility="collapsed",
+    )
+    if source == "notebook":
+        in_use = notebook_in_use()
+    elif source == "generate":
+        in_use = generate_section()
+    else:
+        in_use = upload_section(st.session_state.get(state.IN_USE) or notebook_in_use())
+    st.session_state[state.IN_USE] = in_use
+    sample = in_use.sample
+    side.markdown(
+        f"**{plain(sample.source)}**  \nn = **{sample.n:,}**, k = **{sample.k:,}** ones, "
+        f"sample mean k/n = **{sample.mean:.6g}**"
+    )
+    # The data in one picture: how many 0s and 1s (bars scaled to n).
+    counts = pd.DataFrame({"value": ["0", "1"], "count": [sample.n - sample.k, sample.k]})
+    side.dataframe(
+        counts,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "value": st.column_config.TextColumn("value", width="small"),
+            "count": st.column_config.ProgressColumn(
+                "count", min_value=0, max_value=sample.n, format="%d"
+            ),
+        },
+    )
+    return in_use
+
+
+# --- the optimizer --------------------------------------------------------------------------
+
+
+def regime_note(n: int, k: int, s: Settings) -> str:
+    """The stability threshold for these data and settings, and where the lr sits."""
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if th.note:
+        return th.note
+    limits = f"2/H = **{th.stable:.4g}**, 1/H = {th.monotone:.4g} (H = {th.curvature:.4g})"
+    if s.optimizer in ("gd", "sgd"):
+        ratio = s.lr / th.stable
+        noise = " SGD adds minibatch noise on top." if s.optimizer == "sgd" else ""
+        return (
+            f"{limits}.  \nlr = {s.lr:.4g} = {ratio:.3g} × 2/H: "
+            f"**{REGIME_WORDS[th.regime(s.lr)]}**.{noise}"
+        )
+    if s.optimizer == "momentum":
+        limit = th.momentum_stable(s.beta)
+        word = "stable" if s.lr < limit else "**beyond the local limit**"
+        return (
+            f"{limits}.  \nWith momentum β = {s.beta:g} the local limit is (2 + 2β)/H = "
+            f"**{limit:.4g}**: lr = {s.lr:.4g} is {word} (lr/limit = {s.lr / limit:.3g})."
+        )
+    if s.optimizer == "adam":
+        return (
+            f"{limits}.  \nAdam divides by the gradient's running size, so its steps are "
+            f"about lr = {s.lr:.4g} wherever p is: 2/H does not limit it."
+        )
+    word = "monotone" if s.lr < 1 else ("oscillating" if s.lr < 2 else "beyond the local limit")
+    return (
+        f"{limits}.  \nNewton divides by H itself: its local limits are lr = 1 and 2, "
+        f"so lr = {s.lr:.4g} is **{word}**."
+    )
+
+
+def learning_rate(side) -> None:
+    """The learning rate: a log-scale slider and the exact number, kept in step."""
+    side.select_slider(
+        "Learning rate (log scale)",
+        state.LR_GRID,
+        key="lr_slider",
+        on_change=state.lr_from_slider,
+        format_func=lambda x: f"{x:.2g}",
+    )
+    number(side, FIELDS["lr"], step=1e-6, format="%.4e", on_change=state.lr_from_number)
+
+
+def start(side) -> None:
+    """The start p0 (a fixed value, or random from the seed) and the seed."""
+    p0_mode = side.radio(
+        "Start p0",
+        ["fixed", "random"],
+        key="p0_mode",
+        horizontal=True,
+        format_func={"fixed": "fixed value", "random": "random (seeded)"}.get,
+    )
+    left, right = side.columns(2)
+    if p0_mode == "fixed":
+        number(left, FIELDS["p0"], step=0.01, format="%.8f", persist_state="page")
+    number(right, FIELDS["seed"], step=1)
+
+
+def optimizer_section(sample: data.Sample) -> Settings:
+    """The optimizer settings; returns them as one frozen Settings."""
+    side = st.sidebar
+    side.header("2 · Optimizer")
+    learning_rate(side)
+    regime_box = side.container()
+    steps = number(side, FIELDS["steps"], step=100)
+    if steps * SECONDS_PER_STEP > 2:
+        side.caption(f"{steps:,} real torch steps take about {steps * SECONDS_PER_STEP:.0f} s.")
+    start(side)
+    optimizer = choice(side.selectbox, FIELDS["optimizer"])
+    if optimizer in ("momentum", "adam"):
+        beta = FIELDS["beta"]
+        side.slider(
+            beta.label,
+            beta.low,
+            beta.high,
+            step=0.01,
+            key="beta",
+            help=beta.help,
+            persist_state="page",
+        )
+    if optimizer == "sgd":
+        number(side, FIELDS["batch_size"], step=1, persist_state="page")
+    for name in ("param", "loss", "dtype"):
+        choice(side.radio, FIELDS[name], horizontal=True)
+    with side.expander("Convergence tolerance"):
+        number(st, FIELDS["tol"], format="%.1e", step=1e-7)
+    run = state.settings_from_state(st.session_state)
+    regime_box.markdown(regime_note(sample.n, sample.k, run))
+    return run
+
+
+# --- the link ----------------------------------------------------------------------------------
+
+
+def share_section(source: Source, params: dict[str, str]) -> None:
+    """The link to this run, to copy; an uploaded sample cannot travel in it.
+
+    The link's code block sits in a popover, which Streamlit draws only when opened: a code
+    block on the page would load the 1.5 MB syntax highlighter with the figure (measured:
+    first paint 0.6 s later on a first visit).
+    """
+    side = st.sidebar
+    side.header("3 · Share")
+    side.caption("A link opens exactly this run. The address bar always holds it too.")
+    base = st.context.url or "./"  # (None when no browser is attached, as under AppTest)
+    url = share.link(base if urllib.parse.urlsplit(base).path else base + "/", params)
+    with side.popover("Link to this run", icon=":material/link:", width="stretch"):
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Copy it with the button that appears at its right on hover.")
+    if source.kind == "upload":
+        side.info(share.UPLOAD_NOTE, icon=":material/upload_file:")
