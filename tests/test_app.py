@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, export, optimize, share
-from bernoulli import figures as F
+from bernoulli import plots as F
 from bernoulli.optimize import Settings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -19,8 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, optimize, sweep
-from bernoulli import explorer_figures as xf
 from bernoulli import likelihood as lk
+from bernoulli import plots as xf
 from ui.explorer import TAB, TABS
 
 N, K = 200, 145
@@ -250,7 +250,7 @@ def test_race_has_one_colour_per_optimizer_and_the_real_runs(figs, settings):
     plain = gd.nll - nll_hat
     big = plain > 1e-6  # where plain float64 subtraction is still accurate
     np.testing.assert_allclose(shown[big], plain[big], rtol=1e-6)
-    np.testing.assert_allclose(shown, xf.excess_nll(gd.p, N, K), rtol=1e-6)
+    np.testing.assert_allclose(shown, lk.excess_nll(gd.p, N, K), rtol=1e-6)
     assert np.all(shown[~big] > 0)  # the stalled float32 run sits 2.6e-12 above the minimum
     last = fig["frames"][-1]
     assert int(last["name"]) == len(gd.p) - 1
@@ -266,7 +266,7 @@ def test_excess_nll_is_accurate_below_rounding_of_the_nll(p, loss):
     q, q_hat = mpmath.mpf(p), mpmath.mpf(K) / N
     exact = -(K * mpmath.log(q / q_hat) + (N - K) * mpmath.log((1 - q) / (1 - q_hat)))
     exact = exact / N if loss == "mean" else exact
-    assert float(xf.excess_nll(p, N, K, loss)) == pytest.approx(float(exact), rel=1e-12, abs=0)
+    assert float(lk.excess_nll(p, N, K, loss)) == pytest.approx(float(exact), rel=1e-12, abs=0)
 
 
 def test_sum_mean_thresholds_are_n_times_apart(figs, app):

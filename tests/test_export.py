@@ -25,8 +25,8 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from bernoulli import data, export, optimize
-from bernoulli.figures import animated_figure
 from bernoulli.optimize import Settings
+from bernoulli.plots import animated_figure
 from bernoulli.share import Source
 
 NOTEBOOK = data.notebook_sample()

@@ -30,9 +30,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, figures
+from bernoulli import data
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
+from bernoulli import plots as figures
 from bernoulli.data import MAX_BYTES, DataError, parse_samples
 from bernoulli.optimize import MAX_STEPS, Settings, Trajectory
 

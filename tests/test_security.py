@@ -349,7 +349,7 @@ def test_sessions_sharing_the_cached_figure_leave_it_unchanged(monkeypatch):
     st.cache_resource. After both (and a toggle), the Figure is exactly as built."""
     import streamlit as stl
 
-    from bernoulli import figures
+    from bernoulli import plots as figures
 
     built = []
     original = figures.animated_figure

@@ -5,7 +5,7 @@ runs), each with a sentence or two and its formula: a learning-rate sweep, the l
 rate x p0 map, the bifurcation diagram with a cobweb plot, an optimizer race, and the
 sum-vs-mean note. The numbers come from ``bernoulli.sweep`` (many runs as one tensor
 computation) and ``bernoulli.optimize`` (one real torch run per optimizer), cached in
-`ui.explorer_cache`; the figures from ``bernoulli.explorer_figures``.
+`ui.explorer_cache`; the figures from ``bernoulli.plots``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import math
 import numpy as np
 import streamlit as st
 
-from bernoulli import explorer_figures as xf
 from bernoulli import likelihood as lk
+from bernoulli import plots as xf
 from bernoulli import sweep
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, initial_p
 from ui.explorer_cache import (

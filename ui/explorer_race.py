@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from bernoulli import explorer_figures as xf
 from bernoulli import likelihood as lk
+from bernoulli import plots as xf
 from bernoulli import settings, sweep
 from bernoulli.optimize import Settings, initial_p
 from ui.explorer_cache import SUM_MEAN_STEPS, Engine, Problem, race_cached, sum_mean_sweep_cached

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import export, figures
+from bernoulli import export, plots
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
@@ -51,7 +51,7 @@ def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndarray | None):
     """The animated figure; shared, never modified (st.plotly_chart copies it)."""
-    return figures.animated_figure(  # (looked up at each call, as tests replace it)
+    return plots.animated_figure(  # (looked up at each call, as tests replace it)
         run_cached(key, _values),
         log_grad=log_grad,
         presenter=presenter,
@@ -102,7 +102,7 @@ def run_view(in_use: SampleInUse, settings: Settings, option_box, presenting: bo
     )
     if presenting:
         banner(traj)
-    shown = len(figures.frame_indices(len(traj.p), traj.diverged_at))
+    shown = len(plots.frame_indices(len(traj.p), traj.diverged_at))
     st.caption(
         f"(a) the {settings.loss} NLL over p, with the MLE and p moving along it (the trail is "
         f"its last 10 steps); (b) the loss and (c) the real gradient at every step. The "
