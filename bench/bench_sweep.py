@@ -20,6 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bernoulli import sweep
+from bernoulli.problem import Problem
 
 N, K = 200, 145  # the notebook's sample
 
@@ -39,13 +40,16 @@ def bench(
     the time includes the classification. Returns the times (s) and the derived figures.
     """
     side = round(math.sqrt(runs))
-    lrs = sweep.lr_grid(N, K, param, num=side)
+    problem = Problem(N, K, param)
+    lrs = sweep.lr_grid(problem, num=side)
     p0s = np.linspace(0.005, 0.995, runs // side)
-    sweep.lr_p0_map(N, K, lrs[:50], p0s[:50], 50, param=param)  # warm-up (threads, allocator)
+    options = sweep.BatchOptions(steps=steps, optimizer=optimizer, dtype=dtype)
+    warm_up = sweep.BatchOptions(steps=50)
+    sweep.lr_p0_map(problem, lrs[:50], p0s[:50], warm_up)  # threads, allocator
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        res = sweep.lr_p0_map(N, K, lrs, p0s, steps, param=param, optimizer=optimizer, dtype=dtype)
+        res = sweep.lr_p0_map(problem, lrs, p0s, options)
         times.append(time.perf_counter() - start)
     size = res.status.size
     median = statistics.median(times)
