@@ -3,8 +3,9 @@
 One step of gradient descent is the map f(x) = x - lr · dNLL/dx of the run's parameter x (p or
 θ = logit p; ``Problem.update``), with f'(x) = 1 - lr · H(x) (``Problem.slope``). Here are its
 2-cycles solved from f(f(x)) = x, the tests that tell a periodic, drifting or chaotic orbit
-apart (used by ``bernoulli.sweep`` to classify its runs), and the cobweb picture's value.
-Everything is numpy in float64; the batched torch engine is ``bernoulli.sweep``.
+apart (used by ``bernoulli.sweep`` to classify its runs), the cobweb of one engine run and the
+start beside the MLE from which a bifurcation diagram unfolds. Everything is numpy in float64;
+the batched torch engine is ``bernoulli.sweep``, which imports this module (not the reverse).
 """
 
 from __future__ import annotations
