@@ -20,17 +20,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bernoulli import sweep
+from bernoulli.problem import Problem
 
 N, K = 200, 145  # the notebook's sample
 
 
 def bench(
-    repeats: int = 7,
-    runs: int = 40_000,
-    steps: int = 1000,
-    param: str = "p",
-    optimizer: str = "gd",
-    dtype: str = "float64",
+    problem: Problem, options: sweep.BatchOptions, runs: int = 40_000, repeats: int = 7
 ) -> dict:
     """Time ``sweep.run_batch`` on a learning-rate x p0 grid of ``runs`` runs.
 
@@ -39,23 +35,24 @@ def bench(
     the time includes the classification. Returns the times (s) and the derived figures.
     """
     side = round(math.sqrt(runs))
-    lrs = sweep.lr_grid(N, K, param, num=side)
+    lrs = sweep.lr_grid(problem, num=side)
     p0s = np.linspace(0.005, 0.995, runs // side)
-    sweep.lr_p0_map(N, K, lrs[:50], p0s[:50], 50, param=param)  # warm-up (threads, allocator)
+    warm_up = sweep.BatchOptions(steps=50)
+    sweep.lr_p0_map(problem, lrs[:50], p0s[:50], warm_up)  # threads, allocator
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        res = sweep.lr_p0_map(N, K, lrs, p0s, steps, param=param, optimizer=optimizer, dtype=dtype)
+        res = sweep.lr_p0_map(problem, lrs, p0s, options)
         times.append(time.perf_counter() - start)
     size = res.status.size
     median = statistics.median(times)
     counts = {sweep.STATUSES[i]: res.count(i) for i in range(len(sweep.STATUSES))}
     return {
         "runs": size,
-        "steps": steps,
+        "steps": options.steps,
         "times": times,
         "median_s": median,
-        "ns_per_run_step": median / (size * steps) * 1e9,
+        "ns_per_run_step": median / (size * options.steps) * 1e9,
         "counts": counts,
     }
 
@@ -69,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--optimizer", choices=sweep.OPTIMIZERS, default="gd")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     args = parser.parse_args(argv)
-    r = bench(args.repeats, args.runs, args.steps, args.param, args.optimizer, args.dtype)
+    options = sweep.BatchOptions(steps=args.steps, optimizer=args.optimizer, dtype=args.dtype)
+    r = bench(Problem(N, K, args.param), options, args.runs, args.repeats)
     spread = ", ".join(f"{t:.3f}" for t in sorted(r["times"]))
     print(
         f"run_batch {args.optimizer}/{args.param}/{args.dtype}: {r['runs']:,} runs x "
