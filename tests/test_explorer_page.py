@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, optimize, sweep
+from bernoulli import data, dynamics, optimize, sweep
 from bernoulli import likelihood as lk
 from bernoulli import plots as xf
+from bernoulli.problem import Problem
 from ui.explorer import TAB, TABS
 
 N, K = 200, 145
@@ -142,8 +143,10 @@ def test_a_second_run_is_served_from_the_cache_without_error(app):
 
 def test_sweep_figure_is_the_engines_sweep(figs, settings):
     s = settings
-    lrs = sweep.lr_grid(N, K, "p", "sum", 1e-3, 4.0, num=241, extra=[s.lr])
-    res = sweep.lr_sweep(N, K, s.p0, lrs, s.steps, dtype=s.dtype, tol=s.tol)
+    lrs = sweep.lr_grid(Problem(N, K, "p", "sum"), 1e-3, 4.0, num=241, extra=[s.lr])
+    res = sweep.lr_sweep(
+        Problem(N, K), s.p0, lrs, sweep.BatchOptions(steps=s.steps, dtype=s.dtype, tol=s.tol)
+    )
     fig = figs["explorer_sweep"]
     final = trace(fig, "final NLL(p_T)")
     np.testing.assert_allclose(decode(final["x"]), res.lr)
@@ -167,11 +170,13 @@ def test_sweep_figure_is_the_engines_sweep(figs, settings):
 
 def test_map_figures_are_the_engines_grid(figs, settings):
     s = settings
-    ref = sweep.reference_lr(N, K)
+    ref = sweep.reference_lr(Problem(N, K))
     low, high = min(1e-2, s.lr / ref / 2), max(2.0, s.lr / ref * 1.5)
-    lrs = sweep.lr_grid(N, K, "p", "sum", low, high, num=161)
+    lrs = sweep.lr_grid(Problem(N, K), low, high, num=161)
     p0s = np.linspace(0.0, 1.0, 121)[1:-1]
-    res = sweep.lr_p0_map(N, K, lrs, p0s, s.steps, dtype=s.dtype, tol=s.tol)
+    res = sweep.lr_p0_map(
+        Problem(N, K), lrs, p0s, sweep.BatchOptions(steps=s.steps, dtype=s.dtype, tol=s.tol)
+    )
     heat = figs["explorer_map_outcome"]["data"][0]
     assert heat["type"] == "heatmap"
     np.testing.assert_allclose(decode(heat["x"]), lrs)
@@ -191,8 +196,8 @@ def test_map_figures_are_the_engines_grid(figs, settings):
 def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
     for param in ("p", "logit"):
         low, high = {"p": (0.5, 1.9), "logit": (0.5, 2.2)}[param]
-        lrs = np.linspace(low, high, 701) * sweep.reference_lr(N, K, param)
-        res = sweep.bifurcation(N, K, lrs, param, transient=4000, keep=128)
+        lrs = np.linspace(low, high, 701) * sweep.reference_lr(Problem(N, K, param))
+        res = sweep.bifurcation(Problem(N, K, param), lrs, sweep.BatchOptions.long_run(4000, 128))
         fig = figs[f"explorer_bif_{param}"]
         xs, ys, ss = xf.bifurcation_points(res)
         for code in np.unique(ss):
@@ -203,7 +208,7 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
         if param == "p":  # past 2/H (these data) p escapes, at every learning rate
             escaped = trace(fig, "left (0, 1): no long run")
             np.testing.assert_allclose(decode(escaped["x"]), out)
-            assert out.min() > sweep.reference_lr(N, K)
+            assert out.min() > sweep.reference_lr(Problem(N, K))
             assert not np.any(res.status == sweep.PERIODIC)
         else:  # logit period-doubles into chaos and never escapes
             assert out.size == 0
@@ -214,8 +219,18 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
     assert "period 2 from" in text and "Chaos" in text
 
 
+def cobweb_of(p0: float, lr: float, steps: int = 40) -> dynamics.Cobweb:
+    """The cobweb of one 40-step gradient-descent run on the notebook's sample, in p."""
+    options = sweep.BatchOptions(steps=steps, tail=steps + 1)
+    return dynamics.cobweb(sweep.run_batch(Problem(N, K), p0, lr, options))
+
+
 def test_cobweb_figure_is_the_engines_orbit(figs, settings):
-    cw = sweep.cobweb(N, K, settings.lr, settings.p0, 40, "p", "sum")
+    cw = dynamics.cobweb(
+        sweep.run_batch(
+            Problem(N, K), settings.p0, settings.lr, sweep.BatchOptions(steps=40, tail=41)
+        )
+    )
     fig = figs["explorer_cobweb"]
     orbit = trace(fig, f"orbit from p₀ = {cw.orbit[0]:.4g} (40 steps)")
     xs, ys = cw.staircase
@@ -285,8 +300,8 @@ def test_lopsided_data_show_period_doubling_in_p():
     fig = charts(at)["explorer_bif_p"]
     names = {t["name"] for t in fig["data"]}
     assert {"periodic cycle", "chaotic"} <= names
-    lrs = np.linspace(0.5, 1.9, 701) * sweep.reference_lr(200, 190)
-    res = sweep.bifurcation(200, 190, lrs, "p", transient=4000, keep=128)
+    lrs = np.linspace(0.5, 1.9, 701) * sweep.reference_lr(Problem(200, 190))
+    res = sweep.bifurcation(Problem(200, 190), lrs, sweep.BatchOptions.long_run(4000, 128))
     periodic = trace(fig, "periodic cycle")
     xs, _, ss = xf.bifurcation_points(res)
     np.testing.assert_allclose(decode(periodic["x"]), xs[ss == sweep.PERIODIC])
@@ -302,7 +317,14 @@ def test_cobweb_choice_past_two_over_h_escapes():
     at.number_input(key="explorer_cobweb_p0").set_value(0.7)
     at.selectbox(key="explorer_cobweb_choice").set_value("1.1*2/H").run(timeout=60)
     assert not at.exception
-    cw = sweep.cobweb(N, K, 1.1 * lk.thresholds(N, K).stable, 0.7, 40, "p", "sum")
+    cw = dynamics.cobweb(
+        sweep.run_batch(
+            Problem(N, K),
+            0.7,
+            1.1 * lk.thresholds(N, K).stable,
+            sweep.BatchOptions(steps=40, tail=41),
+        )
+    )
     assert cw.status == sweep.DIVERGED
     text = " ".join(m.value for m in at.markdown)
     assert f"left (0, 1) at step {cw.diverged_at}" in text

@@ -19,13 +19,13 @@ from bernoulli import likelihood as lk
 from bernoulli import plots as xf
 from bernoulli import sweep
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, initial_p
+from bernoulli.problem import Problem
 from ui.explorer_cache import (
     MAP_LRS,
     MAP_P0S,
-    Engine,
-    Problem,
     lr_p0_cached,
     lr_sweep_cached,
+    options_of,
     two_cycles_cached,
 )
 from ui.explorer_common import batched, chart, num, progress_bar
@@ -135,9 +135,9 @@ def sweep_section(n: int, k: int, s: Settings) -> None:
     sweep_formulas(s, optimizer)
     bar, report = progress_bar("Running the sweep…")
     problem = Problem(n, k, s.param, s.loss)
-    res = lr_sweep_cached(problem, Engine.of(s, optimizer), p0, s.lr, _progress=report)
+    res = lr_sweep_cached(problem, options_of(s, optimizer), p0, s.lr, _progress=report)
     bar.empty()
-    marks = xf.threshold_marks(n, k, s.param, s.loss, s.beta if optimizer == "momentum" else None)
+    marks = xf.threshold_marks(problem, s.beta if optimizer == "momentum" else None)
     chart(xf.lr_sweep_figure(res, s.lr, marks), "explorer_sweep")
     st.markdown(sweep_facts(res, lk.thresholds(n, k, s.param, s.loss), s.lr))
 
@@ -172,7 +172,7 @@ def sweep_facts(res: sweep.BatchResult, th: lk.Thresholds, lr: float) -> str:
 def map_range(n: int, k: int, s: Settings) -> tuple[float, float]:
     """The map's learning rates, in multiples of 2/H: MAP_RANGE widened to hold the current lr."""
     low, high = MAP_RANGE[s.param]
-    ratio = s.lr / sweep.reference_lr(n, k, s.param, s.loss)
+    ratio = s.lr / sweep.reference_lr(Problem(n, k, s.param, s.loss))
     return min(low, ratio / 2), max(high, ratio * 1.5)
 
 
@@ -211,12 +211,12 @@ def map_section(n: int, k: int, s: Settings) -> None:
     bar, report = progress_bar(f"Running {MAP_LRS * MAP_P0S:,} runs…")
     low, high = map_range(n, k, s)
     problem = Problem(n, k, s.param, s.loss)
-    res = lr_p0_cached(problem, Engine.of(s, optimizer), low, high, _progress=report)
+    res = lr_p0_cached(problem, options_of(s, optimizer), low, high, _progress=report)
     bar.empty()
     cycles = None
     if s.param == "p":
         cycles = two_cycles_cached(problem, low, high, 240, log=True)
-    marks = xf.threshold_marks(n, k, s.param, s.loss, s.beta if optimizer == "momentum" else None)
+    marks = xf.threshold_marks(problem, s.beta if optimizer == "momentum" else None)
     outcome, steps = st.tabs(["Outcome", "Steps to converge"])
     with outcome:
         fig = xf.lr_p0_figure(res, "outcome", marks, (s.lr, p0), cycles)

@@ -11,12 +11,12 @@ from bernoulli import likelihood as lk
 from bernoulli import plots as xf
 from bernoulli import settings, sweep
 from bernoulli.optimize import Settings, initial_p
+from bernoulli.problem import Problem
 from ui.explorer_cache import (
     BIFURCATION_POINTS,
     BIFURCATION_RANGE,
     KEEP,
     TRANSIENT,
-    Problem,
     bifurcation_cached,
     cobweb_cached,
     stable_window_cached,
@@ -31,7 +31,7 @@ LR = settings.FIELDS["lr"]  # the bounds of any learning rate typed in
 
 def bifurcation_story(res: sweep.BatchResult, problem: Problem) -> str:
     """What the computed diagram shows, in words and numbers taken from it."""
-    ref = problem.reference_lr
+    ref = sweep.reference_lr(problem)
     above = res.lr > ref * (1 + 1e-9)
     periods = sorted({int(q) for q in res.period[above & (res.status == sweep.PERIODIC)]})
     chaos = res.lr[above & (res.status == sweep.CHAOTIC)]
@@ -110,7 +110,7 @@ def diagram(problem: Problem, current: float | None, window_text: str) -> None:
     bar.empty()
     low, high = BIFURCATION_RANGE[problem.param]
     cycles = two_cycles_cached(problem, low, high, 300)
-    marks = xf.threshold_marks(problem.n, problem.k, problem.param, problem.loss)
+    marks = xf.threshold_marks(problem)
     title = {"p": "gradient descent in p", "logit": "gradient descent in θ = logit p"}
     fig = xf.bifurcation_figure(res, marks, cycles, title[problem.param], current)
     chart(fig, f"explorer_bif_{problem.param}")

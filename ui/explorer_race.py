@@ -7,11 +7,12 @@ import hashlib
 import numpy as np
 import streamlit as st
 
+from bernoulli import dynamics, settings, sweep
 from bernoulli import likelihood as lk
 from bernoulli import plots as xf
-from bernoulli import settings, sweep
 from bernoulli.optimize import Settings, initial_p
-from ui.explorer_cache import SUM_MEAN_STEPS, Engine, Problem, race_cached, sum_mean_sweep_cached
+from bernoulli.problem import Problem
+from ui.explorer_cache import SUM_MEAN_STEPS, race_cached, sum_mean_sweep_cached
 from ui.explorer_common import batched, chart, num, progress_bar
 
 RACE_MAX_STEPS = 5000  # the race animates at most this many steps
@@ -127,22 +128,24 @@ def sum_mean_section(n: int, k: int, s: Settings) -> None:
             "2/H": [num(p_sum.stable), num(p_mean.stable)],
         }
     )
-    start = sweep.bifurcation_start(n, k)
+    start = dynamics.bifurcation_start(Problem(n, k))
     # Both losses on one axis: from 1e-2 × 2/H of the sum to 4 × 2/H of the mean.
     low, high = p_sum.stable * 1e-2, p_mean.stable * 4
     ratios = (low / p_sum.stable, high / p_sum.stable)
-    engine = Engine(SUM_MEAN_STEPS, "float64", batched(s.optimizer), s.beta, s.tol)
+    options = sweep.BatchOptions(
+        steps=SUM_MEAN_STEPS, optimizer=batched(s.optimizer), beta=s.beta, tol=s.tol
+    )
     bar, report = progress_bar("Sweeping both losses…")
     res_sum, res_mean = (
-        sum_mean_sweep_cached(Problem(n, k, s.param, loss), engine, start, ratios, report)
+        sum_mean_sweep_cached(Problem(n, k, s.param, loss), options, start, ratios, report)
         for loss in ("sum", "mean")
     )
     bar.empty()
     fig = xf.sum_mean_figure(
         res_sum,
         res_mean,
-        xf.threshold_marks(n, k, s.param, "sum"),
-        xf.threshold_marks(n, k, s.param, "mean"),
+        xf.threshold_marks(Problem(n, k, s.param, "sum")),
+        xf.threshold_marks(Problem(n, k, s.param, "mean")),
     )
     chart(fig, "explorer_sum_mean")
     st.caption(

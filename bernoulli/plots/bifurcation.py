@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import sweep
+from bernoulli import dynamics, sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, vline
 from bernoulli.plots.style import (
     BLACK,
@@ -55,7 +55,7 @@ def escapes(res: sweep.BatchResult) -> tuple[np.ndarray, np.ndarray]:
 def bifurcation_figure(
     res: sweep.BatchResult,
     marks: Sequence[Mark] = (),
-    cycles: sweep.TwoCycles | None = None,
+    cycles: dynamics.TwoCycles | None = None,
     title: str = "",
     current_lr: float | None = None,
 ) -> go.Figure:
@@ -161,7 +161,7 @@ def _add_long_run(fig: go.Figure, res: sweep.BatchResult) -> None:
         )
 
 
-def _add_cycles(fig: go.Figure, cycles: sweep.TwoCycles) -> None:
+def _add_cycles(fig: go.Figure, cycles: dynamics.TwoCycles) -> None:
     """Solved 2-cycles as dots, not lines: a learning rate can have several."""
     for stable, color, name in (
         (True, BLACK, "stable 2-cycle (solved)"),

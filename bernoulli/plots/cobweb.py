@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import likelihood as lk
-from bernoulli import sweep
+from bernoulli import dynamics, sweep
 from bernoulli.plots.style import (
     BLACK,
     EXPLORER_AXIS,
@@ -19,13 +18,13 @@ from bernoulli.plots.style import (
 )
 
 
-def cobweb_figure(cw: sweep.Cobweb, height: int = 600, reach: float = 0.35) -> go.Figure:
+def cobweb_figure(cw: dynamics.Cobweb, height: int = 600, reach: float = 0.35) -> go.Figure:
     """The update map p_t -> p_{t+1}, the diagonal, and the staircase of one orbit.
 
     Parameters
     ----------
     cw : Cobweb
-        From ``sweep.cobweb``.
+        From ``dynamics.cobweb``.
     height : int
         Figure height in pixels.
     reach : float
@@ -61,11 +60,11 @@ def cobweb_figure(cw: sweep.Cobweb, height: int = 600, reach: float = 0.35) -> g
     return fig
 
 
-def _add_map(fig: go.Figure, cw: sweep.Cobweb, lo: float, hi: float) -> None:
+def _add_map(fig: go.Figure, cw: dynamics.Cobweb, lo: float, hi: float) -> None:
     """The unit square, the diagonal and the update map."""
     # Beyond the axes the curve only needs to reach the edge; its hover says the true value.
     image = np.clip(cw.image, lo - 1, hi + 1)
-    name = "p → p − lr·dNLL/dp" if cw.param == "p" else "p → σ(θ − lr·dNLL/dθ)"
+    name = "p → p − lr·dNLL/dp" if cw.problem.param == "p" else "p → σ(θ − lr·dNLL/dθ)"
     fig.add_trace(
         go.Scatter(
             x=[0, 0, 1, 1, 0],
@@ -102,10 +101,10 @@ def _add_map(fig: go.Figure, cw: sweep.Cobweb, lo: float, hi: float) -> None:
     )
 
 
-def _add_orbit(fig: go.Figure, cw: sweep.Cobweb, lo: float, hi: float) -> None:
+def _add_orbit(fig: go.Figure, cw: dynamics.Cobweb, lo: float, hi: float) -> None:
     """The staircase of the orbit (clipped to the axes) and the fixed point p̂."""
     xs, ys = cw.staircase
-    p_hat = lk.mle(cw.n, cw.k)
+    p_hat = cw.problem.mle
     fig.add_trace(
         go.Scatter(
             x=sig(np.clip(xs, lo, hi)),
@@ -135,7 +134,7 @@ def _add_orbit(fig: go.Figure, cw: sweep.Cobweb, lo: float, hi: float) -> None:
     )
 
 
-def _escape_note(cw: sweep.Cobweb, lo: float, hi: float) -> list[dict]:
+def _escape_note(cw: dynamics.Cobweb, lo: float, hi: float) -> list[dict]:
     """An arrow to where the orbit left (0, 1), with its true value, if it did."""
     if cw.status != sweep.DIVERGED or len(cw.orbit) <= 1:
         return []

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import sweep
+from bernoulli import dynamics, sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, line_label, vline
 from bernoulli.plots.style import BLACK, EXPLORER_AXIS, FONT_SIZE, base_layout, log_range
 
@@ -37,7 +37,7 @@ def lr_p0_figure(
     kind: str = "outcome",
     marks: Sequence[Mark] = (),
     current: tuple[float, float] | None = None,
-    cycles: sweep.TwoCycles | None = None,
+    cycles: dynamics.TwoCycles | None = None,
 ) -> go.Figure:
     """Heatmap of outcome (or of steps to converge) over learning rate x starting p.
 
@@ -168,7 +168,7 @@ def _heatmap(res: sweep.BatchResult, kind: str) -> go.Heatmap:
     if kind == "steps":
         steps = res.converged_at.astype(np.float64)
         steps[steps < 0] = np.nan
-        top = max(1.0, math.ceil(math.log10(max(res.steps, 10))))
+        top = max(1.0, math.ceil(math.log10(max(res.options.steps, 10))))
         tickvals = list(range(int(top) + 1))
         return go.Heatmap(
             **common,
@@ -190,7 +190,7 @@ def _heatmap(res: sweep.BatchResult, kind: str) -> go.Heatmap:
     raise ValueError(f'kind must be "outcome" or "steps", not {kind!r}')
 
 
-def _add_basin_edges(fig: go.Figure, cycles: sweep.TwoCycles) -> None:
+def _add_basin_edges(fig: go.Figure, cycles: dynamics.TwoCycles) -> None:
     """Unstable 2-cycles of the p map: starts between their two points converge."""
     edge = ~cycles.stable
     if not edge.any():

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from bernoulli import likelihood as lk
 from bernoulli import sweep
 from bernoulli.plots.style import (
     BLACK,
@@ -22,6 +21,7 @@ from bernoulli.plots.style import (
     YELLOW,
     fmt,
 )
+from bernoulli.problem import Problem
 
 STATUS_COLORS = {
     sweep.CONVERGED: GREEN,
@@ -54,11 +54,9 @@ class Mark:
     dash: str = "dash"  # plotly dash style
 
 
-def threshold_marks(
-    n: int, k: int, param: str = "p", loss: str = "sum", beta: float | None = None
-) -> list[Mark]:
+def threshold_marks(problem: Problem, beta: float | None = None) -> list[Mark]:
     """1/H and 2/H (and momentum's (2 + 2β)/H when beta is given), where they exist."""
-    th = lk.thresholds(n, k, param, loss)
+    th = problem.thresholds()
     marks = []
     if math.isfinite(th.monotone) and th.monotone > 0:
         marks.append(Mark("1/H", th.monotone, GREY, "dot"))

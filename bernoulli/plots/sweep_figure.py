@@ -13,7 +13,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bernoulli import likelihood as lk
 from bernoulli import sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, line_label, vline
 from bernoulli.plots.style import (
@@ -54,7 +53,7 @@ def _sorted_sweep(res: sweep.BatchResult, current_lr: float) -> _Sweep:
     div = res.diverged_at[order].astype(np.float64)
     conv[conv < 0] = np.nan
     div[div < 0] = np.nan
-    nll_min = float(lk.nll(res.mle, res.n, res.k, res.loss))
+    nll_min = res.problem.nll_min
     finite = nll[np.isfinite(nll)]
     top = float(finite.max()) if finite.size else nll_min + 1
     steps_hi = max(float(np.nanmax(np.concatenate([conv, div, [1.0]]))), 1.0)
@@ -118,7 +117,7 @@ def lr_sweep_figure(
             annotations=annotations,
         )
     )
-    _set_axes(fig, sw, res.loss)
+    _set_axes(fig, sw, res.problem.loss)
     return fig
 
 
