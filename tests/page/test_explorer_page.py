@@ -8,7 +8,6 @@ significant digits for the wire, hence rtol 1e-6).
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from bernoulli import data, optimize, sweep
 from bernoulli import explorer_figures as xf
 from bernoulli import likelihood as lk
+from tests.helpers import decode_array as decode
 
 N, K = 200, 145
 KEYS = (
@@ -39,16 +39,6 @@ def page():
 
     sample = data.notebook_sample()
     explorer.render(sample.n, sample.k, sample.values, Settings())
-
-
-def decode(value):
-    """Plotly 7 sends numpy arrays as {"dtype", "bdata"[, "shape"]}; lists come as lists."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            out = out.reshape([int(s) for s in str(value["shape"]).split(",")])
-        return out
-    return np.asarray(value)
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -97,10 +87,24 @@ def test_every_view_renders_with_its_explanation_and_formula(app, figs):
         assert fig["layout"]["font"]["size"] >= 16
 
 
-def test_a_second_run_is_served_from_the_cache_without_error(app):
+def test_a_second_run_is_served_from_the_cache_without_error(app, monkeypatch):
+    # Every sweep the explorer caches goes through these engine functions (run_batch under
+    # the sweeps, the map, the bifurcation diagram and the cobweb): on a rerun none may run.
+    calls = []
+
+    def counted(name, original):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("run_batch", "lr_sweep", "lr_p0_map", "bifurcation", "two_cycles", "cobweb"):
+        monkeypatch.setattr(sweep, name, counted(name, getattr(sweep, name)))
     app.run(timeout=60)
     assert not app.exception
     assert set(KEYS) <= set(charts(app))
+    assert calls == []  # served from st.cache_data
 
 
 def test_sweep_figure_is_the_engines_sweep(figs, settings):
