@@ -6,7 +6,7 @@ Bounds stated here (this 2-core machine, with margin over what was measured): an
 to the 200 MiB cap is parsed or refused within 60 s, its memory growth is under 10x its
 size, and any fuzz input of up to 4 KB within 2 s. Measured: 10^7 rows of 0/1 in 0.13 s,
 10^7 "True"/"False" CRLF rows in 1.8 s, 10^7 quoted rows with ids in 9 s, a file of exactly
-200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/test_data.py holds the hostile
+200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/unit/test_data.py holds the hostile
 corpus and the accepted formats; this file adds what it lacks. The page at extreme settings
 is in tests/page/test_reliability.py.
 
