@@ -12,31 +12,14 @@ artifacts/screenshots/: `shot` for the steps of a case, and one at the end of ev
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
+from tests.streamlit_client import free_port, start_server, stop_server
+
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCRIPT_DONE = '[data-test-script-state="notRunning"]'
-FIGURE = ".js-plotly-plot"  # the animated figure: the first Plotly chart on the page
-DRAWN = f"{FIGURE} .scatterlayer .trace"
 # The figure as the browser shows it: the slider's active step, the frame shown (the name of
 # the step the moving traces are at) and where each moving trace is.
 FIGURE_STATE = """(index) => {
@@ -61,55 +44,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """Start `streamlit run app.py` on 127.0.0.1:port and wait until it answers its health check."""
-    log = open(log_path, "w")  # noqa: SIM115 - closed by stop_server
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    proc = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    proc.log = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 90
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.25)
-    stop_server(proc)
-    raise RuntimeError(f"streamlit did not answer {url} within 90 s:\n{log_path.read_text()}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.log.close()  # type: ignore[attr-defined]
-
-
 @pytest.fixture(scope="package")
 def app_url(tmp_path_factory):
     """Base URL of a running `streamlit run app.py`."""
@@ -121,11 +55,7 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: sudo apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

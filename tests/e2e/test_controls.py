@@ -3,7 +3,9 @@ a bad one), and a divergent learning rate typed into the exact input."""
 
 from __future__ import annotations
 
-from .conftest import FIGURE, figure_state, open_app, shot, sidebar_text, wait_for_script
+from tests.helpers import FIGURE
+
+from .conftest import figure_state, open_app, shot, sidebar_text, wait_for_script
 
 
 def test_upload_good_then_bad_keeps_the_good_sample(page, app_url, tmp_path):

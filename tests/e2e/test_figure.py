@@ -3,7 +3,9 @@ same on a projector (presenter mode) with its controls in view at 1280×720."""
 
 from __future__ import annotations
 
-from .conftest import FIGURE, figure_state, open_app, shot, wait_for_script
+from tests.helpers import FIGURE
+
+from .conftest import figure_state, open_app, shot, wait_for_script
 
 
 def play_button(pg):

@@ -24,8 +24,7 @@ from bernoulli.data import (
     notebook_sample,
     parse_samples,
 )
-
-CORPUS = Path(__file__).parent / "corpus"
+from tests.helpers import CORPUS
 
 
 def parsed(content, column=None, filename="samples.csv") -> tuple[int, int, list[int]]:

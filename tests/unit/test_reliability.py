@@ -6,12 +6,13 @@ Bounds stated here (this 2-core machine, with margin over what was measured): an
 to the 200 MiB cap is parsed or refused within 60 s, its memory growth is under 10x its
 size, and any fuzz input of up to 4 KB within 2 s. Measured: 10^7 rows of 0/1 in 0.13 s,
 10^7 "True"/"False" CRLF rows in 1.8 s, 10^7 quoted rows with ids in 9 s, a file of exactly
-200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/test_data.py holds the hostile
-corpus and the accepted formats; this file adds what it lacks.
+200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/unit/test_data.py holds the hostile
+corpus and the accepted formats; this file adds what it lacks. The page at extreme settings
+is in tests/page/test_reliability.py.
 
 FUZZ_EXAMPLES (default 300) sets the examples of each fuzz test; a long run is, e.g.,
-``FUZZ_EXAMPLES=100000 pytest tests/test_reliability.py -k fuzz``. ENGINE_EXAMPLES (default
-200) does the same for the property test of the engine and figure.
+``FUZZ_EXAMPLES=100000 python -m pytest tests/unit/test_reliability.py -k fuzz`` (README).
+ENGINE_EXAMPLES (default 200) does the same for the property test of the engine and figure.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ from bernoulli import optimize as opt
 from bernoulli import plots as figures
 from bernoulli.data import MAX_BYTES, DataError, parse_samples
 from bernoulli.optimize import MAX_STEPS, Settings, Trajectory
+from tests.helpers import CORPUS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).parent / "corpus"
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 ENGINE_EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", "200"))
 PARSE_SECONDS = 60  # the most any file up to the cap may take
@@ -249,11 +249,46 @@ def test_quoted_rows_with_ids_are_not_read_line_by_line():
 # --- 1b. fuzzing the parser ----------------------------------------------------------------
 
 PIECES = [
-    b"0", b"1", b"\n", b"\r\n", b"\r", b",", b";", b"\t", b" ", b'"', b"'", b"y", b"Y ",
-    b"true", b"No", b"=", b"=SUM(A1:A3)", b"nan", b"inf", b"-1", b"0.5", b"1e0", b"2",
-    b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00", b"\xe9", b"\xc2\xa0", b"\xe2\x80\xa8",
-    b"\xef\xbc\x91", b"\xd9\xa0", b"1.", b"0.000", b"a", b"id", b'""', b"\x85", b"\x0c",
-]  # fmt: skip
+    b"0",
+    b"1",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b",",
+    b";",
+    b"\t",
+    b" ",
+    b'"',
+    b"'",
+    b"y",
+    b"Y ",
+    b"true",
+    b"No",
+    b"=",
+    b"=SUM(A1:A3)",
+    b"nan",
+    b"inf",
+    b"-1",
+    b"0.5",
+    b"1e0",
+    b"2",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\x00",
+    b"\xe9",
+    b"\xc2\xa0",
+    b"\xe2\x80\xa8",
+    b"\xef\xbc\x91",
+    b"\xd9\xa0",
+    b"1.",
+    b"0.000",
+    b"a",
+    b"id",
+    b'""',
+    b"\x85",
+    b"\x0c",
+]
 COLUMN = st.one_of(
     st.none(),
     st.integers(-2, 6),
@@ -346,9 +381,18 @@ def test_the_fuzz_oracle_counts_independently():
 # --- 2. the engine and the figure at extreme settings ------------------------------------
 
 SPECIAL_COUNTS = [
-    (1, 0), (1, 1), (2, 1), (200, 145), (200, 0), (200, 200),
-    (10**8, 7 * 10**7), (10**8, 0), (10**8, 10**8), (10**8, 1), (10**8, 10**8 - 1),
-]  # fmt: skip
+    (1, 0),
+    (1, 1),
+    (2, 1),
+    (200, 145),
+    (200, 0),
+    (200, 200),
+    (10**8, 7 * 10**7),
+    (10**8, 0),
+    (10**8, 10**8),
+    (10**8, 1),
+    (10**8, 10**8 - 1),
+]
 SPECIAL_P0 = [0.0, 1.0, -0.5, 1.5, 1e-45, 5e-324, 1 - 1e-8, 1 - 2**-53, 0.5, None]
 
 
@@ -473,12 +517,29 @@ def test_any_settings_give_an_honest_run_and_a_valid_figure(case, log_grad, pres
 
 
 INVALID = [
-    ("lr", 0.0), ("lr", -1e-3), ("lr", math.nan), ("lr", math.inf),
-    ("steps", 0), ("steps", MAX_STEPS + 1), ("steps", 10.0), ("p0", math.nan), ("p0", -math.inf),
-    ("seed", -1), ("seed", 2**64), ("seed", 1.5), ("optimizer", "lbfgs"), ("beta", 1.0),
-    ("beta", -0.1), ("batch_size", 0), ("batch_size", 2.5), ("param", "probit"),
-    ("loss", "max"), ("dtype", "float16"), ("tol", 0.0), ("tol", math.nan),
-]  # fmt: skip
+    ("lr", 0.0),
+    ("lr", -1e-3),
+    ("lr", math.nan),
+    ("lr", math.inf),
+    ("steps", 0),
+    ("steps", MAX_STEPS + 1),
+    ("steps", 10.0),
+    ("p0", math.nan),
+    ("p0", -math.inf),
+    ("seed", -1),
+    ("seed", 2**64),
+    ("seed", 1.5),
+    ("optimizer", "lbfgs"),
+    ("beta", 1.0),
+    ("beta", -0.1),
+    ("batch_size", 0),
+    ("batch_size", 2.5),
+    ("param", "probit"),
+    ("loss", "max"),
+    ("dtype", "float16"),
+    ("tol", 0.0),
+    ("tol", math.nan),
+]
 
 
 @pytest.mark.parametrize(("field", "value"), INVALID, ids=[f"{f}={v}" for f, v in INVALID])
@@ -559,8 +620,9 @@ def test_runs_on_boundary_data_say_why(n, k_is_n):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("p0", [1 - 1e-8, 1 - 1e-12, 1e-30, 1e-45])
 def test_newton_where_the_curvature_vanishes_diverges_with_a_reason(dtype, p0):
-    traj = opt.run(200, 145, Settings(lr=1.0, steps=50, p0=p0, optimizer="newton",
-                                      param="logit", dtype=dtype))  # fmt: skip
+    traj = opt.run(
+        200, 145, Settings(lr=1.0, steps=50, p0=p0, optimizer="newton", param="logit", dtype=dtype)
+    )
     check_trajectory(traj)
     assert traj.status == "diverged" and traj.diverged_at <= 3
     assert "Newton divides by the curvature n·p(1 − p)" in traj.message
@@ -607,8 +669,9 @@ def test_logit_gradient_at_a_rounded_edge_comes_from_theta():
 def test_minibatches_larger_than_the_sample(n):
     for k in range(n + 1):
         values = sample_values(n, k)
-        s = Settings(lr=1e-2, steps=200, p0=0.4, optimizer="sgd", batch_size=10 * n,
-                     dtype="float64", seed=3)  # fmt: skip
+        s = Settings(
+            lr=1e-2, steps=200, p0=0.4, optimizer="sgd", batch_size=10 * n, dtype="float64", seed=3
+        )
         traj = opt.run(n, k, s, values)
         check_trajectory(traj)
         if n == 1:  # every draw is the one value: SGD is gradient descent
@@ -638,29 +701,3 @@ def test_a_gradient_near_the_float64_limit_is_drawn(log_grad):
     traj = opt.run(864, 15, Settings(lr=1.0, steps=8, p0=1e-45, param="logit", tol=1.0))
     assert np.nanmax(np.abs(traj.grad)) > 1e290
     check_figure(traj, log_grad, presenter=False)
-
-
-EXTREME_LINKS = [
-    {"p0": "1e-300", "dtype": "float64"},  # |dNLL/dp| = 1.45e302: once an OverflowError
-    {"lr": "1000000", "param": "logit"},
-    {"opt": "adam", "lr": "1000000", "p0": "1e-45"},
-    {"data": "generate", "n": "1", "true_p": "1", "data_seed": "1", "opt": "newton"},
-]
-
-
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("link", EXTREME_LINKS, ids=lambda link: "&".join(link))
-def test_the_page_draws_extreme_links_with_either_gradient_axis(link):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update(link)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    for log_grad in (True, False):
-        at.toggle(key="log_grad").set_value(log_grad).run()
-        assert not at.exception, [e.value for e in at.exception]
-        (chart,) = at.get("plotly_chart")
-        layout = strict_json(chart.proto.spec)["layout"]
-        assert layout["yaxis3"]["type"] == ("log" if log_grad else "linear")
-        assert all(math.isfinite(v) for v in layout["yaxis3"]["range"])

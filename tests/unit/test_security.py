@@ -1,40 +1,35 @@
-"""Security and session isolation (issue 6, parts 3-4).
+"""Security and session isolation (issue 6, parts 3-4), read from the code and the library.
 
 Nothing a user sends is evaluated, unpickled or rendered as HTML; Streamlit's XSRF protection
-is on and the server itself enforces the upload cap (checked against a live `streamlit run`);
-link parameters are validated with bounds; and nothing mutable is shared between sessions:
-no module-level state that code changes, and every ``st.cache_resource`` value (one object
-for every session) is either immutable or never modified.
+is on; link parameters are validated with bounds; and nothing mutable is shared between
+sessions: no module-level state that code changes, and every ``st.cache_resource`` value (one
+object for every session) is either immutable or never modified. The same checks on the page
+(AppTest) are in tests/page/test_security.py, against a live server in
+tests/load/test_security.py.
 """
 
 from __future__ import annotations
 
 import ast
-import http.client
-import json
 import math
 import re
 import time
 import tomllib
-import urllib.parse
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, export, share
 from bernoulli.optimize import MAX_STEPS, Settings
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 UI = sorted((ROOT / "ui").glob("*.py"))  # the page's parts: state, sidebar, views, explorer
 RUN_VIEW = ROOT / "ui" / "run_view.py"  # where the animated figure is cached and drawn
 # Everything that runs inside the server: the page, its parts and the library.
-SERVED = [APP, *UI, *sorted((ROOT / "bernoulli").glob("*.py"))]
+SERVED = [APP, *UI, *sorted((ROOT / "bernoulli").rglob("*.py"))]
 # Imported once per server process, so their module globals are shared by every session
 # (app.py itself is executed afresh, in a new module, at each run of each session).
 SHARED_MODULES = SERVED[1:]
@@ -49,14 +44,34 @@ def parse(path: Path) -> ast.Module:
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "breakpoint"}
 FORBIDDEN_MODULES = {
-    "pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "marshal", "shelve",
-    "jsonpickle", "yaml", "subprocess", "ctypes", "code", "codeop",
-}  # fmt: skip
+    "pickle",
+    "cPickle",
+    "_pickle",
+    "dill",
+    "cloudpickle",
+    "joblib",
+    "marshal",
+    "shelve",
+    "jsonpickle",
+    "yaml",
+    "subprocess",
+    "ctypes",
+    "code",
+    "codeop",
+}
 FORBIDDEN_ATTRIBUTES = {  # (object name, attribute): each deserializes or runs arbitrary code
-    ("torch", "load"), ("np", "load"), ("numpy", "load"), ("pd", "read_pickle"),
-    ("pandas", "read_pickle"), ("os", "system"), ("os", "popen"), ("os", "exec"),
-    ("importlib", "import_module"), ("yaml", "load"), ("yaml", "unsafe_load"),
-}  # fmt: skip
+    ("torch", "load"),
+    ("np", "load"),
+    ("numpy", "load"),
+    ("pd", "read_pickle"),
+    ("pandas", "read_pickle"),
+    ("os", "system"),
+    ("os", "popen"),
+    ("os", "exec"),
+    ("importlib", "import_module"),
+    ("yaml", "load"),
+    ("yaml", "unsafe_load"),
+}
 
 
 def unsafe_code(tree: ast.AST) -> list[str]:
@@ -89,7 +104,7 @@ def test_the_scanner_finds_what_it_looks_for():
     assert unsafe_code(ast.parse("import re\nre.compile('x')\nnp.loadtxt(f)\n")) == []
 
 
-@pytest.mark.parametrize("path", SERVED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_eval_pickle_or_shell(path):
     assert unsafe_code(parse(path)) == []
 
@@ -149,15 +164,10 @@ def test_the_html_finder_tells_constants_from_user_text():
     assert html_calls(tree) == [(2, "<style>a{}</style>"), (3, None), (4, None)]
 
 
-@pytest.mark.parametrize("path", SERVED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_raw_html_is_only_ever_a_constant(path):
     for line, html in html_calls(parse(path)):
         assert html is not None, f"{path.name} line {line}: HTML built from variables"
-
-
-def constant_html() -> set[str]:
-    """The page's own HTML, CSS and script: the only raw HTML it may render."""
-    return {html for path in PAGES for _, html in html_calls(parse(path))}
 
 
 def test_exports_escape_and_embed_no_user_text():
@@ -174,16 +184,37 @@ def test_exports_escape_and_embed_no_user_text():
 # --- 2. sessions share nothing mutable ------------------------------------------------------
 
 MUTATING_METHODS = {
-    "append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "add",
-    "discard", "remove", "sort", "reverse", "__setitem__", "__delitem__", "appendleft",
-}  # fmt: skip
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "setdefault",
+    "pop",
+    "popitem",
+    "clear",
+    "add",
+    "discard",
+    "remove",
+    "sort",
+    "reverse",
+    "__setitem__",
+    "__delitem__",
+    "appendleft",
+}
 MUTABLE_FACTORIES = {"dict", "list", "set", "defaultdict", "deque", "OrderedDict", "Counter"}
 PROCESS_WIDE = {  # calls that change state every session would see
-    ("torch", "manual_seed"), ("torch", "set_default_dtype"), ("torch", "set_num_threads"),
-    ("torch", "set_default_device"), ("torch", "use_deterministic_algorithms"),
-    ("np", "seterr"), ("numpy", "seterr"), ("random", "seed"), ("os", "chdir"),
-    ("sys", "setrecursionlimit"), ("csv", "field_size_limit"),
-}  # fmt: skip
+    ("torch", "manual_seed"),
+    ("torch", "set_default_dtype"),
+    ("torch", "set_num_threads"),
+    ("torch", "set_default_device"),
+    ("torch", "use_deterministic_algorithms"),
+    ("np", "seterr"),
+    ("numpy", "seterr"),
+    ("random", "seed"),
+    ("os", "chdir"),
+    ("sys", "setrecursionlimit"),
+    ("csv", "field_size_limit"),
+}
 
 
 def shared_state_problems(tree: ast.Module) -> list[str]:
@@ -243,7 +274,7 @@ def test_the_shared_state_finder_finds_it():
     assert shared_state_problems(ast.parse("A = {'x': 1}\ndef f(): return A['x']\n")) == []
 
 
-@pytest.mark.parametrize("path", SHARED_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHARED_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_shared_mutable_module_state(path):
     assert shared_state_problems(parse(path)) == []
 
@@ -331,8 +362,10 @@ def test_the_cached_figure_only_goes_to_readers():
         "fig = figure_cached(1)\nst.plotly_chart(fig)\nshow(fig, fig)\n"
     )
     assert uses_of(bad, "figure_cached") == [
-        "plotly_chart", "plotly_chart", "line 3: g.update_layout"
-    ]  # fmt: skip
+        "plotly_chart",
+        "plotly_chart",
+        "line 3: g.update_layout",
+    ]
 
 
 def test_shared_samples_are_immutable():
@@ -342,39 +375,6 @@ def test_shared_samples_are_immutable():
         assert not sample.values.flags.writeable
         with pytest.raises(ValueError, match="read-only"):
             sample.values[0] = 1
-
-
-def test_sessions_sharing_the_cached_figure_leave_it_unchanged(monkeypatch):
-    """Two sessions draw the same run: the second gets the first's Figure from
-    st.cache_resource. After both (and a toggle), the Figure is exactly as built."""
-    import streamlit as stl
-
-    from bernoulli import plots as figures
-
-    built = []
-    original = figures.animated_figure
-
-    def recording(*args, **kwargs):
-        fig = original(*args, **kwargs)
-        built.append((fig, fig.to_json()))
-        return fig
-
-    monkeypatch.setattr(figures, "animated_figure", recording)
-    stl.cache_resource.clear()
-    stl.cache_data.clear()
-    specs = []
-    for _ in range(2):
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.run()
-        assert not at.exception
-        specs.append(json.loads(at.get("plotly_chart")[0].proto.spec))
-    assert len(built) == 1  # the second session was served the same object
-    fig, as_built = built[0]
-    assert fig.to_json() == as_built
-    assert specs[0] == specs[1]
-    export.animation_html(fig)  # the other reader (the download of the animation)
-    assert fig.to_json() == as_built
-    stl.cache_resource.clear()
 
 
 # --- 3. link parameters: bounds, and no markup of the input in what is shown -------------
@@ -420,10 +420,17 @@ def test_accepted_numbers_are_within_their_bounds(raw):
     got = share.decode({"data": "generate", **raw})
     s, src = got.settings, got.source
     values = {
-        "lr": s.lr, "steps": s.steps, "p0": s.p0, "seed": s.seed, "beta": s.beta,
-        "batch": s.batch_size, "tol": s.tol, "n": src.n, "true_p": src.true_p,
+        "lr": s.lr,
+        "steps": s.steps,
+        "p0": s.p0,
+        "seed": s.seed,
+        "beta": s.beta,
+        "batch": s.batch_size,
+        "tol": s.tol,
+        "n": src.n,
+        "true_p": src.true_p,
         "data_seed": src.seed,
-    }  # fmt: skip
+    }
     for key, value in values.items():
         low, high = share.BOUNDS[key]
         assert value is not None and math.isfinite(value) and low <= value <= high, (key, value)
@@ -436,37 +443,7 @@ def test_accepted_numbers_are_within_their_bounds(raw):
             assert values[key] == exact, (key, text)
 
 
-# --- 4. what the page shows of user input: never HTML ---------------------------------------
-
-HOSTILE_NAME = '<img src=x onerror=alert(1)>"; DROP TABLE.csv'
-HOSTILE_ROW = b"<script>alert(document.cookie)</script>"
-
-
-def html_elements(at: AppTest) -> list[str]:
-    """The text of every element the browser renders as raw HTML."""
-    out = [el.proto.body for el in at.get("html")]
-    out += [el.proto.body for el in at.get("markdown") if el.proto.allow_html]
-    return out
-
-
-def test_hostile_upload_and_link_never_reach_raw_html():
-    query = {key: PAYLOADS[0] for key in ("lr", "view", "opt", "n")} | {"<b>": "1"}
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception
-    at.radio(key="source").set_value("upload").run()
-    at.file_uploader(key="upload").set_value((HOSTILE_NAME, b"1\n0\n" + HOSTILE_ROW, "text/csv"))
-    at.run()
-    assert not at.exception
-    (error,) = [e.value for e in at.sidebar.error]
-    assert error.startswith(f'{HOSTILE_NAME} line 3: "<script>alert(document.cookie)</script>"')
-    raw = html_elements(at)
-    assert raw and set(raw) <= constant_html()  # only the page's own CSS and script
-    assert not any("alert(" in html for html in raw)
-
-
-# --- 5. the live server: XSRF on, upload cap enforced ---------------------------------------
+# --- 5. the server's configuration: XSRF on, upload cap -------------------------------------------
 
 
 def test_config_turns_on_xsrf_and_sets_the_cap():
@@ -476,179 +453,3 @@ def test_config_turns_on_xsrf_and_sets_the_cap():
     assert server.get("enableCORS", True) is True
     assert server["maxUploadSize"] * 2**20 == data.MAX_BYTES  # Streamlit's MB are MiB
     assert config["client"]["showErrorDetails"] == "none"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from tests.e2e.conftest import free_port, start_server, stop_server
-
-    port = free_port()
-    proc = start_server(port, tmp_path_factory.mktemp("security") / "streamlit.log")
-    yield port
-    stop_server(proc)
-
-
-def xsrf_cookie(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as response:
-        cookies = response.headers.get_all("Set-Cookie") or []
-    (value,) = [
-        c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")
-    ]
-    return value
-
-
-class Session:
-    """A websocket session as the browser opens it; its id is what uploads are filed under."""
-
-    def __init__(self, port: int, token: str, origin: str | None = None, query: str = ""):
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from websockets.sync.client import connect
-
-        origin = origin or f"http://127.0.0.1:{port}"
-        self.connection = connect(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
-            subprotocols=["streamlit", token],
-            additional_headers={"Cookie": f"_streamlit_xsrf={token}", "Origin": origin},
-            open_timeout=30,
-        )
-        self.ws = self.connection.__enter__()
-        rerun = BackMsg()
-        rerun.rerun_script.query_string = query
-        rerun.rerun_script.page_script_hash = ""
-        self.ws.send(rerun.SerializeToString())
-        self.id = None
-        self.elements: list = []  # (type, proto) of the first run's elements, once read
-        while self.id is None:
-            msg = self.next()
-            if msg.WhichOneof("type") == "new_session":
-                self.id = msg.new_session.initialize.session_id
-
-    def next(self):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        msg = ForwardMsg()
-        msg.ParseFromString(self.ws.recv(timeout=60))
-        return msg
-
-    def finish(self) -> list:
-        """Read the first run to its end; its elements as (type, proto)."""
-        while True:
-            msg = self.next()
-            kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                kind_of = element.WhichOneof("type")
-                self.elements.append((kind_of, getattr(element, kind_of)))
-            if kind == "script_finished":
-                return self.elements
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.connection.__exit__(*exc)
-
-
-def put(port, path, body=b"", headers=None, chunks=None) -> int:
-    """The status of a PUT; `chunks` streams the body with chunked transfer encoding."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        if chunks is None:
-            conn.request("PUT", path, body=body, headers=headers or {})
-        else:
-            conn.putrequest("PUT", path)
-            for key, value in (headers or {}).items():
-                conn.putheader(key, value)
-            conn.putheader("Transfer-Encoding", "chunked")
-            conn.endheaders()
-            try:
-                for chunk in chunks:
-                    conn.send(b"%X\r\n%s\r\n" % (len(chunk), chunk))
-                conn.send(b"0\r\n\r\n")
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the server may stop reading once it has refused the body
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-def multipart(content: bytes, name: str = "flips.csv") -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode()
-    return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary
-
-
-def upload_path(session_id: str) -> str:
-    return f"/_stcore/upload_file/{session_id}/{uuid.uuid4().hex}"
-
-
-@pytest.mark.timeout(240)
-def test_upload_needs_the_xsrf_token(server):
-    token = xsrf_cookie(server)
-    body, boundary = multipart(b"0\n1\n")
-    form = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    good = form | {"Cookie": f"_streamlit_xsrf={token}", "X-Xsrftoken": token}
-    with Session(server, token) as session:
-        path = upload_path(session.id)
-        assert put(server, path, body, form) == 403  # no cookie, no header
-        assert put(server, path, body, form | {"X-Xsrftoken": token}) == 403  # no cookie
-        other = xsrf_cookie(server)  # a valid token of another browser
-        assert put(server, path, body, good | {"X-Xsrftoken": other}) == 403
-        assert put(server, upload_path("not-a-session"), body, good) == 400
-        assert put(server, path, body, good) == 204  # the same request, done right
-
-
-@pytest.mark.timeout(240)
-def test_server_enforces_the_upload_cap(server):
-    """The server refuses any request body over maxUploadSize (200 MiB), by its declared
-    length and, when that lies, while streaming it. The cap counts the multipart framing
-    too, so the largest file it takes is 200 MiB less about 200 bytes."""
-    token = xsrf_cookie(server)
-    auth = {"Cookie": f"_streamlit_xsrf={token}", "X-Xsrftoken": token}
-    framing = len(multipart(b"")[0])
-    with Session(server, token) as session:
-        for size, status in ((data.MAX_BYTES - framing, 204), (data.MAX_BYTES - framing + 1, 413)):
-            body, boundary = multipart(b"1" * size)
-            assert len(body) == size + framing
-            form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-            assert put(server, upload_path(session.id), body, form) == status, size
-            del body
-        # A body sent without a length (chunked) is cut off once it passes the cap plus
-        # 1 MB of framing allowance: 203 MB are never all read.
-        head, boundary = multipart(b"")
-        form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        piece = b"1" * (1 << 20)
-        chunks = [head.split(b"\r\n--")[0], *([piece] * (data.MAX_BYTES // len(piece) + 3))]
-        start = time.perf_counter()
-        assert put(server, upload_path(session.id), headers=form, chunks=chunks) == 413
-        assert time.perf_counter() - start < 60
-    with urllib.request.urlopen(f"http://127.0.0.1:{server}/_stcore/health") as response:
-        assert response.status == 200  # and the server is fine
-
-
-@pytest.mark.timeout(120)
-def test_websocket_from_another_site_is_refused(server):
-    from websockets.exceptions import InvalidStatus
-
-    token = xsrf_cookie(server)
-    with pytest.raises(InvalidStatus) as info:
-        Session(server, token, origin="https://evil.example")
-    assert info.value.response.status_code == 403
-
-
-@pytest.mark.timeout(120)
-def test_query_is_validated_by_the_live_page(server):
-    """A link with out-of-range numbers opens the default run and says what it ignored."""
-    query = {"lr": "1e99", "steps": "99999999", "p0": "nan", "n": "-1", "data": "generate"}
-    with Session(server, xsrf_cookie(server), query=urllib.parse.urlencode(query)) as session:
-        elements = session.finish()
-    assert "exception" not in {kind for kind, _ in elements}
-    (notes,) = [e.body for kind, e in elements if kind == "alert" and "link" in e.body]
-    for key, text in query.items():
-        if key != "data":
-            assert f'Ignored {key}="{text}": ' in notes
-    metrics = {e.label: e.body for kind, e in elements if kind == "metric"}
-    assert metrics["final p (step 1000)"]  # the default 1000 steps ran

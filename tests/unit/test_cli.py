@@ -8,15 +8,13 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bernoulli import data
 from bernoulli import likelihood as lk
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 # The notebook's printout (shared/seed/notebook_output.txt): t, NLL(p_t), p_(t+1).
 NOTEBOOK_ROWS = [

@@ -13,7 +13,6 @@ import csv
 import dataclasses
 import io
 import math
-import os
 import re
 import subprocess
 import sys
@@ -28,13 +27,9 @@ from bernoulli import data, export, optimize
 from bernoulli.optimize import Settings
 from bernoulli.plots import animated_figure
 from bernoulli.share import Source
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 NOTEBOOK = data.notebook_sample()
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 # --- the PyTorch script ------------------------------------------------------------------
@@ -322,11 +317,7 @@ SHOWS_LAST_FRAME = """() => {
 @pytest.mark.e2e
 def test_html_plays_offline_in_chromium(tmp_path):
     """Opened from a file with the network off, the animation plays to its last frame."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: sudo apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     traj = optimize.run(NOTEBOOK.n, NOTEBOOK.k, Settings(steps=60, lr=1e-4))

@@ -32,17 +32,8 @@ from bernoulli import data, share
 from bernoulli import optimize as opt
 from bernoulli.optimize import Settings
 from bernoulli.share import Source
-
-from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DRAWN,
-    ROOT,
-    SCRIPT_DONE,
-    free_port,
-    start_server,
-    stop_server,
-)
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
+from tests.streamlit_client import Session, free_port, start_server, stop_server, xsrf_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -101,50 +92,22 @@ def server(tmp_path_factory):
     stop_server(proc)
 
 
-def xsrf_token(base: str) -> str:
-    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=60) as response:
-        cookies = response.headers.get_all("Set-Cookie") or []
-    return next(c.split(";")[0].split("=", 1)[1] for c in cookies if "_streamlit_xsrf=" in c)
+class WaveSession(Session):
+    timeout = DEADLINE  # a wave's sessions wait for each other, up to its deadline
 
 
 def socket_session(base: str, i: int, hold: threading.Barrier) -> dict:
     """One session as the page opens it: the link's query, then everything the script draws
     until it finishes; held open until every session of the wave has its results."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
-
     token = xsrf_token(base)
     start = time.perf_counter()
-    with connect(
-        base.replace("http", "ws") + "/_stcore/stream",
-        subprotocols=["streamlit", token],
-        additional_headers={"Cookie": f"_streamlit_xsrf={token}", "Origin": base},
-        max_size=2**27,
-        open_timeout=DEADLINE,
-    ) as ws:
-        rerun = BackMsg()
-        rerun.rerun_script.query_string = query(i)
-        rerun.rerun_script.page_script_hash = ""
-        ws.send(rerun.SerializeToString())
-        metrics, texts, kinds = {}, [], set()
-        while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(ws.recv(timeout=DEADLINE))
-            kind = msg.WhichOneof("type")
-            if kind == "new_session":  # a run starts: what an earlier one drew is replaced
-                metrics, texts, kinds = {}, [], set()
-            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                kinds.add(element.WhichOneof("type"))
-                if element.HasField("metric"):
-                    metrics[element.metric.label] = element.metric.body
-                if element.HasField("markdown"):
-                    texts.append(element.markdown.body)
-            elif kind == "script_finished" and msg.script_finished == 0:  # successfully
-                break
+    with WaveSession(base, token, query(i)) as session:
+        elements = session.finish()
         seconds = time.perf_counter() - start
         hold.wait()
+    metrics = {e.label: e.body for kind, e in elements if kind == "metric"}
+    texts = [e.body for kind, e in elements if kind == "markdown"]
+    kinds = {kind for kind, _ in elements}
     counts = [t.replace("**", "") for t in texts if " ones" in t]
     return {"seconds": seconds, "metrics": metrics, "counts": counts, "kinds": kinds}
 
@@ -157,7 +120,7 @@ async def page_session(browser, base: str, i: int) -> tuple[object, dict]:
     await page.goto(f"{base}/?{query(i)}")
     await page.wait_for_selector(DRAWN)
     await page.wait_for_selector(SCRIPT_DONE, state="attached")
-    await page.wait_for_timeout(300)  # (as conftest.wait_for_script)
+    await page.wait_for_timeout(300)  # (as tests/e2e/conftest.wait_for_script)
     await page.wait_for_selector(SCRIPT_DONE, state="attached")
     seconds = time.perf_counter() - start
     labels = await page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
@@ -234,6 +197,7 @@ def run_wave(base: str) -> list[dict]:
 
 
 def test_many_sessions_each_see_their_own_run(server):
+    require_chromium()  # 4 of the sessions are Chromium pages
     base, proc = server
     want = [expected(i) for i in range(SESSIONS)]
     assert len({w[1:] for w in want}) == DISTINCT  # different runs, except the shared pairs

@@ -10,7 +10,6 @@ significant digits for the wire, hence rtol 1e-6).
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from bernoulli import data, dynamics, optimize, sweep
 from bernoulli import likelihood as lk
 from bernoulli import plots as xf
 from bernoulli.problem import Problem
+from tests.helpers import decode_array as decode
 from ui.explorer import TAB, TABS
 
 N, K = 200, 145
@@ -44,16 +44,6 @@ def page():
 
     sample = data.notebook_sample()
     explorer.render(sample.n, sample.k, sample.values, Settings())
-
-
-def decode(value):
-    """Plotly 7 sends numpy arrays as {"dtype", "bdata"[, "shape"]}; lists come as lists."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            out = out.reshape([int(s) for s in str(value["shape"]).split(",")])
-        return out
-    return np.asarray(value)
 
 
 @dataclass
@@ -135,10 +125,29 @@ def test_every_view_renders_with_its_explanation_and_formula(app, figs):
         assert fig["layout"]["font"]["size"] >= 16
 
 
-def test_a_second_run_is_served_from_the_cache_without_error(app):
+def test_a_second_run_is_served_from_the_cache_without_error(app, monkeypatch):
+    # Every computation the explorer caches goes through these engine functions (run_batch
+    # under the sweeps, the map, the bifurcation diagram and the cobweb; the map analysis in
+    # dynamics): on a rerun of every tab none may run.
+    calls = []
+
+    def counted(name, original):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for module, names in (
+        (sweep, ("run_batch", "lr_sweep", "lr_p0_map", "bifurcation")),
+        (dynamics, ("two_cycles", "cobweb")),
+    ):
+        for name in names:
+            monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
     again = every_tab(app.at, timeout=60)
     assert not app.at.exception
     assert set(KEYS) <= set(again.charts)
+    assert calls == []  # served from st.cache_data
 
 
 def test_sweep_figure_is_the_engines_sweep(figs, settings):

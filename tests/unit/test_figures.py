@@ -6,7 +6,6 @@ included), so the tests see what the browser sees.
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -18,20 +17,9 @@ from hypothesis import strategies as st
 from bernoulli import likelihood as lk
 from bernoulli import plots as F
 from bernoulli.optimize import Settings, run
+from tests.helpers import decode
 
 NOTEBOOK = (200, 145)
-
-
-def decode(node):
-    """A plotly JSON value with numpy blocks ({"dtype", "bdata"}) turned into arrays."""
-    if isinstance(node, dict):
-        if set(node) >= {"dtype", "bdata"}:
-            array = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
-            return array.reshape(node["shape"]) if "shape" in node else array
-        return {key: decode(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [decode(value) for value in node]
-    return node
 
 
 def spec(fig) -> dict:

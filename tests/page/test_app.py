@@ -4,10 +4,8 @@ divergence banner and the animated figure's data.
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.parse
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,19 +14,9 @@ from streamlit.testing.v1 import AppTest
 from bernoulli import data, export, optimize, share
 from bernoulli import plots as F
 from bernoulli.optimize import Settings
+from tests.helpers import ROOT, decode
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def decode(node):
-    """A plotly JSON value with numpy blocks ({"dtype", "bdata"}) turned into arrays."""
-    if isinstance(node, dict):
-        if set(node) >= {"dtype", "bdata"}:
-            return np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
-        return {key: decode(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [decode(value) for value in node]
-    return node
+APP = str(ROOT / "app.py")
 
 
 def figure(at: AppTest) -> dict:

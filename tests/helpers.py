@@ -1,0 +1,60 @@
+"""What several test tiers share: where things are, Plotly's binary arrays, and Chromium."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]  # the clone's root: app.py, explorer.py, bernoulli/
+CORPUS = ROOT / "tests" / "corpus"
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium: never `playwright install`
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A Streamlit page in the browser: the script is done, and the first Plotly figure is drawn.
+SCRIPT_DONE = '[data-test-script-state="notRunning"]'
+FIGURE = ".js-plotly-plot"  # the animated figure: the first Plotly chart on the page
+DRAWN = f"{FIGURE} .scatterlayer .trace"
+
+
+def require_chromium() -> None:
+    """Skip the test when Chromium is missing; in CI (CI=true) a missing browser fails it."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: sudo apt-get install -y chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def decode(node):
+    """A plotly JSON value with numpy blocks ({"dtype", "bdata"[, "shape"]}) turned into arrays.
+
+    Plotly 7 writes a numpy array as base64 bytes; "shape" (e.g. "3, 4") only for 2-D ones.
+    """
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                array = array.reshape([int(s) for s in str(node["shape"]).split(",") if s.strip()])
+            return array
+        return {key: decode(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [decode(value) for value in node]
+    return node
+
+
+def decode_array(value) -> np.ndarray:
+    """One plotly data value (a numpy block or a plain list) as an array."""
+    return np.asarray(decode(value))
