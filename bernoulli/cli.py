@@ -23,8 +23,8 @@ import numpy as np
 
 from bernoulli import data
 from bernoulli import likelihood as lk
+from bernoulli import settings as table
 
-NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw (reproduces its printout)
 FORMATS = ("table", "csv", "json")
 SCALES = ("sum", "mean")
 
@@ -40,15 +40,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --- arguments ---------------------------------------------------------------------------
-
-
-def _p0(text: str) -> float | None:
-    if text.strip().lower() == "random":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number or 'random', not {text!r}") from None
 
 
 def _whole(text: str) -> int:
@@ -73,6 +64,40 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _none_or(f: table.Field, parse: Callable) -> Callable:
+    """A parser that also takes the field's text for None (p0's 'random', in any case)."""
+
+    def parse_or_none(text: str):
+        if text.strip().lower() == f.none:
+            return None
+        try:
+            return parse(text)
+        except ValueError:
+            message = f"must be a number or {f.none!r}, not {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
+
+    return parse_or_none
+
+
+def _add(group, f: table.Field, default=None, **words) -> None:
+    """The option of one field of the settings table: its flag, type, choices and help.
+
+    Ranges are not checked here: optimize.Settings and data.generate check them, with the
+    library's wider bounds, and say what is wrong.
+    """
+    parse = {"float": float, "int": _whole, "choice": str}[f.kind]
+    shown = f.none if f.none and default is None else default
+    help_text = words.pop("help", f.help) + ("" if shown is None else f" (default {shown})")
+    group.add_argument(
+        f.cli,
+        type=_none_or(f, parse) if f.none else parse,
+        choices=tuple(f.choices) or None,
+        default=default,
+        help=help_text,
+        **words,
+    )
+
+
 def _data_arguments() -> argparse.ArgumentParser:
     parent = _Parser(add_help=False)
     group = parent.add_argument_group("data (a file, the notebook's sample, or generated)")
@@ -86,20 +111,20 @@ def _data_arguments() -> argparse.ArgumentParser:
     group.add_argument(
         "--column", help="which column of a several-column file: its header name or 1-based number"
     )
-    group.add_argument(
-        "--generate", type=_whole, metavar="N", help="instead of DATA: draw N Bernoulli values"
-    )
-    group.add_argument(
-        "--true-p", type=float, metavar="P", help="the p that --generate draws with (required)"
-    )
-    group.add_argument(
-        "--seed",
-        type=_whole,
-        default=0,
-        metavar="S",
-        help="seeds --generate, --p0 random and sgd's minibatch draws (default 0)",
-    )
+    n, true_p = table.GENERATE_FIELDS["n"], table.GENERATE_FIELDS["true_p"]
+    what = n.help[0].lower() + n.help[1:].rstrip(".")
+    _add(group, n, metavar="N", help=f"instead of DATA: {what}")
+    _add(group, true_p, metavar="P", help=f"{true_p.help[:-1]}, which {n.cli} uses (required)")
+    seed = table.FIELDS["seed"]
+    _add(group, seed, seed.default, metavar="S", help=f"{seed.help} Also seeds {n.cli}.")
     return parent
+
+
+_DEFAULT_RUN = (
+    f"p0 = {table.NOTEBOOK_P0}, lr = {table.DEFAULTS['lr']:g}, {table.DEFAULTS['steps']} steps "
+    f"of {table.OPTIMIZER_NAMES[table.DEFAULTS['optimizer']]}, loss = {table.DEFAULTS['loss']}, "
+    f"{table.DEFAULTS['dtype']}"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,8 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run an optimizer on the NLL and print its trajectory",
         description="Run an optimizer on the negative log-likelihood, one real torch step at a "
         "time, and print step t, p_t, NLL(p_t) and dNLL/dp at p_t. The defaults are the "
-        "notebook's run (p0 = 0.08385391, lr = 2e-5, 1000 steps of plain gradient descent on "
-        "the summed NLL in float32), so `fit notebook` replays it. A run that diverges (p "
+        f"notebook's run ({_DEFAULT_RUN}), so `fit notebook` replays it. A run that diverges (p "
         "leaves (0, 1) or the loss becomes NaN/inf) is a result: it stops there, says so in "
         "words and exits 0.",
         epilog="Formats: table (aligned columns, then the outcome in plain words); csv "
@@ -129,42 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. the NLL at a diverged last point) are written as null. Rows are every K-th "
         "step and always the last one.",
     )
-    fit.add_argument("--lr", type=float, default=2e-5, help="learning rate (default 2e-5)")
-    fit.add_argument("--steps", type=_whole, default=1000, help="optimizer steps (default 1000)")
-    fit.add_argument(
-        "--p0",
-        type=_p0,
-        default=NOTEBOOK_P0,
-        help="starting p, or 'random' for a uniform draw seeded by --seed "
-        f"(default {NOTEBOOK_P0}, the notebook's start)",
-    )
-    fit.add_argument(
-        "--optimizer",
-        choices=("gd", "momentum", "adam", "newton", "sgd"),
-        default="gd",
-        help="gradient descent, heavy-ball momentum, Adam, Newton (lr damps its step), or "
-        "minibatch SGD (default gd)",
-    )
-    fit.add_argument(
-        "--batch-size", type=_whole, default=20, help="sgd's minibatch size, with replacement (20)"
-    )
-    fit.add_argument("--beta", type=float, default=0.9, help="momentum's β and Adam's β1 (0.9)")
-    fit.add_argument(
-        "--param",
-        choices=("p", "logit"),
-        default="p",
-        help="the parameter optimized: p, or θ with p = sigmoid(θ) (default p)",
-    )
-    fit.add_argument(
-        "--loss",
-        choices=("sum", "mean"),
-        default="sum",
-        help="summed NLL (the notebook's) or its mean over samples (default sum)",
-    )
-    fit.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    fit.add_argument(
-        "--tol", type=float, default=1e-6, help="converged once |p_t - k/n| <= tol (1e-6)"
-    )
+    for f in table.RUN:
+        if f.name != "seed":  # (with the data: it also seeds --generate)
+            _add(fit, f, f.default)
     fit.add_argument(
         "--every",
         type=_positive_int,
@@ -242,19 +233,7 @@ def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
     from bernoulli import optimize  # torch loads here, not for `stability`
 
     try:
-        settings = optimize.Settings(
-            lr=args.lr,
-            steps=args.steps,
-            p0=args.p0,
-            seed=args.seed,
-            optimizer=args.optimizer,
-            beta=args.beta,
-            batch_size=args.batch_size,
-            param=args.param,
-            loss=args.loss,
-            dtype=args.dtype,
-            tol=args.tol,
-        )
+        settings = optimize.Settings(**{f.name: getattr(args, f.name) for f in table.RUN})
     except ValueError as e:
         raise InputError(str(e)) from None
     if settings.optimizer == "sgd" and sample.values is None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data
+from bernoulli import data, parse
 from bernoulli.data import (
     MAX_BYTES,
     MAX_VALUES,
@@ -329,7 +329,7 @@ def test_too_many_bytes():
 
 
 def test_too_many_values_general_path(monkeypatch):
-    monkeypatch.setattr(data, "MAX_VALUES", 1000)
+    monkeypatch.setattr(parse, "MAX_VALUES", 1000)  # the parser's limit
     assert parsed("true\n" * 1000)[:2] == (1000, 1000)
     assert parsed("true\n\n\n" * 1000)[:2] == (1000, 1000)  # blank lines are not values
     assert error("true\n" * 1001) == "samples.csv has more than 1,000 values (the limit)"
@@ -621,7 +621,7 @@ BAD_TOKEN = st.text(
     max_size=60,
 ).filter(
     lambda t: (
-        t.strip().lower() not in ALL_SPELLINGS and not data._DECIMAL.fullmatch(t.strip().lower())
+        t.strip().lower() not in ALL_SPELLINGS and not parse._DECIMAL.fullmatch(t.strip().lower())
     )
 )
 
