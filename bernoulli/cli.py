@@ -210,7 +210,7 @@ def _finite(x: float) -> float | None:
 
 
 def _shortest(x: float, dtype: str) -> str:
-    """The shortest text that reads back as x in the run's dtype (the notebook's 0.08385391)."""
+    """The shortest text that reads back as x in the run's dtype (the notebook's p0 as written)."""
     if not math.isfinite(x):
         return str(x)
     value = np.float32(x) if dtype == "float32" else np.float64(x)

@@ -11,8 +11,8 @@ import numpy as np
 
 from bernoulli import data
 from bernoulli import likelihood as lk
-from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory, initial_p
 from bernoulli.data import Source
+from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory, initial_p
 
 CSV_COLUMNS = ("step", "p", "param", "nll", "grad", "loss", "grad_param")
 MAX_EMBEDDED = 100_000  # most upload values a script embeds (for minibatch SGD)

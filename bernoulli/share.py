@@ -7,7 +7,7 @@ and `decode` turns them back, checking every value against bounds. The app maps
 Keys (a value equal to its default is left out, so a link shows only what was changed)::
 
     data=generate  n=200  true_p=0.7  data_seed=0     the sample (left out: the notebook's)
-    lr=0.01  steps=1000  p0=0.08385391|random  seed=0
+    lr=0.01  steps=1000  p0=0.3|random  seed=0
     opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
     param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
     view=run|explore
