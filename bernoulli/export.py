@@ -9,12 +9,12 @@ import textwrap
 
 import numpy as np
 
-from bernoulli import data
+from bernoulli import data, table
 from bernoulli import likelihood as lk
 from bernoulli.data import Source
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory, initial_p
 
-CSV_COLUMNS = ("step", "p", "param", "nll", "grad", "loss", "grad_param")
+CSV_COLUMNS = table.EXPORT
 MAX_EMBEDDED = 100_000  # most upload values a script embeds (for minibatch SGD)
 _SCALE = {"sum": "summed", "mean": "mean"}
 
@@ -37,15 +37,7 @@ def trajectory_csv(traj: Trajectory) -> str:
         the last line, from which no step is taken). Floats are written by ``repr``, exact
         when read back; NaN and infinities as ``nan``, ``inf``, ``-inf``. Lines end in "\\n".
     """
-    columns = [traj.p, traj.param, traj.nll, traj.grad, traj.loss, traj.grad_param]
-    rows = zip(
-        range(len(traj.p)),
-        *(np.asarray(c, dtype=np.float64).tolist() for c in columns),
-        strict=True,
-    )
-    lines = [",".join(CSV_COLUMNS)]
-    lines += [f"{t},{a!r},{b!r},{c!r},{d!r},{e!r},{f!r}" for t, a, b, c, d, e, f in rows]
-    return "\n".join(lines) + "\n"
+    return table.csv_text(table.columns(traj, CSV_COLUMNS))
 
 
 def animation_html(fig, title: str = "Bernoulli MLE: the optimizer's path") -> str:
