@@ -4,7 +4,11 @@ short PyTorch script that repeats it step for step without this project.
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
+import re
+import string
 import textwrap
 
 import numpy as np
@@ -117,177 +121,98 @@ def torch_script(
         if (n, k) != (notebook.n, notebook.k):
             raise ValueError(f"the notebook sample has n = {notebook.n}, k = {notebook.k}")
     s = settings
-    logit = s.param == "logit"
-    loss = "nll(w, n, k) / n  # the mean loss" if s.loss == "mean" else "nll(w, n, k)"
-    sgd = _sgd_lines(source, s, n, k, values) if s.optimizer == "sgd" else None
-
-    out = _header(source, s, n, k, every)
-    out += ["import math", ""]
-    if sgd and source.kind == "generate":
-        out += ["import numpy as np"]
-    out += ["import torch", ""]
-    out += [f"n, k = {n}, {k}  # samples, ones", f"lr, steps = {s.lr!r}, {s.steps}"]
-    if s.optimizer in ("momentum", "adam"):
-        out += [f"beta = {s.beta!r}"]
-    out += [f"dtype = torch.{s.dtype}"]
-    out += _start_lines(s)
-    if sgd:
-        out += ["", *sgd]
-    out += ["", "", *_nll_lines(logit), "", ""]
-    out += [f"w = torch.tensor({'theta0' if logit else 'p0'}, dtype=dtype, requires_grad=True)"]
-    out += _optimizer_lines(s)
-    columns = "step,theta,p,loss,grad_param" if logit else "step,p,loss,grad_param"
-    row = "{t},{theta!r},{p!r},{value!r}" if logit else "{t},{p!r},{value!r}"
-    out += [f'print("{columns}")', "for t in range(steps + 1):"]
-    body = [f"loss = {loss}", "value = loss.item()"]
-    if logit:
-        body += ["theta = w.item()", "p = 1 / (1 + math.exp(-theta)) if theta >= 0 else "
-                 "math.exp(theta) / (1 + math.exp(theta))"]  # fmt: skip
-        finite = "math.isfinite(value) and math.isfinite(theta) and 0 <= p <= 1"
-    else:
-        body += ["p = w.item()"]
-        finite = "math.isfinite(value) and 0 <= p <= 1"
-    body += [
-        f"if not ({finite}):",
-        f'    print(f"{row},nan")',
-        '    why = f"the loss is {value}" if 0 < p < 1 else "p left (0, 1)"',
-        '    print(f"stopped at step {t}: {why}, p = {p!r}")',
-        "    break",
-        "if t == steps:",
-        f'    print(f"{row},nan")  # the final point: no step from it',
-        "    break",
-    ]
-    body += _step_lines(s, row, every)
-    out += ["    " + line for line in body]
-    return "\n".join(out) + "\n"
+    form = s.param  # "p" or "logit": the sections that differ
+    row = _fill(f"row_{form}")
+    sgd = _sgd_block(source, s, n, k, values) if s.optimizer == "sgd" else ""
+    script = _fill(
+        "script",
+        header=_header(source, s, n, k, every),
+        numpy=_fill("numpy") + "\n" if sgd and source.kind == "generate" else "",
+        n=n,
+        k=k,
+        lr=repr(s.lr),
+        steps=s.steps,
+        beta=_fill("beta", beta=repr(s.beta)) + "\n" if s.optimizer in ("momentum", "adam") else "",
+        dtype=s.dtype,
+        start=_start(s),
+        sgd="\n\n" + sgd if sgd else "",
+        nll=_fill(f"nll_{form}"),
+        w0="theta0" if form == "logit" else "p0",
+        optimizer="" if s.optimizer == "newton" else _fill(f"optimizer_{s.optimizer}") + "\n",
+        columns=_fill(f"columns_{form}"),
+        loss=_fill(f"loss_{s.loss}"),
+        read=_fill(f"read_{form}"),
+        finite=_fill(f"finite_{form}"),
+        row=row,
+        step=_step(s, row, every),
+    )
+    return script + "\n"
 
 
-def _header(source: Source, s: Settings, n: int, k: int, every: int) -> list[str]:
-    if source.kind == "notebook":
-        where = f"the notebook's {n} samples, k = {k} ones"
-    elif source.kind == "generate":
-        where = (
-            f"n = {n} values drawn from Bernoulli({source.true_p!r}) with numpy seed "
-            f"{source.seed}, k = {k} ones"
-        )
-    else:
-        where = f"an uploaded sample of n = {n} values, k = {k} ones"
-    name = OPTIMIZER_NAMES[s.optimizer]
-    how = {
-        "gd": "torch.optim.SGD",
-        "momentum": f"torch.optim.SGD with momentum {s.beta!r}",
-        "adam": f"torch.optim.Adam with betas ({s.beta!r}, 0.999)",
-        "newton": "w -= lr * dL/dw / d²L/dw², both by autograd",
-        "sgd": f"torch.optim.SGD on {s.batch_size} values drawn per step, seed {s.seed}",
-    }[s.optimizer]
-    needs = "torch and numpy" if s.optimizer == "sgd" and source.kind == "generate" else "torch"
-    printed = "every step" if every == 1 else f"every {every} steps and at the last"
-    text = [
-        "Repeats, step for step, a run of the Bernoulli maximum-likelihood app (bernoulli-mle).",
-        f"Data: {where}.",
-        f"Run: {name} ({how}) on the {_SCALE[s.loss]} NLL in {s.param}, {s.dtype}, "
-        f"lr = {s.lr!r}, {s.steps} steps, from p0 = {initial_p(s)!r}.",
-        f"Needs only {needs}. Run it: python bernoulli_run.py > run.csv",
-        f"Prints CSV {printed}: p_t, the loss at p_t and the gradient torch steps with, "
-        "printed before it is zeroed (the notebook zeroed it first, so it printed 0). If p "
-        "leaves (0, 1) or the loss is not finite, it prints that point and a line saying so.",
-    ]
-    return [f"# {line}" for para in text for line in textwrap.wrap(para, 86)] + [""]
-
-
-def _start_lines(s: Settings) -> list[str]:
-    p0 = initial_p(s)
-    lines = []
-    if s.p0 is None:
-        lines += [
-            f"# p0 was drawn like the notebook's torch.rand(1), seeded with {s.seed}:",
-            f"# torch.rand(1, generator=torch.Generator().manual_seed({s.seed}), "
-            "dtype=torch.float64)",
-        ]
-    if s.p0 == Settings().p0:
-        lines += [f"p0 = {p0!r}  # the notebook's torch.rand(1) draw"]
-    else:
-        lines += [f"p0 = {p0!r}"]
-    if s.param == "logit":
-        lines += [f"theta0 = {float(lk.logit(p0))!r}  # logit(p0) = log(p0) - log1p(-p0)"]
-    return lines
-
-
-def _nll_lines(logit: bool) -> list[str]:
-    if logit:
-        return [
-            "def nll(theta, n, k):",
-            '    """Summed NLL of n samples with k ones, in the logit theta (p = sigmoid(theta)).',
-            "",
-            "    The notebook's -sum_i log(x_i p + (1 - x_i)(1 - p)), grouped by value, is",
-            "    -(k log p + (n - k) log(1 - p)) = n softplus(theta) - k theta.",
-            '    """',
-            "    return n * torch.nn.functional.softplus(theta) - k * theta",
-        ]
-    return [
-        "def nll(p, n, k):",
-        '    """Summed NLL of n samples with k ones.',
-        "",
-        "    The notebook's -sum_i log(x_i p + (1 - x_i)(1 - p)), grouped by value: k ones, n - k",
-        "    zeros. Outside [0, 1] the log is NaN, and the run stops.",
-        '    """',
-        "    return -(k * torch.log(p) + (n - k) * torch.log(1 - p))",
-    ]
-
-
-def _optimizer_lines(s: Settings) -> list[str]:
+@functools.cache
+def _sections() -> dict[str, string.Template]:
+    """The sections of templates/torch_script.py.tmpl by name (see its "about")."""
+    path = importlib.resources.files("bernoulli") / "templates" / "torch_script.py.tmpl"
+    parts = re.split(r"^#> (\S+)\n", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
     return {
-        "gd": ["opt = torch.optim.SGD([w], lr=lr, foreach=False)"],
-        "sgd": ["opt = torch.optim.SGD([w], lr=lr, foreach=False)"],
-        "momentum": ["opt = torch.optim.SGD([w], lr=lr, momentum=beta, foreach=False)"],
-        "adam": ["opt = torch.optim.Adam([w], lr=lr, betas=(beta, 0.999), foreach=False)"],
-        "newton": [],
-    }[s.optimizer] + [""]
+        name: string.Template(text.removesuffix("\n"))
+        for name, text in zip(parts[1::2], parts[2::2], strict=True)
+    }
 
 
-def _step_lines(s: Settings, row: str, every: int) -> list[str]:
-    show = f'print(f"{row},{{grad!r}}")'
-    if every > 1:
-        show = f"if t % {every} == 0:\n        {show}"
-    else:
-        show += "  # before the gradient is zeroed"
+def _fill(section: str, **values) -> str:
+    """A section of the script's template with its ${...} slots filled."""
+    return _sections()[section].substitute(values)
+
+
+def _header(source: Source, s: Settings, n: int, k: int, every: int) -> str:
+    where = _fill(f"where_{source.kind}", n=n, k=k, true_p=repr(source.true_p), seed=source.seed)
+    how = _fill(f"how_{s.optimizer}", beta=repr(s.beta), batch=s.batch_size, seed=s.seed)
+    text = _fill(
+        "header",
+        where=where,
+        name=OPTIMIZER_NAMES[s.optimizer],
+        how=how,
+        scale=_SCALE[s.loss],
+        param=s.param,
+        dtype=s.dtype,
+        lr=repr(s.lr),
+        steps=s.steps,
+        p0=repr(initial_p(s)),
+        needs="torch and numpy" if s.optimizer == "sgd" and source.kind == "generate" else "torch",
+        printed="every step" if every == 1 else f"every {every} steps and at the last",
+    )
+    return "\n".join(f"# {line}" for para in text.split("\n") for line in textwrap.wrap(para, 86))
+
+
+def _start(s: Settings) -> str:
+    """The lines that set p0 (and theta0 in logit)."""
+    p0 = initial_p(s)
+    lines = [_fill("drawn", seed=s.seed)] if s.p0 is None else []
+    lines += [_fill("p0_notebook" if s.p0 == Settings().p0 else "p0", p0=repr(p0))]
+    if s.param == "logit":
+        lines += [_fill("theta0", theta0=repr(float(lk.logit(p0))))]
+    return "\n".join(lines)
+
+
+def _step(s: Settings, row: str, every: int) -> str:
+    """The end of the loop: the gradient, printed (every `every` steps), and the step."""
+    show = _fill("show", row=row) if every == 1 else _fill("show_every", row=row, every=every)
     if s.optimizer == "newton":
-        return [
-            "(g,) = torch.autograd.grad(loss, w, create_graph=True)  # dL/dw, kept differentiable",
-            "(h,) = torch.autograd.grad(g, w)  # d²L/dw², the curvature",
-            "grad = g.item()",
-            show,
-            "with torch.no_grad():",
-            "    w -= lr * g.detach() / h",
-        ]
-    lines = []
+        return _fill("step_newton", show=show)
     if s.optimizer == "sgd":
-        scale = " * n" if s.loss == "sum" else ""
-        lines += [
-            "xb = x[torch.randint(n, (batch,), generator=draws)].to(dtype)  # with replacement",
-            f"batch_loss = nll(w, xb.numel(), xb.sum()) / xb.numel(){scale}  # unbiased estimate",
-            "batch_loss.backward()",
-        ]
+        backward = _fill("backward_sgd", scale=" * n" if s.loss == "sum" else "")
     else:
-        lines += ["loss.backward()"]
-    return [*lines, "grad = w.grad.item()", show, "opt.step()", "opt.zero_grad()"]
+        backward = _fill("backward")
+    return _fill("step", backward=backward, show=show)
 
 
-def _sgd_lines(source: Source, s: Settings, n: int, k: int, values: np.ndarray | None) -> list[str]:
+def _sgd_block(source: Source, s: Settings, n: int, k: int, values: np.ndarray | None) -> str:
     """Code that makes x, the sample's values as uint8, and the seeded minibatch draws."""
-    draws = [
-        f"batch = {s.batch_size}",
-        f"draws = torch.Generator().manual_seed({s.seed})  # seeds the minibatch draws",
-    ]
+    draws = _fill("draws", batch=s.batch_size, seed=s.seed)
     if source.kind == "generate":
-        return [
-            "# The sample, regenerated as the app does: value i is 1 when the i-th",
-            "# draw of numpy's PCG64 generator is below true_p.",
-            f"values = np.random.Generator(np.random.PCG64({source.seed})).random(n) "
-            f"< {source.true_p!r}",
-            "x = torch.from_numpy(values.astype(np.uint8))",
-            *draws,
-        ]
+        sample = _fill("sgd_generate", seed=source.seed, true_p=repr(source.true_p))
+        return f"{sample}\n{draws}"
     if source.kind == "notebook":
         values = data.notebook_sample().values  # (n, k) checked against it already
     elif values is None:
@@ -302,11 +227,5 @@ def _sgd_lines(source: Source, s: Settings, n: int, k: int, values: np.ndarray |
         raise ValueError(f"the values must be n = {n} zeros and ones with k = {k} ones")
     digits = "".join("1" if v else "0" for v in values.tolist())
     width = 88
-    chunks = [f'    "{digits[i : i + width]}"' for i in range(0, len(digits), width)]
-    return [
-        "values = (  # the sample, in order",
-        *chunks,
-        ")",
-        "x = torch.tensor([int(c) for c in values], dtype=torch.uint8)",
-        *draws,
-    ]
+    chunks = "\n".join(f'    "{digits[i : i + width]}"' for i in range(0, len(digits), width))
+    return f"{_fill('sgd_values', digits=chunks)}\n{draws}"
