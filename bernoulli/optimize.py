@@ -11,7 +11,7 @@ records that last point, and says at which step and why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, make_dataclass
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 
 import numpy as np
 import torch
@@ -207,7 +207,13 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     grad = np.asarray(lk.grad(p, n, k, s.loss))
     if s.param == "logit":
         grad = _grad_where_p_rounded_to_an_edge(grad, param, n, k, s.loss)
-    return _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at)
+    status = "max_steps" if diverged_at is None else "diverged"  # _conclude looks closer
+    return _conclude(
+        Trajectory(
+            *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
+            *(status, diverged_at, None, None, ""),
+        )
+    )
 
 
 def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
@@ -230,14 +236,12 @@ def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
     return grad
 
 
-def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -> Trajectory:
-    """Classify the finished run and explain it."""
-    p_hat = lk.mle(n, k)
-    converged_at = stalled_at = None
-    if diverged_at is not None:
-        status = "diverged"
-    else:
-        close = np.abs(p - p_hat) <= s.tol
+def _conclude(traj: Trajectory) -> Trajectory:
+    """The finished run classified (converged, stalled or ran all steps) and explained."""
+    s, p, param = traj.settings, traj.p, traj.param
+    status, converged_at, stalled_at = traj.status, None, None
+    if status != "diverged":
+        close = np.abs(p - traj.mle) <= s.tol
         moved = np.flatnonzero(param[1:] != param[:-1])
         if close[-1]:
             status = "converged"
@@ -246,12 +250,7 @@ def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -
         elif len(param) > 1 and param[-1] == param[-2]:
             status = "stalled"
             stalled_at = int(moved[-1]) + 1 if moved.size else 0
-        else:
-            status = "max_steps"
-    traj = Trajectory(
-        *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
-        *(status, diverged_at, converged_at, stalled_at, ""),
-    )
+    traj = replace(traj, status=status, converged_at=converged_at, stalled_at=stalled_at)
     object.__setattr__(traj, "message", explain(traj))
     return traj
 
