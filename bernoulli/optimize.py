@@ -199,6 +199,18 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             opt.step()
 
     param, loss, grad_param = param[: last + 1], loss[: last + 1], grad_param[: last + 1]
+    p, nll, grad = _closed_form(param, n, k, s)
+    status = "max_steps" if diverged_at is None else "diverged"  # _conclude looks closer
+    return _conclude(
+        Trajectory(
+            *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
+            *(status, diverged_at, None, None, ""),
+        )
+    )
+
+
+def _closed_form(param: np.ndarray, n: int, k: int, s: Settings):
+    """p_t, NLL(p_t) and dNLL/dp at p_t in float64 from the parameter's path."""
     p = param.copy() if s.param == "p" else np.asarray(lk.sigmoid(param))
     if s.param == "p":
         nll = np.asarray(lk.nll(p, n, k, s.loss))
@@ -207,13 +219,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     grad = np.asarray(lk.grad(p, n, k, s.loss))
     if s.param == "logit":
         grad = _grad_where_p_rounded_to_an_edge(grad, param, n, k, s.loss)
-    status = "max_steps" if diverged_at is None else "diverged"  # _conclude looks closer
-    return _conclude(
-        Trajectory(
-            *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
-            *(status, diverged_at, None, None, ""),
-        )
-    )
+    return p, nll, grad
 
 
 def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
