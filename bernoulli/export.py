@@ -4,12 +4,12 @@ short PyTorch script that repeats it step for step without this project.
 
 from __future__ import annotations
 
-import functools
 import html
 import importlib.resources
 import re
 import string
 import textwrap
+from types import MappingProxyType
 
 from bernoulli import data, table
 from bernoulli import likelihood as lk
@@ -138,20 +138,24 @@ def torch_script(sample: data.Sample, settings: Settings, every: int = 1) -> str
     return script + "\n"
 
 
-@functools.cache
-def _sections() -> dict[str, string.Template]:
+def _read_sections() -> MappingProxyType:
     """The sections of templates/torch_script.py.tmpl by name (see its "about")."""
     path = importlib.resources.files("bernoulli") / "templates" / "torch_script.py.tmpl"
     parts = re.split(r"^#> (\S+)\n", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    return {
-        name: string.Template(text.removesuffix("\n"))
-        for name, text in zip(parts[1::2], parts[2::2], strict=True)
-    }
+    return MappingProxyType(
+        {
+            name: string.Template(text.removesuffix("\n"))
+            for name, text in zip(parts[1::2], parts[2::2], strict=True)
+        }
+    )
+
+
+_SECTIONS = _read_sections()  # read once, never changed
 
 
 def _fill(section: str, **values) -> str:
     """A section of the script's template with its ${...} slots filled."""
-    return _sections()[section].substitute(values)
+    return _SECTIONS[section].substitute(values)
 
 
 def _header(source: Source, s: Settings, n: int, k: int, every: int) -> str:
