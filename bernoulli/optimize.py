@@ -17,21 +17,21 @@ import numpy as np
 import torch
 
 from bernoulli import likelihood as lk
-from bernoulli import settings as settings_table
+from bernoulli import settings as schema
 from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
 from bernoulli.settings import MAX_STEPS as MAX_STEPS
 from bernoulli.settings import OPTIMIZER_NAMES as OPTIMIZER_NAMES
 from bernoulli.settings import OPTIMIZERS as OPTIMIZERS
 from bernoulli.settings import PARAMS as PARAMS
 
-DTYPES = {name: getattr(torch, name) for name in settings_table.DTYPES}
+DTYPES = {name: getattr(torch, name) for name in schema.DTYPES}
 STATUSES = ("converged", "stalled", "max_steps", "diverged")
 _TYPES = {"float": float, "int": int, "choice": str}
 
 
 def _validate(self) -> None:
     """Check every field against its row of the settings table; all problems in one line."""
-    problems = [f.problem(getattr(self, f.name)) for f in settings_table.RUN]
+    problems = [f.problem(getattr(self, f.name)) for f in schema.RUN]
     problems = [p for p in problems if p]
     if problems:
         raise ValueError("; ".join(problems))
@@ -49,7 +49,7 @@ Settings = make_dataclass(
     "Settings",
     [
         (f.name, _TYPES[f.kind] | None if f.none else _TYPES[f.kind], field(default=f.default))
-        for f in settings_table.RUN
+        for f in schema.RUN
     ],
     namespace={
         "__doc__": "Everything that decides a run (fields: bernoulli.settings.RUN).",

@@ -31,15 +31,15 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 
-from bernoulli import settings as table
+from bernoulli import settings as schema
 from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
 from bernoulli.optimize import Settings
 
 VIEWS = ("run", "explore")
-MAX_LINK_SEED = table.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
-MAX_BATCH = table.FIELDS["batch_size"].high  # a larger minibatch makes each SGD step slow
-GENERATE_DEFAULTS = table.GENERATE_DEFAULTS  # for data=generate without them
+MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
+MAX_BATCH = schema.FIELDS["batch_size"].high  # a larger minibatch makes each SGD step slow
+GENERATE_DEFAULTS = schema.GENERATE_DEFAULTS  # for data=generate without them
 UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
     "upload the same file to repeat the run."
@@ -100,10 +100,10 @@ def _choice(text: str, allowed: tuple[str, ...]) -> str:
 # The accepted range of each number, both ends included: exactly what the app's widgets
 # accept, so every value a link carries can be shown (and a value outside gets a note).
 # (A p0 of 0 or 1 is accepted: the run stops at step 0 and says why.)
-BOUNDS = {f.key: (f.low, f.high) for f in (*table.RUN, *table.GENERATE) if f.kind != "choice"}
+BOUNDS = {f.key: (f.low, f.high) for f in (*schema.RUN, *schema.GENERATE) if f.kind != "choice"}
 
 
-def _parser(f: table.Field):
+def _parser(f: schema.Field):
     """The parser of a field's link text: its choices, or numbers within BOUNDS[f.key]
     (whole numbers for an int field), or its `none` text for None."""
     if f.kind == "choice":
@@ -116,9 +116,9 @@ def _parser(f: table.Field):
 
 
 # key -> (Settings field, parser)
-_SETTINGS = {f.key: (f.name, _parser(f)) for f in table.RUN}
+_SETTINGS = {f.key: (f.name, _parser(f)) for f in schema.RUN}
 # key -> (Source field, parser)
-_DATA = {f.key: (f.name, _parser(f)) for f in table.GENERATE}
+_DATA = {f.key: (f.name, _parser(f)) for f in schema.GENERATE}
 _PARSERS = {**_SETTINGS, **_DATA}
 _KEYS = frozenset({"data", "view", *_PARSERS})
 
@@ -129,7 +129,7 @@ _KEYS = frozenset({"data", "view", *_PARSERS})
 def _text(x) -> str:
     """A value as link text: ints in digits, floats by repr (exact), p0 None as "random"."""
     if x is None:
-        return table.FIELDS["p0"].none
+        return schema.FIELDS["p0"].none
     if isinstance(x, float):
         return repr(x).replace("e+", "e")
     return str(x)
