@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 from bernoulli import data, optimize
+from bernoulli.settings import NOTEBOOK_P0 as P0  # the notebook's start
 
-P0 = 0.08385391  # the notebook's start
 MLE = 0.725  # every benchmark sample has the notebook's fraction of ones
 STEP_TARGET_MS = 60.0
 PARSE_TARGET_S = 2.0

@@ -12,19 +12,16 @@ words); 2 for bad input, with a one-line ``error: ...`` on stderr and no traceba
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
 import sys
 from collections.abc import Callable
 
-import numpy as np
-
-from bernoulli import data
+from bernoulli import data, table
 from bernoulli import likelihood as lk
+from bernoulli import settings as schema
 
-NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw (reproduces its printout)
 FORMATS = ("table", "csv", "json")
 SCALES = ("sum", "mean")
 
@@ -40,15 +37,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --- arguments ---------------------------------------------------------------------------
-
-
-def _p0(text: str) -> float | None:
-    if text.strip().lower() == "random":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number or 'random', not {text!r}") from None
 
 
 def _whole(text: str) -> int:
@@ -73,6 +61,40 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _none_or(f: schema.Field, parse: Callable) -> Callable:
+    """A parser that also takes the field's text for None (p0's 'random', in any case)."""
+
+    def parse_or_none(text: str):
+        if text.strip().lower() == f.none:
+            return None
+        try:
+            return parse(text)
+        except ValueError:
+            message = f"must be a number or {f.none!r}, not {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
+
+    return parse_or_none
+
+
+def _add(group, f: schema.Field, default=None, **words) -> None:
+    """The option of one field of the settings table: its flag, type, choices and help.
+
+    Ranges are not checked here: optimize.Settings and data.generate check them, with the
+    library's wider bounds, and say what is wrong.
+    """
+    parse = {"float": float, "int": _whole, "choice": str}[f.kind]
+    shown = f.none if f.none and default is None else default
+    help_text = words.pop("help", f.help) + ("" if shown is None else f" (default {shown})")
+    group.add_argument(
+        f.cli,
+        type=_none_or(f, parse) if f.none else parse,
+        choices=tuple(f.choices) or None,
+        default=default,
+        help=help_text,
+        **words,
+    )
+
+
 def _data_arguments() -> argparse.ArgumentParser:
     parent = _Parser(add_help=False)
     group = parent.add_argument_group("data (a file, the notebook's sample, or generated)")
@@ -86,20 +108,20 @@ def _data_arguments() -> argparse.ArgumentParser:
     group.add_argument(
         "--column", help="which column of a several-column file: its header name or 1-based number"
     )
-    group.add_argument(
-        "--generate", type=_whole, metavar="N", help="instead of DATA: draw N Bernoulli values"
-    )
-    group.add_argument(
-        "--true-p", type=float, metavar="P", help="the p that --generate draws with (required)"
-    )
-    group.add_argument(
-        "--seed",
-        type=_whole,
-        default=0,
-        metavar="S",
-        help="seeds --generate, --p0 random and sgd's minibatch draws (default 0)",
-    )
+    n, true_p = schema.GENERATE_FIELDS["n"], schema.GENERATE_FIELDS["true_p"]
+    what = n.help[0].lower() + n.help[1:].rstrip(".")
+    _add(group, n, metavar="N", help=f"instead of DATA: {what}")
+    _add(group, true_p, metavar="P", help=f"{true_p.help[:-1]}, which {n.cli} uses (required)")
+    seed = schema.FIELDS["seed"]
+    _add(group, seed, seed.default, metavar="S", help=f"{seed.help} Also seeds {n.cli}.")
     return parent
+
+
+_DEFAULT_RUN = (
+    f"p0 = {schema.NOTEBOOK_P0}, lr = {schema.DEFAULTS['lr']:g}, {schema.DEFAULTS['steps']} steps "
+    f"of {schema.OPTIMIZER_NAMES[schema.DEFAULTS['optimizer']]}, loss = {schema.DEFAULTS['loss']}, "
+    f"{schema.DEFAULTS['dtype']}"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,8 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run an optimizer on the NLL and print its trajectory",
         description="Run an optimizer on the negative log-likelihood, one real torch step at a "
         "time, and print step t, p_t, NLL(p_t) and dNLL/dp at p_t. The defaults are the "
-        "notebook's run (p0 = 0.08385391, lr = 2e-5, 1000 steps of plain gradient descent on "
-        "the summed NLL in float32), so `fit notebook` replays it. A run that diverges (p "
+        f"notebook's run ({_DEFAULT_RUN}), so `fit notebook` replays it. A run that diverges (p "
         "leaves (0, 1) or the loss becomes NaN/inf) is a result: it stops there, says so in "
         "words and exits 0.",
         epilog="Formats: table (aligned columns, then the outcome in plain words); csv "
@@ -129,42 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. the NLL at a diverged last point) are written as null. Rows are every K-th "
         "step and always the last one.",
     )
-    fit.add_argument("--lr", type=float, default=2e-5, help="learning rate (default 2e-5)")
-    fit.add_argument("--steps", type=_whole, default=1000, help="optimizer steps (default 1000)")
-    fit.add_argument(
-        "--p0",
-        type=_p0,
-        default=NOTEBOOK_P0,
-        help="starting p, or 'random' for a uniform draw seeded by --seed "
-        f"(default {NOTEBOOK_P0}, the notebook's start)",
-    )
-    fit.add_argument(
-        "--optimizer",
-        choices=("gd", "momentum", "adam", "newton", "sgd"),
-        default="gd",
-        help="gradient descent, heavy-ball momentum, Adam, Newton (lr damps its step), or "
-        "minibatch SGD (default gd)",
-    )
-    fit.add_argument(
-        "--batch-size", type=_whole, default=20, help="sgd's minibatch size, with replacement (20)"
-    )
-    fit.add_argument("--beta", type=float, default=0.9, help="momentum's β and Adam's β1 (0.9)")
-    fit.add_argument(
-        "--param",
-        choices=("p", "logit"),
-        default="p",
-        help="the parameter optimized: p, or θ with p = sigmoid(θ) (default p)",
-    )
-    fit.add_argument(
-        "--loss",
-        choices=("sum", "mean"),
-        default="sum",
-        help="summed NLL (the notebook's) or its mean over samples (default sum)",
-    )
-    fit.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    fit.add_argument(
-        "--tol", type=float, default=1e-6, help="converged once |p_t - k/n| <= tol (1e-6)"
-    )
+    for f in schema.RUN:
+        if f.name != "seed":  # (with the data: it also seeds --generate)
+            _add(fit, f, f.default)
     fit.add_argument(
         "--every",
         type=_positive_int,
@@ -213,55 +201,18 @@ def load_sample(args: argparse.Namespace) -> data.Sample:
 # --- fit -----------------------------------------------------------------------------------
 
 
-def _finite(x: float) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def _shortest(x: float, dtype: str) -> str:
-    """The shortest text that reads back as x in the run's dtype (the notebook's 0.08385391)."""
-    if not math.isfinite(x):
-        return str(x)
-    value = np.float32(x) if dtype == "float32" else np.float64(x)
-    return np.format_float_positional(value, unique=True, trim="-")
-
-
-def _grad_theta(traj, t: int) -> float:
-    """dNLL/dθ at θ_t, closed form (torch's own gradient is in the JSON as grad_param)."""
-    return float(lk.grad_logit(traj.param[t], traj.n, traj.k, traj.settings.loss))
-
-
-def _rows(length: int, every: int) -> list[int]:
-    steps = list(range(0, length, every))
-    if steps[-1] != length - 1:
-        steps.append(length - 1)
-    return steps
-
-
 def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
     from bernoulli import optimize  # torch loads here, not for `stability`
 
     try:
-        settings = optimize.Settings(
-            lr=args.lr,
-            steps=args.steps,
-            p0=args.p0,
-            seed=args.seed,
-            optimizer=args.optimizer,
-            beta=args.beta,
-            batch_size=args.batch_size,
-            param=args.param,
-            loss=args.loss,
-            dtype=args.dtype,
-            tol=args.tol,
-        )
+        settings = optimize.Settings(**{f.name: getattr(args, f.name) for f in schema.RUN})
     except ValueError as e:
         raise InputError(str(e)) from None
     if settings.optimizer == "sgd" and sample.values is None:
         raise InputError(f"minibatch SGD needs the raw 0/1 values, and {sample.source} has none")
     traj = optimize.run(sample.n, sample.k, settings, sample.values)
     every = args.every or (100 if args.format == "table" else 1)
-    rows = _rows(len(traj.p), every)
+    rows = table.rows(len(traj.p), every)
     if args.format == "json":
         _fit_json(traj, sample, rows, every, out)
     elif args.format == "csv":
@@ -271,14 +222,12 @@ def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
         _fit_table(traj, sample, rows, out)
 
 
-def _fit_table(traj, sample: data.Sample, rows: list[int], out) -> None:
-    from bernoulli import optimize
-
+def _fit_table(traj, sample: data.Sample, rows, out) -> None:
     s = traj.settings
     logit = s.param == "logit"
     th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
     start = "random p0 = " if s.p0 is None else "p0 = "
-    name = optimize.OPTIMIZER_NAMES[s.optimizer]
+    name = schema.OPTIMIZER_NAMES[s.optimizer]
     where = "θ = logit p" if logit else "p"
     print(
         f"data: {sample.source}: n = {sample.n:,}, k = {sample.k:,}, MLE k/n = {traj.mle:.6g}",
@@ -287,7 +236,7 @@ def _fit_table(traj, sample: data.Sample, rows: list[int], out) -> None:
     print(
         f"run:  {name} on the {'summed' if s.loss == 'sum' else 'mean'} NLL in {where}, "
         f"lr = {s.lr:g}, {s.steps} steps from "
-        f"{start}{_shortest(traj.p0, 'float64')}, {s.dtype}",
+        f"{start}{table.shortest(traj.p0, 'float64')}, {s.dtype}",
         file=out,
     )
     if th.note:
@@ -298,50 +247,22 @@ def _fit_table(traj, sample: data.Sample, rows: list[int], out) -> None:
             f"2/H = {th.stable:.6g} (stable below)",
             file=out,
         )
-    header = f"{'step':>6}  {'p_t':>14}  {'NLL(p_t)':>16}  {'dNLL/dp':>14}"
-    if logit:
-        header += f"  {'θ_t':>14}  {'dNLL/dθ':>14}"
     print("", file=out)
-    print(header, file=out)
-    for t in rows:
-        line = (
-            f"{t:>6}  {_shortest(traj.p[t], s.dtype):>14}  {traj.nll[t]:>16.10g}  "
-            f"{traj.grad[t]:>14.8g}"
-        )
-        if logit:
-            line += f"  {_shortest(traj.param[t], s.dtype):>14}  {_grad_theta(traj, t):>14.8g}"
+    for line in table.text_lines(table.columns(traj, table.printed(traj), rows), s.dtype):
         print(line, file=out)
     print("", file=out)
     print(traj.message, file=out)
 
 
-def _fit_csv(traj, rows: list[int], out) -> None:
-    logit = traj.settings.param == "logit"
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["step", "p", "nll", "grad"] + (["theta", "grad_theta"] if logit else []))
-    for t in rows:
-        row = [t, repr(float(traj.p[t])), repr(float(traj.nll[t])), repr(float(traj.grad[t]))]
-        if logit:
-            row += [repr(float(traj.param[t])), repr(_grad_theta(traj, t))]
-        writer.writerow(row)
+def _fit_csv(traj, rows, out) -> None:
+    out.write(table.csv_text(table.columns(traj, table.printed(traj), rows)))
 
 
-def _fit_json(traj, sample: data.Sample, rows: list[int], every: int, out) -> None:
+def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
     s = traj.settings
     th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
-    points = []
-    for t in rows:
-        point = {
-            "step": t,
-            "p": _finite(traj.p[t]),
-            "nll": _finite(traj.nll[t]),
-            "grad": _finite(traj.grad[t]),
-            "loss": _finite(traj.loss[t]),  # torch's loss, in the run's dtype
-            "grad_param": _finite(traj.grad_param[t]),  # torch's gradient; null at the end
-        }
-        if s.param == "logit":
-            point["theta"] = _finite(traj.param[t])
-        points.append(point)
+    names = table.JSON + (("theta",) if s.param == "logit" else ())
+    points = table.json_points(table.columns(traj, names, rows))
     result = {
         "command": "fit",
         "source": sample.source,
@@ -354,7 +275,7 @@ def _fit_json(traj, sample: data.Sample, rows: list[int], every: int, out) -> No
         "diverged_at": traj.diverged_at,
         "converged_at": traj.converged_at,
         "stalled_at": traj.stalled_at,
-        "final_p": _finite(traj.final_p),
+        "final_p": table.finite(traj.final_p),
         "message": traj.message,
         "thresholds": _thresholds_json(th),
         "every": every,
@@ -370,10 +291,10 @@ def _thresholds_json(th: lk.Thresholds) -> dict:
     return {
         "param": th.param,
         "loss": th.scale,
-        "curvature": _finite(th.curvature),
-        "monotone": _finite(th.monotone),
-        "stable": _finite(th.stable),
-        "global_stable": None if th.global_stable is None else _finite(th.global_stable),
+        "curvature": table.finite(th.curvature),
+        "monotone": table.finite(th.monotone),
+        "stable": table.finite(th.stable),
+        "global_stable": None if th.global_stable is None else table.finite(th.global_stable),
         "note": th.note,
     }
 

@@ -11,80 +11,54 @@ records that last point, and says at which step and why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 
 import numpy as np
 import torch
 
 from bernoulli import likelihood as lk
+from bernoulli import settings as schema
+from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
+from bernoulli.settings import MAX_STEPS as MAX_STEPS
+from bernoulli.settings import OPTIMIZER_NAMES as OPTIMIZER_NAMES
+from bernoulli.settings import OPTIMIZERS as OPTIMIZERS
+from bernoulli.settings import PARAMS as PARAMS
 
-OPTIMIZERS = ("gd", "momentum", "adam", "newton", "sgd")
-OPTIMIZER_NAMES = {
-    "gd": "gradient descent",
-    "momentum": "momentum",
-    "adam": "Adam",
-    "newton": "Newton",
-    "sgd": "minibatch SGD",
-}
-PARAMS = ("p", "logit")
-LOSSES = ("sum", "mean")
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
-MAX_STEPS = 100_000
+DTYPES = {name: getattr(torch, name) for name in schema.DTYPES}
 STATUSES = ("converged", "stalled", "max_steps", "diverged")
+_TYPES = {"float": float, "int": int, "choice": str}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything that decides a run; two equal Settings on the same (n, k) give the same run."""
+def _validate(self) -> None:
+    """Check every field against its row of the settings table; all problems in one line."""
+    problems = [f.problem(getattr(self, f.name)) for f in schema.RUN]
+    problems = [p for p in problems if p]
+    if problems:
+        raise ValueError("; ".join(problems))
 
-    lr: float = 2e-5  # learning rate
-    steps: int = 1000  # optimizer steps T; the trajectory has T + 1 points
-    p0: float | None = 0.08385391  # starting p; None draws it uniformly from (0, 1) with `seed`
-    seed: int = 0  # seeds the random p0 and the minibatch draws
-    optimizer: str = "gd"  # one of OPTIMIZERS
-    beta: float = 0.9  # momentum's beta, and Adam's beta1
-    batch_size: int = 20  # samples per minibatch (sgd only), drawn with replacement
-    param: str = "p"  # the parameter optimized: "p", or "logit" with p = sigmoid(theta)
-    loss: str = "sum"  # "sum" of per-sample NLLs (the notebook) or their "mean"
-    dtype: str = "float32"  # torch dtype of the parameter and the loss
-    tol: float = 1e-6  # converged once |p_t - p̂| <= tol for the rest of the run
 
-    def __post_init__(self):
-        problems = []
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            problems.append(f"learning rate must be a positive number, not {self.lr}")
-        if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS):
-            problems.append(
-                f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps}"
-            )
-        if self.p0 is not None and not math.isfinite(self.p0):
-            problems.append(f"p0 must be a finite number, not {self.p0}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            problems.append(f"seed must be a whole number, not {self.seed!r}")
-        elif not 0 <= self.seed < 2**64:  # what torch.Generator.manual_seed takes
-            problems.append(f"seed must be from 0 to 2**64 - 1, not {self.seed}")
-        if self.optimizer not in OPTIMIZERS:
-            problems.append(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
-            )
-        if not 0 <= self.beta < 1:
-            problems.append(f"beta must be in [0, 1), not {self.beta}")
-        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
-            problems.append(f"batch size must be a whole number >= 1, not {self.batch_size}")
-        if self.param not in PARAMS:
-            problems.append(f'param must be "p" or "logit", not {self.param!r}')
-        if self.loss not in LOSSES:
-            problems.append(f'loss must be "sum" or "mean", not {self.loss!r}')
-        if self.dtype not in DTYPES:
-            problems.append(f'dtype must be "float32" or "float64", not {self.dtype!r}')
-        if not (math.isfinite(self.tol) and self.tol > 0):
-            problems.append(f"tol must be a positive number, not {self.tol}")
-        if problems:
-            raise ValueError("; ".join(problems))
+def _replace(self, **changes) -> Settings:
+    """A copy with some fields changed (validated again)."""
+    return Settings(**{f.name: getattr(self, f.name) for f in fields(self)} | changes)
 
-    def replace(self, **changes) -> Settings:
-        """A copy with some fields changed (validated again)."""
-        return Settings(**{f.name: getattr(self, f.name) for f in fields(self)} | changes)
+
+# Everything that decides a run; two equal Settings on the same (n, k) give the same run.
+# Its fields, defaults and checks are the rows of bernoulli.settings.RUN (help says what each
+# does); p0 None draws the start uniformly from (0, 1) with `seed`.
+Settings = make_dataclass(
+    "Settings",
+    [
+        (f.name, _TYPES[f.kind] | None if f.none else _TYPES[f.kind], field(default=f.default))
+        for f in schema.RUN
+    ],
+    namespace={
+        "__doc__": "Everything that decides a run (fields: bernoulli.settings.RUN).",
+        "__post_init__": _validate,
+        "replace": _replace,
+    },
+    frozen=True,
+)
+Settings.__module__ = __name__  # pickled (in the page's cache) by this name
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,6 +199,18 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             opt.step()
 
     param, loss, grad_param = param[: last + 1], loss[: last + 1], grad_param[: last + 1]
+    p, nll, grad = _closed_form(param, n, k, s)
+    status = "max_steps" if diverged_at is None else "diverged"  # _conclude looks closer
+    return _conclude(
+        Trajectory(
+            *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
+            *(status, diverged_at, None, None, ""),
+        )
+    )
+
+
+def _closed_form(param: np.ndarray, n: int, k: int, s: Settings):
+    """p_t, NLL(p_t) and dNLL/dp at p_t in float64 from the parameter's path."""
     p = param.copy() if s.param == "p" else np.asarray(lk.sigmoid(param))
     if s.param == "p":
         nll = np.asarray(lk.nll(p, n, k, s.loss))
@@ -233,7 +219,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     grad = np.asarray(lk.grad(p, n, k, s.loss))
     if s.param == "logit":
         grad = _grad_where_p_rounded_to_an_edge(grad, param, n, k, s.loss)
-    return _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at)
+    return p, nll, grad
 
 
 def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
@@ -256,14 +242,12 @@ def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
     return grad
 
 
-def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -> Trajectory:
-    """Classify the finished run and explain it."""
-    p_hat = lk.mle(n, k)
-    converged_at = stalled_at = None
-    if diverged_at is not None:
-        status = "diverged"
-    else:
-        close = np.abs(p - p_hat) <= s.tol
+def _conclude(traj: Trajectory) -> Trajectory:
+    """The finished run classified (converged, stalled or ran all steps) and explained."""
+    s, p, param = traj.settings, traj.p, traj.param
+    status, converged_at, stalled_at = traj.status, None, None
+    if status != "diverged":
+        close = np.abs(p - traj.mle) <= s.tol
         moved = np.flatnonzero(param[1:] != param[:-1])
         if close[-1]:
             status = "converged"
@@ -272,12 +256,7 @@ def _conclude(n, k, s, p0, p, param, nll, grad, loss, grad_param, diverged_at) -
         elif len(param) > 1 and param[-1] == param[-2]:
             status = "stalled"
             stalled_at = int(moved[-1]) + 1 if moved.size else 0
-        else:
-            status = "max_steps"
-    traj = Trajectory(
-        s, n, k, p0, p, param, nll, grad, loss, grad_param,
-        status, diverged_at, converged_at, stalled_at, "",
-    )  # fmt: skip
+    traj = replace(traj, status=status, converged_at=converged_at, stalled_at=stalled_at)
     object.__setattr__(traj, "message", explain(traj))
     return traj
 

@@ -9,6 +9,8 @@ No torch here: the page and the link read this table without importing the engin
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 
 NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw: reproduces every row it printed
@@ -26,16 +28,21 @@ OPTIMIZER_NAMES = {
 PARAM_NAMES = {"p": "p", "logit": "logit θ (p = σ(θ))"}
 LOSS_NAMES = {"sum": "sum (notebook)", "mean": "mean"}
 DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
+OPTIMIZERS = tuple(OPTIMIZER_NAMES)
+PARAMS = tuple(PARAM_NAMES)
+LOSSES = tuple(LOSS_NAMES)
+DTYPES = tuple(DTYPE_NAMES)  # optimize maps them to torch dtypes
 
 
 @dataclass(frozen=True)
 class Field:
     """One setting: its name, link key, default, what values it takes, and its words.
 
-    A number's range is ``[low, high]``, both ends included: what the widgets, the link and the
-    command line accept. ``library`` widens it for ``optimize.Settings`` where the engine takes
-    more than a person is offered (a p0 outside (0, 1) is a run that stops at step 0 and says
-    why; a seed up to 2**64 - 1 is what torch's generator takes).
+    A number's range is ``[low, high]``, both ends included: what the widgets and the link
+    accept. ``library`` widens it for ``optimize.Settings`` (and the command line, which passes
+    its numbers to Settings) where the engine takes more than a person is offered (a p0 outside
+    (0, 1) is a run that stops at step 0 and says why; a seed up to 2**64 - 1 is what torch's
+    generator takes); ``open`` says which of the library's ends are excluded ("low", "high").
     """
 
     name: str  # the attribute of Settings (or of the generated sample's origin)
@@ -50,11 +57,61 @@ class Field:
     library: tuple[float | int | None, float | int | None] | None = None  # (low, high) for Settings
     cli: str = ""  # the command line's flag, e.g. "--lr"; "" where the CLI has its own
     none: str = ""  # the text that stands for None (p0: "random"), "" if None is not allowed
+    noun: str = ""  # the setting in error messages, when not its name ("learning rate")
+    open: tuple[str, ...] = ()  # the library bounds excluded: "low", "high" or both
 
     @property
     def bounds(self) -> tuple[float | int | None, float | int | None]:
         """The range optimize.Settings accepts (the library's, where it is wider)."""
         return self.library if self.library is not None else (self.low, self.high)
+
+    def problem(self, value) -> str | None:
+        """Why `value` is not a valid value of this setting (within `bounds`), or None."""
+        if value is None and self.none:
+            return None
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return None
+            return f"{self.noun or self.name} must be {_either(tuple(self.choices))}, not {value!r}"
+        low, high = self.bounds
+        whole = self.kind == "int"
+        if whole:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value)
+        if ok and low is not None:
+            ok = value > low if "low" in self.open else value >= low
+        if ok and high is not None:
+            ok = value < high if "high" in self.open else value <= high
+        if ok:
+            return None
+        shown = value if isinstance(value, numbers.Real) else repr(value)
+        return f"{self.noun or self.name} must be {self._range_words()}, not {shown}"
+
+    def _range_words(self) -> str:
+        """The accepted values in words: 'a whole number from 1 to 100,000', 'in [0, 1)'."""
+        low, high = self.bounds
+        if self.kind == "int":
+            if high is None:
+                return f"a whole number >= {low:,}"
+            return f"a whole number from {low:,} to {high:,}"
+        if low is None and high is None:
+            return "a finite number"
+        if high is None:
+            return (
+                "a positive number" if low == 0 and "low" in self.open else f"a number >= {low:g}"
+            )
+        left = "(" if "low" in self.open else "["
+        right = ")" if "high" in self.open else "]"
+        return f"in {left}{low:g}, {high:g}{right}"
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    """'"p" or "logit"' for two choices, 'one of gd, momentum, adam' for more."""
+    if len(choices) == 2:
+        return f'"{choices[0]}" or "{choices[1]}"'
+    return f"one of {', '.join(choices)}"
 
 
 # The run: every field of optimize.Settings, in the order the page shows them.
@@ -70,6 +127,8 @@ RUN = (
         1e6,
         library=(0.0, None),
         cli="--lr",
+        noun="learning rate",
+        open=("low",),
     ),
     Field(
         "steps",
@@ -128,6 +187,7 @@ RUN = (
         0.99,
         library=(0.0, 1.0),
         cli="--beta",
+        open=("high",),
     ),
     Field(
         "batch_size",
@@ -140,6 +200,7 @@ RUN = (
         100_000,
         library=(1, None),
         cli="--batch-size",
+        noun="batch size",
     ),
     Field(
         "param",
@@ -182,6 +243,7 @@ RUN = (
         0.1,
         library=(0.0, None),
         cli="--tol",
+        open=("low",),
     ),
 )
 
@@ -208,9 +270,11 @@ GENERATE = (
         "int",
         0,
         MAX_WIDGET_INT,
-        library=(0, 2**63 - 1),
+        library=(0, None),  # numpy takes any seed >= 0
     ),
 )
 
 FIELDS = {f.name: f for f in RUN}  # the run's fields by Settings attribute
 DEFAULTS = {f.name: f.default for f in RUN}  # what optimize.Settings() holds
+GENERATE_FIELDS = {f.name: f for f in GENERATE}  # a generated sample's fields by Source attribute
+GENERATE_DEFAULTS = {f.name: f.default for f in GENERATE}

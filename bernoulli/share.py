@@ -7,7 +7,7 @@ and `decode` turns them back, checking every value against bounds. The app maps
 Keys (a value equal to its default is left out, so a link shows only what was changed)::
 
     data=generate  n=200  true_p=0.7  data_seed=0     the sample (left out: the notebook's)
-    lr=0.01  steps=1000  p0=0.08385391|random  seed=0
+    lr=0.01  steps=1000  p0=0.3|random  seed=0
     opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
     param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
     view=run|explore
@@ -31,47 +31,21 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 
-from bernoulli import data
-from bernoulli.optimize import DTYPES, LOSSES, MAX_STEPS, OPTIMIZERS, PARAMS, Settings
+from bernoulli import settings as schema
+from bernoulli.data import SOURCES as SOURCES
+from bernoulli.data import Source as Source  # re-exported: links name the sample by it
+from bernoulli.optimize import Settings
 
-SOURCES = ("notebook", "generate", "upload")
 VIEWS = ("run", "explore")
-MAX_SEED = 2**63 - 1
-MAX_LINK_SEED = 2**53 - 1  # a link's seeds must fit the app's number inputs (exact in a browser)
-MAX_BATCH = 100_000  # a larger minibatch would make each SGD step slow, for nothing
-GENERATE_DEFAULTS = {"n": 200, "true_p": 0.7, "seed": 0}  # for data=generate without them
+MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
+MAX_BATCH = schema.FIELDS["batch_size"].high  # a larger minibatch makes each SGD step slow
+GENERATE_DEFAULTS = schema.GENERATE_DEFAULTS  # for data=generate without them
 UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
     "upload the same file to repeat the run."
 )
 _MAX_TEXT = 64  # longer than any valid value; longer text is not even parsed
 _MAX_NOTES = 12  # then one line counting the rest
-
-
-@dataclasses.dataclass(frozen=True)
-class Source:
-    """Where the sample comes from; only a generated sample needs numbers to be rebuilt."""
-
-    kind: str = "notebook"  # one of SOURCES
-    n: int | None = None  # number of values (generate only)
-    true_p: float | None = None  # probability of a one (generate only)
-    seed: int | None = None  # numpy seed of data.generate (generate only)
-
-    def __post_init__(self):
-        if self.kind not in SOURCES:
-            raise ValueError(f"source kind must be one of {', '.join(SOURCES)}, not {self.kind!r}")
-        numbers = (self.n, self.true_p, self.seed)
-        if self.kind != "generate":
-            if numbers != (None, None, None):
-                raise ValueError(f"a {self.kind} source takes no n, true_p or seed")
-            return
-        if not (_is_int(self.n) and 1 <= self.n <= data.MAX_VALUES):
-            raise ValueError(f"n must be a whole number from 1 to {data.MAX_VALUES:,}")
-        p = self.true_p
-        if not (isinstance(p, float | int) and not isinstance(p, bool) and 0.0 <= p <= 1.0):
-            raise ValueError("true_p must be a number from 0 to 1")
-        if not (_is_int(self.seed) and 0 <= self.seed <= MAX_SEED):
-            raise ValueError("seed must be a whole number from 0 to 2**63 - 1")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,10 +67,6 @@ class _Bad(Exception):
 
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
-
-
-def _is_int(x) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def _number(text: str, low: float, high: float) -> float:
@@ -129,48 +99,26 @@ def _choice(text: str, allowed: tuple[str, ...]) -> str:
 
 # The accepted range of each number, both ends included: exactly what the app's widgets
 # accept, so every value a link carries can be shown (and a value outside gets a note).
-BOUNDS = {
-    "lr": (1e-12, 1e6),
-    "steps": (1, MAX_STEPS),
-    "p0": (0.0, 1.0),  # at 0 or 1 the run stops at step 0 and says why
-    "seed": (0, MAX_LINK_SEED),
-    "beta": (0.0, 0.99),
-    "batch": (1, MAX_BATCH),
-    "tol": (1e-15, 0.1),
-    "n": (1, data.MAX_VALUES),
-    "true_p": (0.0, 1.0),
-    "data_seed": (0, MAX_LINK_SEED),
-}
+# (A p0 of 0 or 1 is accepted: the run stops at step 0 and says why.)
+BOUNDS = {f.key: (f.low, f.high) for f in (*schema.RUN, *schema.GENERATE) if f.kind != "choice"}
 
 
-def _in(key: str):
-    """A parser of numbers within BOUNDS[key]: whole numbers when the bounds are ints."""
-    low, high = BOUNDS[key]
-    if isinstance(low, int):
-        return lambda t: _whole(t, low, high)
-    return lambda t: _number(t, low, high)
+def _parser(f: schema.Field):
+    """The parser of a field's link text: its choices, or numbers within BOUNDS[f.key]
+    (whole numbers for an int field), or its `none` text for None."""
+    if f.kind == "choice":
+        return lambda t: _choice(t, tuple(f.choices))
+    low, high = BOUNDS[f.key]
+    parse = (lambda t: _whole(t, low, high)) if f.kind == "int" else lambda t: _number(t, low, high)
+    if f.none:
+        return lambda t: None if t == f.none else parse(t)
+    return parse
 
 
 # key -> (Settings field, parser)
-_SETTINGS = {
-    "lr": ("lr", _in("lr")),
-    "steps": ("steps", _in("steps")),
-    "p0": ("p0", lambda t: None if t == "random" else _in("p0")(t)),
-    "seed": ("seed", _in("seed")),
-    "opt": ("optimizer", lambda t: _choice(t, OPTIMIZERS)),
-    "beta": ("beta", _in("beta")),
-    "batch": ("batch_size", _in("batch")),
-    "param": ("param", lambda t: _choice(t, PARAMS)),
-    "loss": ("loss", lambda t: _choice(t, LOSSES)),
-    "dtype": ("dtype", lambda t: _choice(t, tuple(DTYPES))),
-    "tol": ("tol", _in("tol")),
-}
+_SETTINGS = {f.key: (f.name, _parser(f)) for f in schema.RUN}
 # key -> (Source field, parser)
-_DATA = {
-    "n": ("n", _in("n")),
-    "true_p": ("true_p", _in("true_p")),
-    "data_seed": ("seed", _in("data_seed")),
-}
+_DATA = {f.key: (f.name, _parser(f)) for f in schema.GENERATE}
 _PARSERS = {**_SETTINGS, **_DATA}
 _KEYS = frozenset({"data", "view", *_PARSERS})
 
@@ -181,7 +129,7 @@ _KEYS = frozenset({"data", "view", *_PARSERS})
 def _text(x) -> str:
     """A value as link text: ints in digits, floats by repr (exact), p0 None as "random"."""
     if x is None:
-        return "random"
+        return schema.FIELDS["p0"].none
     if isinstance(x, float):
         return repr(x).replace("e+", "e")
     return str(x)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data
+from bernoulli import data, parse
 from bernoulli.data import (
     MAX_BYTES,
     MAX_VALUES,
@@ -328,7 +328,7 @@ def test_too_many_bytes():
 
 
 def test_too_many_values_general_path(monkeypatch):
-    monkeypatch.setattr(data, "MAX_VALUES", 1000)
+    monkeypatch.setattr(parse, "MAX_VALUES", 1000)  # the parser's limit
     assert parsed("true\n" * 1000)[:2] == (1000, 1000)
     assert parsed("true\n\n\n" * 1000)[:2] == (1000, 1000)  # blank lines are not values
     assert error("true\n" * 1001) == "samples.csv has more than 1,000 values (the limit)"
@@ -620,7 +620,7 @@ BAD_TOKEN = st.text(
     max_size=60,
 ).filter(
     lambda t: (
-        t.strip().lower() not in ALL_SPELLINGS and not data._DECIMAL.fullmatch(t.strip().lower())
+        t.strip().lower() not in ALL_SPELLINGS and not parse._DECIMAL.fullmatch(t.strip().lower())
     )
 )
 
@@ -791,3 +791,49 @@ def test_sample_keeps_the_callers_array_writable():
 def test_sample_rejects_inconsistent_fields(n, k, values):
     with pytest.raises(ValueError):
         Sample(n, k, values, "bad")
+
+
+# --- where a sample came from, and its key ---------------------------------------------
+
+
+def test_samples_carry_their_origin_and_key(tmp_path):
+    generated = generate(500, 0.3, seed=1)
+    assert generated.origin == data.Source("generate", 500, 0.3, 1)
+    assert generated.key == "generate:500:0.3:1"
+    assert generate(np.int64(5), 1, 2.0).key == "generate:5:1.0:2"  # numbers as the link has them
+    notebook = notebook_sample()
+    assert (notebook.origin, notebook.key) == (data.Source(), "notebook")
+    content = b"a,y\n0,1\n1,1\n"
+    digest = hashlib.sha256(content).hexdigest()
+    parsed = parse_samples(content, "f.csv", "y")
+    assert (parsed.origin, parsed.key) == (data.Source("upload"), f"upload:{digest}:y")
+    assert parse_samples(content.decode(), "f.csv", 2).key == f"upload:{digest}:2"
+    assert parse_samples(b"1\n0\n", "g.csv").key.endswith(":None")
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    loaded = load_path(path, column="y")
+    assert (loaded.origin, loaded.key) == (parsed.origin, parsed.key)
+
+
+def test_a_samples_key_defaults_to_its_values_or_counts():
+    values = np.array([1, 0, 1], dtype=np.uint8)
+    digest = hashlib.sha256(values.tobytes()).hexdigest()
+    made = Sample(3, 2, values, "mine")
+    assert made.key == f"values:{digest}" and made.origin == data.Source("upload")
+    assert Sample(3, 2, None, "counts").key == "counts:3:2"
+    assert Sample(3, 2, None, "x", data.Source(), "notebook").key == "notebook"
+    # origin and key do not take part in equality (n, k and source do)
+    assert made == Sample(3, 2, None, "mine") and hash(made) == hash(Sample(3, 2, None, "mine"))
+
+
+def test_source_lives_in_data_and_checks_its_numbers():
+    from bernoulli import share
+
+    assert share.Source is data.Source
+    assert data.Source("generate", 5, 1, 2**70).seed == 2**70  # numpy takes any seed >= 0
+    with pytest.raises(ValueError, match="n must be a whole number from 1 to 20,000,000, not 0"):
+        data.Source("generate", 0, 0.5, 0)
+    with pytest.raises(ValueError, match=r"true_p must be in \[0, 1\], not 1.5"):
+        data.Source("generate", 5, 1.5, 0)
+    with pytest.raises(ValueError, match="a upload source takes no n, true_p or seed"):
+        data.Source("upload", 5)

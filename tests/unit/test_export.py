@@ -63,8 +63,8 @@ def check_script(tmp_path, source: Source, settings: Settings, upload=None, ever
     """Run the script and the library; assert the printed run equals the library's."""
     sample = sample_of(source, upload)
     traj = optimize.run(sample.n, sample.k, settings, sample.values)
-    values = upload.values if upload is not None else None
-    script = export.torch_script(source, settings, sample.n, sample.k, values, every=every)
+    assert sample.origin == source
+    script = export.torch_script(sample, settings, every=every)
     header, table, other = run_script(script, tmp_path)
     last = len(traj.p) - 1
     shown = [t for t in range(last + 1) if t % every == 0 or t == last]
@@ -156,7 +156,7 @@ def test_script_divergence_step_and_line(tmp_path):
     settings = Settings(lr=0.0021, p0=0.7)
     traj = optimize.run(NOTEBOOK.n, NOTEBOOK.k, settings)
     assert traj.diverged_at == 20
-    _, table, other = run_script(export.torch_script(Source(), settings, 200, 145), tmp_path)
+    _, table, other = run_script(export.torch_script(NOTEBOOK, settings), tmp_path)
     assert traj.diverged_at == int(table[-1, 0]) == len(table) - 1
     assert not 0 < table[-1, 1] < 1  # p outside (0, 1), printed as it is
     assert other == [
@@ -179,7 +179,8 @@ def test_script_sgd_on_upload(tmp_path):
 
 def test_script_header_names_the_run():
     settings = Settings(lr=0.01, p0=None, seed=4, optimizer="adam", beta=0.5)
-    script = export.torch_script(Source("generate", 1000, 0.25, 8), settings, 1000, 260)
+    sample = data.Sample(1000, 260, None, "generated", Source("generate", 1000, 0.25, 8))
+    script = export.torch_script(sample, settings)
     head = script.split("\n\n")[0]
     assert "Data: n = 1000 values drawn from Bernoulli(0.25) with numpy seed 8, k = 260" in head
     assert "Run: Adam (torch.optim.Adam with betas (0.5, 0.999)) on the summed NLL in p," in head
@@ -193,20 +194,21 @@ def test_script_header_names_the_run():
 def test_script_refuses_what_it_cannot_reproduce():
     sgd = Settings(optimizer="sgd")
     with pytest.raises(ValueError, match="needs the uploaded sample's values"):
-        export.torch_script(Source("upload"), sgd, 10, 3)
+        export.torch_script(data.Sample(10, 3, None, "upload.csv"), sgd)
     big = np.zeros(export.MAX_EMBEDDED + 1, dtype=np.uint8)
     with pytest.raises(ValueError, match="too many to write into a script"):
-        export.torch_script(Source("upload"), sgd, big.size, 0, big)
-    with pytest.raises(ValueError, match="k = 4 ones"):
-        export.torch_script(Source("upload"), sgd, 5, 4, np.array([1, 1, 0, 0, 0], np.uint8))
+        export.torch_script(data.Sample(big.size, 0, big, "upload.csv"), sgd)
+    with pytest.raises(ValueError, match="exactly k=4 ones"):  # values that are not (n, k)
+        export.torch_script(data.Sample(5, 4, np.array([1, 1, 0, 0, 0], np.uint8), "u"), sgd)
     with pytest.raises(ValueError, match="has n = 50, not 60"):
-        export.torch_script(Source("generate", 50, 0.5, 0), Settings(), 60, 30)
+        generated = data.Sample(60, 30, None, "g", Source("generate", 50, 0.5, 0))
+        export.torch_script(generated, Settings())
     with pytest.raises(ValueError, match="notebook sample has n = 200, k = 145"):
-        export.torch_script(Source(), Settings(), 200, 144)
+        export.torch_script(data.Sample(200, 144, None, "nb", Source()), Settings())
     with pytest.raises(ValueError, match="k <= n"):
-        export.torch_script(Source(), Settings(), 10, 11)
+        export.torch_script(data.Sample(10, 11, None, "nb", Source()), Settings())
     # a large upload is fine without SGD: the loss needs only n and k
-    script = export.torch_script(Source("upload"), Settings(), 10**7, 4 * 10**6)
+    script = export.torch_script(data.Sample(10**7, 4 * 10**6, None, "big.csv"), Settings())
     assert "n, k = 10000000, 4000000" in script
 
 

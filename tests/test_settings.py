@@ -1,0 +1,136 @@
+"""The settings table is the one schema: Settings, the link and the command line agree with it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+
+from bernoulli import cli, optimize, share
+from bernoulli import settings as schema
+from bernoulli.data import Source
+from bernoulli.optimize import Settings
+
+NUMBERS = [f for f in schema.RUN if f.kind != "choice"]
+CHOICES = [f for f in schema.RUN if f.kind == "choice"]
+
+
+def test_settings_fields_and_defaults_are_the_table():
+    assert [f.name for f in dataclasses.fields(Settings)] == [f.name for f in schema.RUN]
+    assert Settings() == Settings(**schema.DEFAULTS)
+    assert {name: getattr(Settings(), name) for name in schema.FIELDS} == schema.DEFAULTS
+    assert Settings().p0 == schema.NOTEBOOK_P0
+    assert tuple(schema.FIELDS["optimizer"].choices) == optimize.OPTIMIZERS
+    assert tuple(schema.FIELDS["param"].choices) == optimize.PARAMS
+    assert tuple(schema.FIELDS["loss"].choices) == optimize.LOSSES
+    assert tuple(optimize.DTYPES) == tuple(schema.FIELDS["dtype"].choices)
+    assert schema.FIELDS["steps"].high == optimize.MAX_STEPS
+
+
+def test_every_row_is_complete_for_a_widget():
+    keys = [f.key for f in (*schema.RUN, *schema.GENERATE)]
+    assert len(keys) == len(set(keys))  # one link key per field
+    for f in (*schema.RUN, *schema.GENERATE):
+        assert f.label and f.help.endswith(".") and f.kind in ("float", "int", "choice")
+        if f.kind == "choice":
+            assert f.default in f.choices and f.low is None and f.high is None
+            continue
+        assert f.low < f.high and f.low <= f.default <= f.high
+        assert isinstance(f.low, int) == (f.kind == "int") == isinstance(f.high, int)
+        low, high = f.bounds  # the library's range holds the widgets'
+        assert low is None or low <= f.low
+        assert high is None or f.high <= high
+    assert {f.name: f.default for f in schema.GENERATE} == schema.GENERATE_DEFAULTS
+
+
+@pytest.mark.parametrize("f", NUMBERS, ids=lambda f: f.name)
+def test_settings_accept_the_widget_range_and_reject_beyond_the_library(f):
+    for end in (f.low, f.high):
+        assert getattr(Settings().replace(**{f.name: end}), f.name) == end
+    low, high = f.bounds
+    step = 1 if f.kind == "int" else 1e-9
+    bad = [math.nan, math.inf, "0.5"] if f.kind == "float" else [1.5, "1", True]
+    if low is not None:
+        bad.append(low if "low" in f.open else low - step)
+    if high is not None:
+        bad.append(high if "high" in f.open else high + step)
+    for x in bad:
+        with pytest.raises(ValueError, match=f"^{f.noun or f.name} must be "):
+            Settings().replace(**{f.name: x})
+
+
+@pytest.mark.parametrize("f", CHOICES, ids=lambda f: f.name)
+def test_settings_take_every_choice_and_nothing_else(f):
+    for choice in f.choices:
+        assert getattr(Settings().replace(**{f.name: choice}), f.name) == choice
+    with pytest.raises(ValueError, match=f"^{f.name} must be .*, not 'other'$"):
+        Settings().replace(**{f.name: "other"})
+
+
+def test_problem_words():
+    fields = schema.FIELDS
+    assert fields["lr"].problem(0.0) == "learning rate must be a positive number, not 0.0"
+    assert fields["beta"].problem(1.0) == "beta must be in [0, 1), not 1.0"
+    assert fields["steps"].problem(0) == "steps must be a whole number from 1 to 100,000, not 0"
+    assert fields["batch_size"].problem(0) == "batch size must be a whole number >= 1, not 0"
+    assert fields["p0"].problem(math.inf) == "p0 must be a finite number, not inf"
+    assert fields["p0"].problem(None) is None and fields["lr"].problem(None) is not None
+    assert fields["param"].problem("x") == 'param must be "p" or "logit", not \'x\''
+    assert fields["optimizer"].problem("x").startswith("optimizer must be one of gd, momentum")
+    assert fields["seed"].problem(2**64) is not None and fields["seed"].problem(2**64 - 1) is None
+
+
+def test_the_link_reads_its_keys_and_bounds_from_the_table():
+    assert {
+        f.key: (f.low, f.high) for f in (*schema.RUN, *schema.GENERATE) if f.kind != "choice"
+    } == share.BOUNDS
+    assert {key: name for key, (name, _) in share._SETTINGS.items()} == {
+        f.key: f.name for f in schema.RUN
+    }
+    assert {key: name for key, (name, _) in share._DATA.items()} == {
+        f.key: f.name for f in schema.GENERATE
+    }
+    assert share.GENERATE_DEFAULTS == schema.GENERATE_DEFAULTS
+    assert share.MAX_LINK_SEED == schema.MAX_WIDGET_INT == 2**53 - 1
+    assert schema.FIELDS["batch_size"].high == share.MAX_BATCH
+    assert share.Source is Source
+
+
+@pytest.mark.parametrize("f", schema.RUN, ids=lambda f: f.name)
+def test_the_link_round_trips_every_field_at_its_bounds(f):
+    values = list(f.choices) if f.kind == "choice" else [f.low, f.high]
+    values += [None] if f.none else []
+    for value in values:
+        settings = Settings().replace(**{f.name: value})
+        got = share.decode(share.encode(Source(), settings))
+        assert got.notes == () and got.settings == settings
+        assert repr(getattr(got.settings, f.name)) == repr(value)
+
+
+@pytest.mark.parametrize("f", schema.GENERATE, ids=lambda f: f.name)
+def test_the_link_round_trips_a_generated_sample_at_its_bounds(f):
+    for value in (f.low, f.high):
+        source = Source("generate", **(schema.GENERATE_DEFAULTS | {f.name: value}))
+        got = share.decode(share.encode(source, Settings()))
+        assert got.notes == () and got.source == source
+
+
+def test_command_line_defaults_and_choices_are_the_table():
+    args = cli.build_parser().parse_args(["fit", "notebook"])
+    assert {f.name: getattr(args, f.name) for f in schema.RUN} == schema.DEFAULTS
+    for f in CHOICES:
+        for choice in f.choices:
+            args = cli.build_parser().parse_args(["fit", "notebook", f.cli, choice])
+            assert getattr(args, f.name) == choice
+    args = cli.build_parser().parse_args(["fit", "notebook", "--p0", "Random", "--seed", "3"])
+    assert args.p0 is None and args.seed == 3
+    for f in schema.RUN:
+        assert f.cli.startswith("--") and f.cli[2:].replace("-", "_") == f.name
+
+
+def test_the_notebook_start_is_written_once():
+    root = Path(schema.__file__).parent
+    holders = [p.name for p in root.rglob("*.py") if "0.08385391" in p.read_text()]
+    assert holders == ["settings.py"]
