@@ -28,16 +28,16 @@ def main() -> None:
     presenting = st.session_state.present
     title(presenting)
     state.link_notes()
-    in_use, settings = sidebar()
+    sample, settings = sidebar()
     view, option_box, summary_box = view_bar(presenting)
-    share_section(in_use.source, state.sync_link(in_use.source, settings, view))
+    share_section(sample.origin, state.sync_link(sample.origin, settings, view))
     traj = None
     if view == "run":
-        traj = run_view(in_use, settings, option_box, presenting)
+        traj = run_view(sample, settings, option_box, presenting)
     else:
-        explorer.render(in_use.sample.n, in_use.sample.k, in_use.sample.values, settings)
+        explorer.render(sample.n, sample.k, sample.values, settings)
     if presenting:
-        presenter_summary(summary_box, in_use, settings, traj)
+        presenter_summary(summary_box, sample, settings, traj)
     keyboard_access()
 
 

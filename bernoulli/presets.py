@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings
-from bernoulli.settings import NOTEBOOK_P0
+from bernoulli.settings import DEFAULTS, NOTEBOOK_P0
+
+
+def _short(x: float) -> str:
+    """A number as a person writes it: 2e-5, not 2e-05."""
+    return f"{x:g}".replace("e-0", "e-")
+
 
 # name -> (button label, help text)
 PRESETS = {
     "notebook": (
         "Replay the notebook",
-        "Its sample, p0 = 0.08385391, lr = 2e-5, 1000 steps, "
-        "float32, summed NLL: the run the notebook printed.",
+        f"Its sample, p0 = {NOTEBOOK_P0}, lr = {_short(DEFAULTS['lr'])}, {DEFAULTS['steps']} steps, "
+        f"{DEFAULTS['dtype']}, summed NLL: the run the notebook printed.",
     ),
     "smooth": ("Smooth convergence", "lr = 0.2/H: a monotone walk to the MLE."),
     "oscillation": ("Oscillation", "lr = 1.5/H from p0 = p̂ ∓ 0.125: p overshoots and zig-zags in."),

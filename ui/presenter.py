@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from bernoulli import data
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from ui import state
 from ui.assets import asset
 from ui.sidebar import plain
-from ui.state import SampleInUse
 
 
 def presenter_style() -> None:
@@ -46,9 +46,9 @@ def status_words(traj: Trajectory) -> str:
     return f"not converged after {len(traj.p) - 1:,} steps"
 
 
-def presenter_summary(box, in_use: SampleInUse, settings: Settings, traj) -> None:
+def presenter_summary(box, sample: data.Sample, settings: Settings, traj) -> None:
     """The sidebar's settings, and the outcome, in one line of text."""
-    s, sample = settings, in_use.sample
+    s = settings
     p0 = f"random p0 (seed {s.seed})" if s.p0 is None else f"p0 = {s.p0:.6g}"
     outcome = f" · **{status_words(traj)}**" if traj is not None else ""
     box.caption(

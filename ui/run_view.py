@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import export, plots
+from bernoulli import data, export, plots, table
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
-from ui.state import SampleInUse
 
 FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
 
@@ -33,9 +32,9 @@ class RunKey:
     values_key: str
 
 
-def run_key(in_use: SampleInUse, settings: Settings) -> RunKey:
-    values_key = in_use.key if settings.optimizer == "sgd" else ""
-    return RunKey(in_use.sample.n, in_use.sample.k, settings, values_key)
+def run_key(sample: data.Sample, settings: Settings) -> RunKey:
+    values_key = sample.key if settings.optimizer == "sgd" else ""
+    return RunKey(sample.n, sample.k, settings, values_key)
 
 
 # --- cached computations (keyed on scalars, never on arrays) ----------------------------
@@ -74,13 +73,13 @@ def banner(traj: Trajectory) -> None:
         st.info(traj.message, icon=":material/info:")
 
 
-def run_view(in_use: SampleInUse, settings: Settings, option_box, presenting: bool):
+def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
     """The animated run: banner, figure, results, formulas, trajectory table, exports.
 
     In presenter mode the banner comes below the figure, so that the figure and its
     Play/Pause buttons fit a 1280×720 projector; returns the run.
     """
-    key, values = run_key(in_use, settings), in_use.sample.values
+    key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(key, values)
@@ -112,7 +111,7 @@ def run_view(in_use: SampleInUse, settings: Settings, option_box, presenting: bo
     results(traj)
     formulas(traj)
     trajectory_table(traj)
-    exports(in_use, traj, fig)
+    exports(sample, traj, fig)
     return traj
 
 
@@ -237,22 +236,10 @@ def trajectory_table(traj: Trajectory) -> None:
         "zeroed the gradient before printing it). p_t is before the update of step t, p_(t+1) "
         "after; the last step and a divergence step are always listed."
     )
-    last = len(traj.p) - 1
-    rows = np.union1d(np.arange(0, last + 1, every), [last])
-    after = np.append(traj.p[1:], np.nan)[rows]
-    table = pd.DataFrame(
-        {
-            "t": rows,
-            "NLL(p_t)": traj.nll[rows],
-            "p_t": traj.p[rows],
-            "p_(t+1)": after,
-            "dNLL/dp at p_t": traj.grad[rows],
-            f"torch loss ({traj.settings.dtype})": traj.loss[rows],
-        }
-    )
+    rows = pd.DataFrame(table.page_columns(traj, every))
     fmt = st.column_config.NumberColumn
     st.dataframe(
-        table,
+        rows,
         hide_index=True,
         height=min(38 + 35 * len(rows), 420),
         column_config={
@@ -264,7 +251,7 @@ def trajectory_table(traj: Trajectory) -> None:
     )
 
 
-def exports(in_use: SampleInUse, traj: Trajectory, fig) -> None:
+def exports(sample: data.Sample, traj: Trajectory, fig) -> None:
     """The run taken away: its steps as CSV, its animation offline, a torch script."""
     st.subheader("Take this run away")
     csv, page, script_box = st.columns(3)
@@ -291,10 +278,8 @@ def exports(in_use: SampleInUse, traj: Trajectory, fig) -> None:
         help="One file with plotly.js inside: it plays in any browser, with no network.",
         width="stretch",
     )
-    s = traj.settings
-    values = in_use.sample.values if s.optimizer == "sgd" else None
     try:
-        script = export.torch_script(in_use.source, s, traj.n, traj.k, values)
+        script = export.torch_script(sample, traj.settings)
     except ValueError as error:
         script_box.info(f"No PyTorch script for this run: {error}.", icon=":material/info:")
         return

@@ -20,13 +20,12 @@ from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
 from bernoulli.share import Source
 from ui import state
-from ui.state import SampleInUse
 from ui.upload import upload_section
 
 SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "upload": "Upload"}
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 FIELDS = settings.FIELDS
-GENERATE = {f.name: f for f in settings.GENERATE}
+GENERATE = settings.GENERATE_FIELDS
 REGIME_WORDS = {
     "monotone": "monotone (lr < 1/H): p walks straight to p̂",
     "oscillating": "oscillating (1/H < lr < 2/H): p overshoots p̂ and zig-zags in",
@@ -34,11 +33,11 @@ REGIME_WORDS = {
 }
 
 
-def sidebar() -> tuple[SampleInUse, Settings]:
+def sidebar() -> tuple[data.Sample, Settings]:
     """The sidebar's presets, samples and optimizer: the sample in use and the settings."""
     presets_section()
-    in_use = samples_section()
-    return in_use, optimizer_section(in_use.sample)
+    sample = samples_section()
+    return sample, optimizer_section(sample)
 
 
 def plain(text: str) -> str:
@@ -73,10 +72,6 @@ def generated_sample(n: int, true_p: float, seed: int) -> data.Sample:
     return data.generate(n, true_p, seed)
 
 
-def notebook_in_use() -> SampleInUse:
-    return SampleInUse(notebook_sample(), Source(), "notebook")
-
-
 def apply_preset(name: str) -> None:
     """Set the widgets to a preset (a callback: it runs before the widgets are drawn)."""
     session = st.session_state
@@ -84,7 +79,7 @@ def apply_preset(name: str) -> None:
         session.source = "notebook"
         sample = notebook_sample()
     else:
-        sample = session[state.IN_USE].sample
+        sample = session[state.IN_USE]
     session.update(state.state_from_settings(preset_settings(name, sample.n, sample.k)))
     session.view = "run"
 
@@ -106,7 +101,7 @@ def presets_section() -> None:
 # --- samples -----------------------------------------------------------------------------------
 
 
-def generate_section() -> SampleInUse:
+def generate_section() -> data.Sample:
     """A generated sample: n values drawn with probability true p, seeded."""
     side = st.sidebar
     left, right = side.columns(2)
@@ -124,12 +119,10 @@ def generate_section() -> SampleInUse:
         help=p.help,
         persist_state="page",
     )
-    n, seed = int(n), int(seed)
-    key = f"gen:{n}:{true_p!r}:{seed}"
-    return SampleInUse(generated_sample(n, true_p, seed), Source("generate", n, true_p, seed), key)
+    return generated_sample(int(n), true_p, int(seed))
 
 
-def samples_section() -> SampleInUse:
+def samples_section() -> data.Sample:
     """Where the samples come from; returns the sample in use (the last valid one)."""
     side = st.sidebar
     side.header("1 · Samples")
@@ -141,13 +134,12 @@ def samples_section() -> SampleInUse:
         label_visibility="collapsed",
     )
     if source == "notebook":
-        in_use = notebook_in_use()
+        sample = notebook_sample()
     elif source == "generate":
-        in_use = generate_section()
+        sample = generate_section()
     else:
-        in_use = upload_section(st.session_state.get(state.IN_USE) or notebook_in_use())
-    st.session_state[state.IN_USE] = in_use
-    sample = in_use.sample
+        sample = upload_section(st.session_state.get(state.IN_USE) or notebook_sample())
+    st.session_state[state.IN_USE] = sample
     side.markdown(
         f"**{plain(sample.source)}**  \nn = **{sample.n:,}**, k = **{sample.k:,}** ones, "
         f"sample mean k/n = **{sample.mean:.6g}**"
@@ -165,7 +157,7 @@ def samples_section() -> SampleInUse:
             ),
         },
     )
-    return in_use
+    return sample
 
 
 # --- the optimizer --------------------------------------------------------------------------

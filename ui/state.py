@@ -12,11 +12,11 @@ writes the settings back (`sync_link`), so the address bar is always a link to w
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import streamlit as st
 
-from bernoulli import data, settings, share
+from bernoulli import settings, share
 from bernoulli.optimize import Settings
 from bernoulli.share import Source
 
@@ -24,20 +24,8 @@ LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 
 VIEWS = {"run": "Watch gradient descent", "explore": "Divergence explorer"}
 PRESENT = "present"  # the link's key for presenter mode ("1"); share.decode knows the rest
 GENERATE_KEYS = {"n": "gen_n", "true_p": "gen_p", "seed": "gen_seed"}  # field -> widget key
-IN_USE = "in_use"  # the session value holding the SampleInUse
+IN_USE = "in_use"  # the session value holding the data.Sample in use
 NOTES = "link_notes"  # the session value holding the opened link's notes
-
-
-@dataclass(frozen=True)
-class SampleInUse:
-    """The sample the page uses, how a link or a script rebuilds it, and a key for its values.
-
-    A stand-in until ``data.Sample`` carries its origin and cache key itself.
-    """
-
-    sample: data.Sample
-    source: Source
-    key: str  # names the sample's values (a cache key): "notebook", "gen:…", "upload:…"
 
 
 def nearest_lr(lr: float) -> float:

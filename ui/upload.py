@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import streamlit as st
 
 from bernoulli import data
-from bernoulli.share import Source
-from ui.state import SampleInUse
 
 PARSE = "upload_parse"  # the session value holding the UploadParse
 
@@ -26,7 +23,7 @@ class UploadParse:
 
 def _parse(
     file, column: int | None, last: UploadParse | None
-) -> tuple[UploadParse, SampleInUse | None]:
+) -> tuple[UploadParse, data.Sample | None]:
     """Parse the file (its `column`); the parse state, and the sample if the file is valid."""
     content = file.getvalue()
     columns = last.columns if last is not None else None
@@ -35,12 +32,10 @@ def _parse(
     except data.DataError as error:
         found = tuple(error.columns) if error.columns else columns
         return UploadParse(file.file_id, column, str(error), found), None
-    digest = hashlib.sha256(content).hexdigest()
-    in_use = SampleInUse(sample, Source("upload"), f"upload:{digest}:{column}")
-    return UploadParse(file.file_id, column, None, columns), in_use
+    return UploadParse(file.file_id, column, None, columns), sample
 
 
-def upload_section(in_use: SampleInUse) -> SampleInUse:
+def upload_section(in_use: data.Sample) -> data.Sample:
     """A file upload; returns the sample in use (the new file's, or `in_use` if none is valid).
 
     A rejected file keeps the previous valid sample and every setting: the error is shown
@@ -54,8 +49,8 @@ def upload_section(in_use: SampleInUse) -> SampleInUse:
         help="One value a line, or a column of a CSV. 0/1, true/false, yes/no are accepted.",
     )
     if file is None:
-        if not in_use.key.startswith("upload:"):
-            side.info(f"Choose a file. Until then the page keeps using: {in_use.sample.source}.")
+        if in_use.origin.kind != "upload":
+            side.info(f"Choose a file. Until then the page keeps using: {in_use.source}.")
         return in_use
     last = state.get(PARSE)
     if last is None or last.file_id != file.file_id:  # a new file: forget the old one's columns
@@ -78,5 +73,5 @@ def upload_section(in_use: SampleInUse) -> SampleInUse:
             persist_state="page",
         )
     if last.error:
-        side.error(f"{last.error}  \nStill using: {in_use.sample.source}.")
+        side.error(f"{last.error}  \nStill using: {in_use.source}.")
     return in_use

@@ -499,7 +499,7 @@ def test_exports_offer_csv_html_and_the_torch_script(at):
     at.toggle(key="show_script").set_value(True)
     rerun(at)
     script = [c.value for c in at.main.code if c.language == "python"]
-    expected = export.torch_script(share.Source(), Settings(), 200, 145)
+    expected = export.torch_script(data.notebook_sample(), Settings())
     assert script == [expected.rstrip("\n")]  # (st.code drops the final newline)
 
 

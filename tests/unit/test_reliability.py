@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data
+from bernoulli import data, parse
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli import plots as figures
@@ -52,7 +52,7 @@ LOG_MAX = math.log(sys.float_info.max)  # 709.78: larger logs overflow float64
 # A fresh interpreter parses the file, so its peak resident memory is the parse's own.
 PARSE_IN_CHILD = r"""
 import json, sys, time
-from bernoulli import data
+from bernoulli import data, parse
 
 def status(key):
     with open("/proc/self/status") as f:
@@ -198,7 +198,7 @@ def test_quoted_rows_split_fast_exactly_as_csv_reads_them(ids, cells, rows, sep,
         lines.append(row)
     content = "\n".join(lines) + "\n"
     fast = outcome(content, "y")
-    with mock.patch.object(data, "_splits_plainly", lambda chunk, layout: False):
+    with mock.patch.object(parse, "_splits_plainly", lambda chunk, layout: False):
         exact = outcome(content, "y")
     assert fast == exact
 
@@ -212,7 +212,7 @@ def test_tricky_quoted_rows_split_exactly_as_csv_reads_them(sep, row):
     rows = [row.format(i=i, s=sep) for i in range(150)]
     content = "\n".join([sep.join(["id", "y"]), *rows]) + "\n"
     fast = outcome(content, "y")
-    with mock.patch.object(data, "_splits_plainly", lambda chunk, layout: False):
+    with mock.patch.object(parse, "_splits_plainly", lambda chunk, layout: False):
         assert fast == outcome(content, "y")
 
 
@@ -220,7 +220,7 @@ def test_r_write_table_rows_take_the_fast_path():
     """R's write.table: space-separated, quoted row names and ids (10^6 rows: 7.8 s one by
     one through csv, 1 s split)."""
     body = "".join(f'"{i + 1}" "r{i:07d}" {i % 2}\n' for i in range(200_000))
-    with mock.patch.object(data, "_row_code", wraps=data._row_code) as one_by_one:
+    with mock.patch.object(parse, "_row_code", wraps=parse._row_code) as one_by_one:
         s = parse_samples('"id" "y"\n' + body, "r.txt", 3)
     assert (s.n, s.k, s.source) == (200_000, 100_000, "r.txt, column 3")
     assert one_by_one.call_count < 1000
@@ -231,7 +231,7 @@ def test_quoted_rows_with_ids_are_not_read_line_by_line():
     """10^7 such rows took 26 s one by one through csv, 7 s split (10^6 here)."""
     values = np.random.default_rng(5).integers(0, 2, 10**6, dtype=np.uint8)
     content = quoted_with_ids(values)
-    with mock.patch.object(data, "_row_code", wraps=data._row_code) as one_by_one:
+    with mock.patch.object(parse, "_row_code", wraps=parse._row_code) as one_by_one:
         s = parse_samples(content, "r.csv", "y")
     assert (s.n, s.k, s.source) == (10**6, int(values.sum()), 'r.csv, column "y"')
     np.testing.assert_array_equal(s.values, values)
@@ -239,7 +239,7 @@ def test_quoted_rows_with_ids_are_not_read_line_by_line():
     bad = content.replace(b'"r0500000","', b'"r0500000","x')
     wrong = r'^r\.csv line 500002, column "y": "x[01]" is not a 0/1 value$'
     with (
-        mock.patch.object(data, "_row_code", wraps=data._row_code) as one_by_one,
+        mock.patch.object(parse, "_row_code", wraps=parse._row_code) as one_by_one,
         pytest.raises(DataError, match=wrong),
     ):
         parse_samples(bad, "r.csv", "y")
@@ -326,7 +326,7 @@ ONE_SPELLINGS = {"1", "true", "yes", "t", "y", "1.0"}
 
 
 def first_is_value(line: str) -> bool:
-    return data._code(line) is not None
+    return parse._code(line) is not None
 
 
 def check_one_column(text: str, sample) -> None:
@@ -334,13 +334,13 @@ def check_one_column(text: str, sample) -> None:
     lines = [line for line in text.split("\n") if line.strip()]
     if not first_is_value(lines[0]) or (
         len(lines) > 1
-        and data._is_letter(data._unquote(lines[0].strip()))
-        and not data._is_letter(data._unquote(lines[1].strip()))
+        and parse._is_letter(parse._unquote(lines[0].strip()))
+        and not parse._is_letter(parse._unquote(lines[1].strip()))
     ):
         lines = lines[1:]  # a header line
     ones = 0
     for line in lines:
-        value = data._unquote(line.strip()).lower()
+        value = parse._unquote(line.strip()).lower()
         is_one = value in ONE_SPELLINGS or (value.startswith("1") and value.strip("0") == "1.")
         ones += is_one
     assert (sample.n, sample.k) == (len(lines), ones)

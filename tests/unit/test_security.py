@@ -176,7 +176,7 @@ def test_exports_escape_and_embed_no_user_text():
     page = export.animation_html(go.Figure(), title='</title><script>alert("x")</script>')
     assert "<script>alert" not in page and "&lt;/title&gt;&lt;script&gt;" in page
     # An upload's file name never reaches the runnable script: only numbers do.
-    script = export.torch_script(share.Source("upload"), Settings(), 4, 1)
+    script = export.torch_script(data.Sample(4, 1, None, "upload.csv"), Settings())
     assert "an uploaded sample of n = 4 values, k = 1 ones" in script
     compile(script, "bernoulli_run.py", "exec")  # valid Python: parsed here, never run
 
