@@ -21,7 +21,8 @@ PRESETS = {
     "notebook": (
         "Replay the notebook",
         f"Its sample, p0 = {NOTEBOOK_P0}, lr = {_short(DEFAULTS['lr'])}, "
-        f"{DEFAULTS['steps']} steps, {DEFAULTS['dtype']}, summed NLL: the run the notebook printed.",
+        f"{DEFAULTS['steps']} steps, {DEFAULTS['dtype']}, summed NLL: "
+        "the run the notebook printed.",
     ),
     "smooth": ("Smooth convergence", "lr = 0.2/H: a monotone walk to the MLE."),
     "oscillation": ("Oscillation", "lr = 1.5/H from p0 = p̂ ∓ 0.125: p overshoots and zig-zags in."),
