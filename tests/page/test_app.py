@@ -366,10 +366,21 @@ def test_default_run_is_the_bare_url(at):
 
 def test_link_opens_exactly_its_run():
     params = {
-        "data": "generate", "n": "500", "true_p": "0.3", "data_seed": "7",
-        "lr": "0.0015", "steps": "300", "p0": "0.6", "seed": "3", "opt": "momentum",
-        "beta": "0.5", "param": "logit", "loss": "mean", "dtype": "float64", "tol": "1e-08",
-    }  # fmt: skip
+        "data": "generate",
+        "n": "500",
+        "true_p": "0.3",
+        "data_seed": "7",
+        "lr": "0.0015",
+        "steps": "300",
+        "p0": "0.6",
+        "seed": "3",
+        "opt": "momentum",
+        "beta": "0.5",
+        "param": "logit",
+        "loss": "mean",
+        "dtype": "float64",
+        "tol": "1e-08",
+    }
     at = opened(params)
     assert not link_notes(at)
     assert at.radio(key="source").value == "generate"
@@ -435,11 +446,32 @@ def test_upload_link_asks_for_the_file_and_uses_the_notebook_sample():
     assert metric(at, "closed-form MLE") == "0.75"
 
 
-LOW = {"lr": "1e-12", "steps": "1", "p0": "0.0", "seed": "0", "opt": "adam", "beta": "0.0",
-       "tol": "1e-15", "data": "generate", "n": "1", "true_p": "0.0", "data_seed": "0"}  # fmt: skip
-HIGH = {"lr": "1000000.0", "steps": "100000", "p0": "1.0", "seed": str(2**53 - 1),
-        "opt": "sgd", "batch": "100000", "tol": "0.1", "data": "generate", "n": "20000000",
-        "true_p": "1.0", "data_seed": str(2**53 - 1)}  # fmt: skip
+LOW = {
+    "lr": "1e-12",
+    "steps": "1",
+    "p0": "0.0",
+    "seed": "0",
+    "opt": "adam",
+    "beta": "0.0",
+    "tol": "1e-15",
+    "data": "generate",
+    "n": "1",
+    "true_p": "0.0",
+    "data_seed": "0",
+}
+HIGH = {
+    "lr": "1000000.0",
+    "steps": "100000",
+    "p0": "1.0",
+    "seed": str(2**53 - 1),
+    "opt": "sgd",
+    "batch": "100000",
+    "tol": "0.1",
+    "data": "generate",
+    "n": "20000000",
+    "true_p": "1.0",
+    "data_seed": str(2**53 - 1),
+}
 
 
 @pytest.mark.parametrize("params", [LOW, HIGH, {**HIGH, "opt": "momentum", "beta": "0.99"}])
@@ -449,11 +481,15 @@ def test_every_value_a_link_carries_fits_its_widget(params):
     assert not link_notes(at)
     assert share.decode(at.query_params) == share.decode(params)  # (defaults left out)
     widgets = {
-        "lr": at.number_input(key="lr"), "steps": at.number_input(key="steps"),
-        "p0": at.number_input(key="p0"), "seed": at.number_input(key="seed"),
-        "tol": at.number_input(key="tol"), "n": at.number_input(key="gen_n"),
-        "true_p": at.slider(key="gen_p"), "data_seed": at.number_input(key="gen_seed"),
-    }  # fmt: skip
+        "lr": at.number_input(key="lr"),
+        "steps": at.number_input(key="steps"),
+        "p0": at.number_input(key="p0"),
+        "seed": at.number_input(key="seed"),
+        "tol": at.number_input(key="tol"),
+        "n": at.number_input(key="gen_n"),
+        "true_p": at.slider(key="gen_p"),
+        "data_seed": at.number_input(key="gen_seed"),
+    }
     if params["opt"] == "sgd":
         widgets["batch"] = at.number_input(key="batch_size")
     else:

@@ -177,17 +177,30 @@ def test_random_p0_is_drawn_from_the_seed():
     p0 = optimize.initial_p(optimize.Settings(p0=None, seed=5))
     assert f"random p0 = {p0!r}" in result.stdout
     out = strict_json(
-        cli("fit", "notebook", "--p0", "random", "--seed", "5", "--steps", "3", "--format", "json")
-        .stdout
-    )  # fmt: skip
+        cli(
+            "fit", "notebook", "--p0", "random", "--seed", "5", "--steps", "3", "--format", "json"
+        ).stdout
+    )
     assert out["p0"] == p0 and out["settings"]["p0"] is None
 
 
 def test_logit_float64_adam_csv():
     result = cli(
-        "fit", "notebook", "--param", "logit", "--optimizer", "adam", "--lr", "0.05",
-        "--dtype", "float64", "--steps", "2000", "--format", "csv",
-    )  # fmt: skip
+        "fit",
+        "notebook",
+        "--param",
+        "logit",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--dtype",
+        "float64",
+        "--steps",
+        "2000",
+        "--format",
+        "csv",
+    )
     assert result.returncode == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["step", "p", "nll", "grad", "theta", "grad_theta"]

@@ -262,10 +262,13 @@ def small_animation() -> go.Figure:
     play = {"label": "Play", "method": "animate", "args": [None, {"frame": {"redraw": False}}]}
     return go.Figure(
         data=[go.Scatter(x=[0], y=[0], mode="markers")],
-        layout={"xaxis": {"range": [0, 3]}, "yaxis": {"range": [0, 5]},
-                "updatemenus": [{"type": "buttons", "buttons": [play]}]},
+        layout={
+            "xaxis": {"range": [0, 3]},
+            "yaxis": {"range": [0, 5]},
+            "updatemenus": [{"type": "buttons", "buttons": [play]}],
+        },
         frames=frames,
-    )  # fmt: skip
+    )
 
 
 def assert_self_contained(page: str) -> str:

@@ -178,13 +178,19 @@ INVALID = [
     ({"<img src=x>": "1"}, 'Ignored unknown parameter "\\x3cimg src\\x3dx\\x3e".'),
     ({"data": "s3"}, 'Ignored data="s3": must be one of notebook, generate, upload.'),
     ({"n": "200"}, 'Ignored n="200": only used with data=generate.'),
-    ({"data": "generate", "n": "-5", "true_p": "0.5", "data_seed": "1"},
-     'Ignored n="-5": must be a whole number from 1 to 20,000,000.'),
-    ({"data": "generate", "n": "5", "true_p": "2", "data_seed": "1"},
-     'Ignored true_p="2": must be from 0 to 1.'),
-    ({"data": "generate", "n": "5", "true_p": "0.5", "data_seed": "-3"},
-     f'Ignored data_seed="-3": {SEEDS}.'),
-]  # fmt: skip
+    (
+        {"data": "generate", "n": "-5", "true_p": "0.5", "data_seed": "1"},
+        'Ignored n="-5": must be a whole number from 1 to 20,000,000.',
+    ),
+    (
+        {"data": "generate", "n": "5", "true_p": "2", "data_seed": "1"},
+        'Ignored true_p="2": must be from 0 to 1.',
+    ),
+    (
+        {"data": "generate", "n": "5", "true_p": "0.5", "data_seed": "-3"},
+        f'Ignored data_seed="-3": {SEEDS}.',
+    ),
+]
 
 
 @pytest.mark.parametrize(("params", "note"), INVALID, ids=[str(i) for i in range(len(INVALID))])
@@ -193,11 +199,14 @@ def test_invalid_parameter_is_ignored_with_a_note(params, note):
     assert got.notes == (note,)
     assert got.settings == DEFAULT and got.view == "run"
     if params.get("data") == "generate":
-        assert got.source == Source("generate", **{
-            "n": 5 if params["n"] == "5" else share.GENERATE_DEFAULTS["n"],
-            "true_p": 0.5 if params["true_p"] == "0.5" else share.GENERATE_DEFAULTS["true_p"],
-            "seed": 1 if params["data_seed"] == "1" else share.GENERATE_DEFAULTS["seed"],
-        })  # fmt: skip
+        assert got.source == Source(
+            "generate",
+            **{
+                "n": 5 if params["n"] == "5" else share.GENERATE_DEFAULTS["n"],
+                "true_p": 0.5 if params["true_p"] == "0.5" else share.GENERATE_DEFAULTS["true_p"],
+                "seed": 1 if params["data_seed"] == "1" else share.GENERATE_DEFAULTS["seed"],
+            },
+        )
     else:
         assert got.source == Source()
 
