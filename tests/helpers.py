@@ -58,3 +58,14 @@ def decode(node):
 def decode_array(value) -> np.ndarray:
     """One plotly data value (a numpy block or a plain list) as an array."""
     return np.asarray(decode(value))
+
+
+# True when every trace the last frame moves shows that frame's x and y.
+SHOWS_LAST_FRAME = """() => {
+    const gd = document.querySelector('.plotly-graph-div');
+    const frames = gd._transitionData._frames;
+    const last = frames[frames.length - 1];
+    const same = (a, b) => b === undefined || JSON.stringify(a) === JSON.stringify(b);
+    return last.traces.every((i, j) =>
+        same(gd.data[i].x, last.data[j].x) && same(gd.data[i].y, last.data[j].y));
+}"""

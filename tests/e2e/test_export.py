@@ -3,17 +3,9 @@ off: plotly.js is inside it, and its Play button plays the run to the end."""
 
 from __future__ import annotations
 
-from .conftest import CHROMIUM, figure_state, open_app, shot
+from tests.helpers import SHOWS_LAST_FRAME
 
-# True when every trace the last frame moves shows that frame's x and y.
-SHOWS_LAST_FRAME = """() => {
-    const gd = document.querySelector('.plotly-graph-div');
-    const frames = gd._transitionData._frames;
-    const last = frames[frames.length - 1];
-    const same = (a, b) => b === undefined || JSON.stringify(a) === JSON.stringify(b);
-    return last.traces.every((i, j) =>
-        same(gd.data[i].x, last.data[j].x) && same(gd.data[i].y, last.data[j].y));
-}"""
+from .conftest import CHROMIUM, figure_state, open_app, shot
 
 
 def test_html_export_opens_offline_and_plays(page, app_url, browser, tmp_path):

@@ -27,7 +27,7 @@ from bernoulli import data, export, optimize
 from bernoulli.optimize import Settings
 from bernoulli.plots import animated_figure
 from bernoulli.share import Source
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHOWS_LAST_FRAME, require_chromium
 
 NOTEBOOK = data.notebook_sample()
 
@@ -306,17 +306,6 @@ def test_html_of_real_1000_step_run(tmp_path):
     size = len(page.encode("utf-8"))
     print(f"HTML export of a 1000-step run: {size:,} bytes, {len(fig.frames)} frames")
     assert size < len(get_plotlyjs()) + 1_000_000  # the figure adds well under 1 MB
-
-
-# True when every trace the last frame moves shows that frame's x and y.
-SHOWS_LAST_FRAME = """() => {
-    const gd = document.querySelector('.plotly-graph-div');
-    const frames = gd._transitionData._frames;
-    const last = frames[frames.length - 1];
-    const same = (a, b) => b === undefined || JSON.stringify(a) === JSON.stringify(b);
-    return last.traces.every((i, j) =>
-        same(gd.data[i].x, last.data[j].x) && same(gd.data[i].y, last.data[j].y));
-}"""
 
 
 @pytest.mark.e2e
