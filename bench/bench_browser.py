@@ -30,14 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import (  # noqa: E402 - after the path is set
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCRIPT_DONE,
-    free_port,
-    start_server,
-    stop_server,
-)
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE  # noqa: E402 - after the path
+from tests.streamlit_client import free_port, start_server, stop_server  # noqa: E402
 
 # Installed before the page's own scripts: notes when the figure is first drawn, its three
 # panels' traces and then its controls (Plotly draws the slider last).
