@@ -193,8 +193,8 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     cols = st.columns([2, 1, 1, 1])
     param = cols[3].radio(
         "parameter",
-        ["p", "logit"],
-        index=["p", "logit"].index(s.param),
+        settings.PARAMS,
+        index=settings.PARAMS.index(s.param),
         horizontal=True,
         key="explorer_cobweb_param",
     )

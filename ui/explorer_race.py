@@ -122,7 +122,7 @@ def sum_mean_section(n: int, k: int, s: Settings) -> None:
         return
     st.table(
         {
-            "loss": ["sum", "mean"],
+            "loss": list(settings.LOSSES),
             "H": [num(p_sum.curvature), num(p_mean.curvature)],
             "1/H": [num(p_sum.monotone), num(p_mean.monotone)],
             "2/H": [num(p_sum.stable), num(p_mean.stable)],
@@ -138,7 +138,7 @@ def sum_mean_section(n: int, k: int, s: Settings) -> None:
     bar, report = progress_bar("Sweeping both losses…")
     res_sum, res_mean = (
         sum_mean_sweep_cached(Problem(n, k, s.param, loss), options, start, ratios, report)
-        for loss in ("sum", "mean")
+        for loss in settings.LOSSES
     )
     bar.empty()
     fig = xf.sum_mean_figure(
