@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bernoulli import symbols
-from bernoulli.messages import DataError
+from bernoulli.messages import DataError, shown
 from bernoulli.symbols import Symbols
 
 _RUNS = {  # letters a run may hold -> the pair they are
@@ -54,6 +54,32 @@ def letter_runs(text: str):
             if any(len(run) > 1 for run in _SEPARATORS.split(text)):
                 return pair
             return None
+    return None
+
+
+_WORD = re.compile(r"[^ \t\n,;]{2,}")
+
+
+def bad_run(text: str, name: str) -> DataError | None:
+    """The message for a run of letters with a stray character ("HHTXH"), else None.
+
+    A text of one to a few runs (at most 10,000 characters) whose characters are mostly
+    one pair's letters is taken for a run; the first other character is named.
+    """
+    if len(text) > 10_000:
+        return None
+    runs = _WORD.findall(text)
+    if not runs or len(runs) > 20 or len(runs) < len(_SEPARATORS.split(text.strip())):
+        return None
+    for letters, pair in _RUNS.items():
+        inside = sum(ch.lower() in letters for run in runs for ch in run)
+        if inside * 4 >= 3 * sum(map(len, runs)):
+            for line_no, line in enumerate(text.split("\n"), 1):
+                for place, ch in enumerate(line, 1):
+                    if ch.lower() not in letters and ch not in " \t,;":
+                        first, second = pair.shown
+                        where = f"{name} line {line_no}, character {place}"
+                        return DataError(f'{where}: "{shown(ch)}" is not {first} or {second}')
     return None
 
 

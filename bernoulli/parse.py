@@ -51,6 +51,9 @@ def read(
             raise DataError(_too_many(name))
         shape = (len(ids), 0, 0)
         return layouts.finish(ids, name, one, ("letters", shape, None), pair)
+    bad = layouts.bad_run(text, name)
+    if bad is not None:
+        raise bad
     body = layouts.literal_body(text)
     if body is not None:
         if column is not None:
