@@ -128,6 +128,8 @@ def statement(layout: str, shape: tuple[int, int, int], found: Symbols) -> str:
         parts.append(found.words)
         if found.pair is symbols.COIN:
             parts.append(f"p = P({found.one})")
+    if found.note:
+        parts.append(found.note)
     return "Read as " + "; ".join(parts) + "."
 
 

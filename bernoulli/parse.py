@@ -187,8 +187,8 @@ def _is_header(line: str, next_line: str | None) -> bool:
     if next_line is None:
         return False
     following = _tokens(next_line)
-    if all(_is_letter(t) for t in tokens) and not any(_is_letter(t) for t in following):
-        return True
+    if all(_is_letter(t) for t in tokens):
+        return not any(_is_letter(t) for t in following)  # letters above letters: values
     if any(_is_number(t) for t in tokens):
         return False
     after = {symbols.symbol(t) for t in following}

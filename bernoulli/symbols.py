@@ -86,6 +86,7 @@ class Symbols:
     one: str  # the symbol counted as 1, as shown ("H")
     zero: str  # the other ("T")
     swapped: bool  # whether the pair's second symbol is the 1
+    note: str = ""  # what else the symbols could mean, e.g. T without H: true, or tails
 
     @property
     def words(self) -> str:
@@ -112,7 +113,8 @@ def decide(
         fits = [p for p in PAIRS if present <= p.ones | p.zeros]
         if not fits:
             raise SymbolError(_mixed(present))
-        pair = fits[0]
+        named = [p for p in fits if one is not None and symbol(one) in p.ones | p.zeros]
+        pair = (named or fits)[0]
     swapped = False
     if one is not None:
         wanted = symbol(one)
@@ -128,7 +130,10 @@ def decide(
         lut[i] = 1
     first, second = pair.shown
     shown = (second, first) if swapped else (first, second)
-    return lut, Symbols(pair, shown[0], shown[1], swapped)
+    note = ""
+    if pair is BINARY and T in present:
+        note = "T read as true: if these are coin flips (T = tails), count H as 1"
+    return lut, Symbols(pair, shown[0], shown[1], swapped, note)
 
 
 def _mixed(present: set[int]) -> str:

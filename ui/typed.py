@@ -123,9 +123,10 @@ def symbols_line(sample: data.Sample) -> None:
     found = reading.symbols
     if found.words or found.pair is not symbols.BINARY:
         side.markdown(f"**1 = {found.one}** (p = P({found.one})), 0 = {found.zero}")
+    other = "H" if found.note else found.zero  # T alone: true, or tails with H as 1
     side.button(
-        f"Count {found.zero} as 1 instead",
+        "Read T as tails: count H as 1" if found.note else f"Count {other} as 1 instead",
         key="swap_one",
-        help=f"Estimate P({found.zero}) instead of P({found.one}).",
-        on_click=lambda: st.session_state.update({ONE: found.zero}),
+        help=f"Estimate P({other}) instead of P({found.one}).",
+        on_click=lambda: st.session_state.update({ONE: other}),
     )
