@@ -53,8 +53,10 @@ PAIRS = (
     Pair("W/L", frozenset({WIN}), frozenset({LOSS}), ("W", "L")),
     Pair("success/failure", frozenset({SUCCESS}), frozenset({FAILURE}), ("success", "failure")),
 )
-_NAMES = {ZERO: "0", ONE: "1", T: "T", H: "H", TAILS: "tails", WIN: "W", LOSS: "L"}
-_NAMES |= {SUCCESS: "success", FAILURE: "failure"}
+_NAMES = {
+    **{ZERO: "0", ONE: "1", T: "T", H: "H", TAILS: "tails", WIN: "W", LOSS: "L"},
+    **{SUCCESS: "success", FAILURE: "failure"},
+}
 
 
 def unquote(value: str) -> str:
