@@ -26,6 +26,7 @@ _RUNS = {  # letters a run may hold -> the pair they are
     "wl": symbols.PAIRS[2],
 }
 _RUN_TEXT = {letters: re.compile(rf"[{letters}{letters.upper()} \t\n,;]*") for letters in _RUNS}
+_TWO = {letters: re.compile(rf"[{letters}{letters.upper()}]{{2}}") for letters in _RUNS}
 _LITERAL = re.compile(r"\s*(?:(?:np|numpy|torch)\.)?(?:array|tensor)?\s*\(?\s*\[")
 _PREFIX = re.compile(r"(?:(?:np|numpy|torch)\.)?(?:array|tensor)")
 _DTYPE = re.compile(r",?\s*dtype\s*=\s*[\w.]+\s*")
@@ -51,9 +52,7 @@ def letter_runs(text: str):
     """The pair of a text of letter runs ("HHTHT", "W L LW"), or None."""
     for letters, pair in _RUNS.items():
         if _RUN_TEXT[letters].fullmatch(text):
-            if any(len(run) > 1 for run in _SEPARATORS.split(text)):
-                return pair
-            return None
+            return pair if _TWO[letters].search(text) else None  # else one letter a value
     return None
 
 
