@@ -49,6 +49,7 @@ def defaults() -> dict:
         "present": False,
         "show_script": False,
         "typed": "",
+        "typed_line": "",
         "resample_method": "parametric",
     }
 
@@ -123,6 +124,7 @@ def restore_from_link() -> None:
             state.update(gen_n=source.n, gen_p=float(source.true_p), gen_seed=source.seed)
         if source.text is not None:
             state.typed = source.text
+            state.typed_line = source.text.strip() if "\n" not in source.text.strip() else ""
         state.one = source.one
         if source.resample is not None:
             state.update(resample_method=source.resample, resample_seed=source.resample_seed)

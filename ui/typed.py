@@ -73,6 +73,17 @@ def chosen_column(key: str) -> int | None:
     return None if value in (None, ALL_VALUES) else int(value)
 
 
+def _from_line() -> None:
+    """The one-line box, applied as one types, is the text."""
+    st.session_state.typed = st.session_state.typed_line
+
+
+def _from_area() -> None:
+    """The pasted text; the one-line box shows it when it is one line."""
+    text = st.session_state.typed
+    st.session_state.typed_line = text.strip() if "\n" not in text.strip() else ""
+
+
 def text_section(in_use: data.Sample) -> data.Sample:
     """A text area for typed or pasted values; the sample in it, or `in_use` if none is valid.
 
@@ -80,10 +91,20 @@ def text_section(in_use: data.Sample) -> data.Sample:
     """
     state = st.session_state
     side = st.sidebar
+    side.text_input(
+        "Type your values (applied as you type)",
+        key="typed_line",
+        live="400ms",
+        on_change=_from_line,
+        placeholder="HHTHTTHHHH  or  1 0 1 1 0",
+        help="H/T, 0/1, yes/no, true/false, W/L, success/failure: letters in a run "
+        "(HHTHT) or separated by spaces or commas.",
+    )
     text = side.text_area(
-        "Type or paste your values",
+        "… or paste them (several lines, a CSV column, a list)",
         key="typed",
         height=110,
+        on_change=_from_area,
         placeholder=PLACEHOLDER,
         help="Any natural way: HHTHT, H T H H, 1 0 1, 1,0,1, one value a line, a column of "
         "a CSV with its header, a Python or numpy list. 0/1, H/T, heads/tails, yes/no, "

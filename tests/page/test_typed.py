@@ -67,6 +67,20 @@ def test_typing_coin_flips_gives_n_k_and_says_which_is_one(at):
     assert at.query_params["one"] == "T"
 
 
+def test_the_one_line_box_applies_as_one_types(at):
+    at.radio(key="source").set_value("text")
+    rerun(at)
+    line = at.text_input(key="typed_line")
+    assert line.proto.live_debounce_ms == 400  # live: applied 0.4 s after the last key
+    line.input("H T T H")
+    rerun(at)
+    assert "n = **4**, k = **2** ones" in sidebar_text(at)
+    assert at.text_area(key="typed").value == "H T T H"  # one text, in both boxes
+    typed(at, "1\n0\n1\n")  # pasted lines: the one-line box cannot show them
+    assert at.text_input(key="typed_line").value == ""
+    assert "n = **3**, k = **2** ones" in sidebar_text(at)
+
+
 def test_a_bad_token_keeps_the_previous_sample_and_the_text(at):
     at.number_input(key="lr").set_value(3e-4)
     typed(at, "1 0 1 1")
