@@ -117,6 +117,8 @@ def statement(layout: str, shape: tuple[int, int, int], found: Symbols) -> str:
             f"all {n:,} values of the {rows:,} rows × {width:,} columns, row by row"
             if rows * width == n
             else f"all {n:,} values of the {rows:,} lines, line by line"
+            if rows
+            else f"all {n:,} values of the {width:,} columns, row by row"
         ),
         "list": f"a list of {n:,} values",
         "letters": f"{n:,} letters, one value each",

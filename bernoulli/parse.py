@@ -121,7 +121,11 @@ def _whole(body: str, line_no: int, name: str, one: str | None, how: tuple):
         elif len(ids) > MAX_VALUES:
             raise DataError(_too_many(name))
     except _BadValue as bad:
-        raise _located(body, line_no, name, layout) or _reworded(bad, body) from None
+        found = _located(body, line_no, name, layout) or _BadValue(name, bad.value)
+        if forced or single or not layout.names:
+            raise found from None
+        # e.g. ids beside values: all values is wrong, one column may be right
+        raise DataError(f"{found}; or choose the column of values", list(layout.names)) from None
     rows = sum(1 for line in body.split("\n") if line.strip()) if len(ids) < 1 << 20 else 0
     kind = forced or ("row" if single else "grid")
     columns = layout.names if kind == "grid" and layout.names else None

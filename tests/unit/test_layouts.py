@@ -89,9 +89,16 @@ def test_a_csv_with_a_header_still_asks_for_its_column():
     assert read("id,flip\n7,H\n8,T\n", "flip")[:4] == (2, 1, [1, 0], 'f.txt, column "flip", 1 = H')
 
 
-def test_a_grid_with_a_bad_value_names_line_and_place():
-    assert refused("1,0,1\n0,x,1\n") == 'f.txt line 2, value 2: "x" is not a 0/1 value'
-    assert refused("H T H\nT H 2\n") == 'f.txt line 2, value 3: "2" is not H or T'
+def test_a_grid_with_a_bad_value_names_line_and_place_and_offers_the_columns():
+    suffix = "; or choose the column of values"
+    assert refused("1,0,1\n0,x,1\n") == f'f.txt line 2, value 2: "x" is not a 0/1 value{suffix}'
+    assert refused("H T H\nT H 2\n") == f'f.txt line 2, value 3: "2" is not H or T{suffix}'
+    assert refused("H T 2") == 'f.txt line 1, value 3: "2" is not H or T'  # a row: no column
+    with pytest.raises(DataError) as info:  # ids beside values, without a header
+        parse_samples("7,1\n8,0\n9,1\n", "ids.csv")
+    assert str(info.value) == f'ids.csv line 1, value 1: "7" is not a 0/1 value{suffix}'
+    assert info.value.columns == ["1", "2"]
+    assert read("7,1\n8,0\n9,1\n", 2)[:3] == (3, 2, [1, 0, 1])
     assert refused("id,b\n1,0\n", None) == "f.txt has 2 columns (id, b): choose one"
 
 
@@ -107,6 +114,12 @@ def test_a_bad_letter_in_a_run_is_named():
 
 def test_a_list_has_no_columns():
     assert refused("[1, 0]", 1) == "f.txt is a list of values: it has no columns to choose from"
+
+
+def test_a_big_grid_says_how_many_columns():
+    s = parse_samples("1 0\n" * 600_000, "big.txt")
+    assert (s.n, s.k) == (1_200_000, 600_000)
+    assert s.reading.statement == "Read as all 1,200,000 values of the 2 columns, row by row."
 
 
 def test_only_separators():
