@@ -156,3 +156,19 @@ def test_a_link_with_typed_values_opens_them():
     assert at.text_area(key="typed").value == "H T T H T"
     assert "n = **5**, k = **3** ones" in sidebar_text(at)
     assert "**1 = T** (p = P(T)), 0 = H" in sidebar_text(at)
+
+
+def test_ids_beside_values_without_a_header_offer_the_columns(at):
+    at.radio(key="source").set_value("upload")
+    rerun(at)
+    at.file_uploader(key="upload").set_value(("ids.csv", b"7,1\n8,0\n9,1\n", "text/csv"))
+    rerun(at)
+    (error,) = at.sidebar.error
+    assert 'ids.csv line 1, value 1: "7" is not a 0/1 value; or choose the column' in error.value
+    assert "n = **200**, k = **145** ones" in sidebar_text(at)  # the sample in use stays
+    chooser = at.selectbox(key="upload_column")
+    assert chooser.options == ["1: 1", "2: 2"]
+    chooser.set_value(2)
+    rerun(at)
+    assert not at.sidebar.error
+    assert "n = **3**, k = **2** ones" in sidebar_text(at)
