@@ -29,7 +29,7 @@ _RUN_TEXT = {letters: re.compile(rf"[{letters}{letters.upper()} \t\n,;]*") for l
 _TWO = {letters: re.compile(rf"[{letters}{letters.upper()}]{{2}}") for letters in _RUNS}
 _LITERAL = re.compile(r"\s*(?:(?:np|numpy|torch)\.)?(?:array|tensor)?\s*\(?\s*\[")
 _PREFIX = re.compile(r"(?:(?:np|numpy|torch)\.)?(?:array|tensor)")
-_DTYPE = re.compile(r",?\s*dtype\s*=\s*[\w.]+\s*")
+_DTYPE = re.compile(r"dtype\s*=\s*[\w.]+")
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 

@@ -179,8 +179,8 @@ def _is_header(line: str, next_line: str | None) -> bool:
     ids = {symbols.symbol(t) for t in tokens}
     if None in ids:
         values = sum(symbols.symbol(t) is not None for t in tokens)
-        if next_line is None and values * 2 > len(tokens):
-            return False  # one line of mostly values ("H,T,X"): a row with a bad value
+        if next_line is None and values * 2 >= len(tokens):
+            return False  # one line, half of it values ("H,T,X"): a row with a bad value
         return any(
             symbols.symbol(t) is None
             and not t.startswith("=")

@@ -3,6 +3,7 @@ printed sample pasted back, and properties (each layout round-trips its values).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -334,3 +335,33 @@ def test_typed_values_carry_their_text_when_short():
 def test_typed_values_errors_name_the_position():
     with pytest.raises(DataError, match=r'^typed values line 3: "2" is not a 0/1 value$'):
         data.from_text("1\n0\n2\n")
+
+
+# --- hostile input: no hang ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, outcome",
+    [
+        ("[" + " " * 10**6 + "1]", (1, 1)),  # a list of one value after a million spaces
+        ("[" + " " * 10**6 + "]", "h.txt has no data rows (only blank lines)"),
+        ("[" * 10**6, "h.txt has no data rows (only blank lines)"),
+        ("1," * 10**6 + "x", 'h.txt line 1, value 1000001: "x" is not a 0/1 value'),
+        ("HT" * 10**6 + "X", None),  # a long run with a stray letter: refused, quickly
+        ("H" + "\t" * 10**6 + "T", (2, 1)),
+        ("[" + "dtype= " * 10**5, 'h.txt line 1, value 1: "=" is not a 0/1 value'),
+    ],
+)
+def test_hostile_text_is_read_or_refused_quickly(text, outcome):
+    start = time.perf_counter()
+    try:
+        s = parse_samples(text, "h.txt")
+        got = (s.n, s.k)
+    except DataError as e:
+        got = str(e)
+        assert "\n" not in got and len(got) < 300
+    assert time.perf_counter() - start < 5
+    if outcome is not None:
+        assert got == outcome
+    else:
+        assert isinstance(got, str)
