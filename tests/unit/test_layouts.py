@@ -365,3 +365,14 @@ def test_hostile_text_is_read_or_refused_quickly(text, outcome):
         assert got == outcome
     else:
         assert isinstance(got, str)
+
+
+def test_the_value_limit_holds_in_every_layout(monkeypatch):
+    from bernoulli import parse
+
+    monkeypatch.setattr(parse, "MAX_VALUES", 10)
+    message = "f.txt has more than 10 values (the limit)"
+    for text in ("H" * 11, "1," * 11, "1 0\n" * 6, "[" + "1., " * 11 + "]", "T\nH\n" * 6):
+        assert refused(text) == message, text
+    for text in ("H" * 10, "1," * 10, "1 0\n" * 5, "[" + "1., " * 10 + "]"):
+        assert parse_samples(text, "f.txt").n == 10
