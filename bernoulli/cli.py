@@ -4,6 +4,8 @@
     python -m bernoulli fit samples.csv --lr 3e-3 --format json
     python -m bernoulli fit --generate 1000 --true-p 0.3 --seed 1 --optimizer adam --lr 0.01
     python -m bernoulli stability notebook --format json
+    python -m bernoulli stability flips.txt --one T      # H/T flips, counting tails as 1
+    echo HHTHTTHHHH | python -m bernoulli stability -    # values from standard input
 
 Exit status: 0 for a finished run, including one that diverged (that is a result, said in
 words); 2 for bad input, with a one-line ``error: ...`` on stderr and no traceback.
@@ -102,11 +104,19 @@ def _data_arguments() -> argparse.ArgumentParser:
         "data",
         nargs="?",
         metavar="DATA",
-        help="a file of 0/1 values (one a line, or columns with --column), or 'notebook' for "
-        "the notebook's 200 samples (use ./notebook for a file of that name)",
+        help="a file of values, or - for standard input, or 'notebook' for the notebook's 200 "
+        "samples (use ./notebook for a file of that name). Values: 0/1 (true/false, yes/no), "
+        "H/T (heads/tails), W/L (win/loss) or success/failure; one a line, one row, a grid "
+        "(all its values, row by row), a column of a CSV with a header (--column), runs of "
+        "letters (HHTHT) or a list literal ([1., 0., 1.] as numpy prints it)",
     )
     group.add_argument(
         "--column", help="which column of a several-column file: its header name or 1-based number"
+    )
+    group.add_argument(
+        "--one",
+        metavar="SYMBOL",
+        help="the symbol counted as 1, e.g. T to estimate P(tails) (default: 1, H, W or success)",
     )
     n, true_p = schema.GENERATE_FIELDS["n"], schema.GENERATE_FIELDS["true_p"]
     what = n.help[0].lower() + n.help[1:].rstrip(".")
@@ -184,18 +194,21 @@ def load_sample(args: argparse.Namespace) -> data.Sample:
             raise InputError(f"give either DATA ({args.data!r}) or --generate, not both")
         if args.true_p is None:
             raise InputError("--generate needs --true-p P, the probability of a one")
-        if args.column is not None:
-            raise InputError("--column only applies to a file")
+        if args.column is not None or args.one is not None:
+            raise InputError(f"{'--column' if args.column else '--one'} only applies to a file")
         return data.generate(args.generate, args.true_p, args.seed)
     if args.true_p is not None:
         raise InputError("--true-p only applies with --generate N")
     if args.data is None:
         raise InputError("no data: give a file, 'notebook', or --generate N --true-p P")
     if args.data == "notebook":
-        if args.column is not None:
-            raise InputError("--column only applies to a file")
+        if args.column is not None or args.one is not None:
+            raise InputError(f"{'--column' if args.column else '--one'} only applies to a file")
         return data.notebook_sample()
-    return data.load_path(args.data, column=args.column)
+    if args.data == "-":
+        content = sys.stdin.buffer.read(data.MAX_BYTES + 1)
+        return data.parse_samples(content, "standard input", args.column, args.one)
+    return data.load_path(args.data, column=args.column, one=args.one)
 
 
 # --- fit -----------------------------------------------------------------------------------
@@ -233,6 +246,7 @@ def _fit_table(traj, sample: data.Sample, rows, out) -> None:
         f"data: {sample.source}: n = {sample.n:,}, k = {sample.k:,}, MLE k/n = {traj.mle:.6g}",
         file=out,
     )
+    _reading(sample, out)
     print(
         f"run:  {name} on the {'summed' if s.loss == 'sum' else 'mean'} NLL in {where}, "
         f"lr = {s.lr:g}, {s.steps} steps from "
@@ -266,6 +280,7 @@ def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
     result = {
         "command": "fit",
         "source": sample.source,
+        "reading": None if sample.reading is None else sample.reading.statement,
         "n": traj.n,
         "k": traj.k,
         "mle": traj.mle,
@@ -312,6 +327,7 @@ def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
             {
                 "command": "stability",
                 "source": sample.source,
+                "reading": None if sample.reading is None else sample.reading.statement,
                 "n": n,
                 "k": k,
                 "mle": p_hat,
@@ -329,6 +345,7 @@ def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
         )
         return
     print(f"data: {sample.source}: n = {n:,}, k = {k:,}", file=out)
+    _reading(sample, out)
     print(f"MLE k/n          {p_hat:.10g}", file=out)
     print(
         f"NLL at the MLE   {lk.nll(p_hat, n, k):.10g} (sum), "
@@ -363,6 +380,13 @@ def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
             "thrown away. The global limit (logit only) holds from any start.",
             file=out,
         )
+
+
+def _reading(sample: data.Sample, out) -> None:
+    """The one line saying how a file was read, where it was not plain 0/1 a line."""
+    reading = sample.reading
+    if reading is not None and (reading.layout not in ("lines", "column") or reading.symbols.words):
+        print(f"      {reading.statement}", file=out)
 
 
 # --- output and main -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Data in: 0/1 samples from an upload, a file, a seeded generator, or the notebook.
+"""Data in: 0/1 samples from an upload, typed text, a file, a seeded generator, the
+notebook, or a resample of any of them.
 
 Every way in returns a `Sample` (n, k, the raw values, where they came from and a key that
 names them) or raises `DataError`, whose message is one line naming the file, the line and
@@ -12,6 +13,7 @@ The file format and its parser are in `bernoulli.parse`.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import importlib.resources
 import math
@@ -24,13 +26,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bernoulli import parse
+from bernoulli.layouts import Reading
 from bernoulli.parse import DataError as DataError  # re-exported: data in raises it
 from bernoulli.parse import shown as _shown
 from bernoulli.settings import GENERATE
 from bernoulli.settings import MAX_VALUES as MAX_VALUES
 
 MAX_BYTES: int = 200 * 1024 * 1024  # most bytes parse_samples accepts (the app's upload cap)
-SOURCES = ("notebook", "generate", "upload")
+SOURCES = ("notebook", "generate", "upload", "text")
+RESAMPLES = {  # method -> words
+    "parametric": "drawn from p̂",
+    "bootstrap": "bootstrap of the data",
+}
+TEXT_NAME = "typed values"  # typed or pasted text, in messages and sources
+MAX_LINK_VALUES = 2_000  # typed values a link carries, at most
+MAX_LINK_TEXT = 16_000  # characters of typed text a link carries, at most
+MAX_ONE = 20  # characters of the symbol named as 1
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not in any text file
 _CONTROL_BYTES = bytes(b for b in range(256) if _CONTROL.match(chr(b)))
@@ -39,24 +50,55 @@ _TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 @dataclass(frozen=True)
 class Source:
-    """Where a sample comes from; only a generated sample needs numbers to be rebuilt."""
+    """Where a sample comes from, with what it takes to rebuild it (for a link, a script).
+
+    A generated sample needs its numbers; typed text its text (None when too long for a
+    link); a parsed sample (upload, text) the symbol counted as 1 if not the default; any
+    sample may be resampled (`resample`), by a method and a seed.
+    """
 
     kind: str = "notebook"  # one of SOURCES
     n: int | None = None  # number of values (generate only)
     true_p: float | None = None  # probability of a one (generate only)
     seed: int | None = None  # numpy seed of `generate` (generate only)
+    text: str | None = None  # the typed text (text only; None if too long to carry)
+    one: str | None = None  # the symbol counted as 1 (upload, text), None for the default
+    resample: str | None = None  # one of RESAMPLES, or None for the sample itself
+    resample_seed: int | None = None  # the resample's numpy seed (with resample only)
 
     def __post_init__(self):
         if self.kind not in SOURCES:
             raise ValueError(f"source kind must be one of {', '.join(SOURCES)}, not {self.kind!r}")
-        numbers = (self.n, self.true_p, self.seed)
-        if self.kind != "generate":
-            if numbers != (None, None, None):
-                raise ValueError(f"a {self.kind} source takes no n, true_p or seed")
-            return
-        problems = [f.problem(getattr(self, f.name)) for f in GENERATE]
-        if any(problems):
-            raise ValueError("; ".join(p for p in problems if p))
+        problems = _source_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+def _source_problems(source: Source) -> list[str]:
+    numbers = (source.n, source.true_p, source.seed)
+    problems = []
+    if source.kind != "generate":
+        if numbers != (None, None, None):
+            problems.append(f"a {source.kind} source takes no n, true_p or seed")
+    else:
+        problems += [f.problem(getattr(source, f.name)) for f in GENERATE]
+    if source.text is not None and (source.kind != "text" or not isinstance(source.text, str)):
+        problems.append("only a text source takes a text")
+    if source.one is not None and (
+        source.kind not in ("upload", "text")
+        or not isinstance(source.one, str)
+        or not 0 < len(source.one) <= MAX_ONE
+    ):
+        problems.append(f"one must be a symbol of 1 to {MAX_ONE} characters of a parsed sample")
+    if (source.resample is None) != (source.resample_seed is None):
+        problems.append("resample and resample_seed go together")
+    if source.resample is not None:
+        if source.resample not in RESAMPLES:
+            problems.append(f"resample must be one of {', '.join(RESAMPLES)}")
+        seed = source.resample_seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            problems.append(f"resample_seed must be a whole number >= 0, not {seed!r}")
+    return [p for p in problems if p]
 
 
 UPLOAD = Source("upload")
@@ -78,6 +120,7 @@ class Sample:
     # "notebook", "generate:{n}:{true_p!r}:{seed}" or "upload:{sha256}:{column}"; by default
     # the sha256 of the values, or "counts:{n}:{k}" without values
     key: str = field(default="", compare=False, repr=False)
+    reading: Reading | None = field(default=None, compare=False, repr=False)  # how it was read
 
     def __post_init__(self):
         if not 0 <= self.k <= self.n or self.n < 1:
@@ -110,9 +153,12 @@ class Sample:
 
 
 def parse_samples(
-    content: bytes | str, filename: str = "upload", column: str | int | None = None
+    content: bytes | str,
+    filename: str = "upload",
+    column: str | int | None = None,
+    one: str | None = None,
 ) -> Sample:
-    """Read 0/1 values from the text of a file.
+    """Read 0/1 values from the text of a file (see `bernoulli.parse` for the layouts).
 
     Parameters
     ----------
@@ -122,11 +168,15 @@ def parse_samples(
         Named in messages and in the sample's source.
     column : str, int or None
         Which column of a several-column file: a header name (any case) or a 1-based
-        number (int or digit string). A one-column file needs none.
+        number (int or digit string). A one-column file needs none; without a header and
+        a column, all values of all columns are the sample, row by row.
+    one : str or None
+        The symbol counted as 1 ("T", "0", "tails"); None for the pair's first (1, H, W).
 
     Returns
     -------
     Sample
+        Its `reading` says in one line how the text was read (layout, which symbol is 1).
 
     Raises
     ------
@@ -135,7 +185,16 @@ def parse_samples(
         several columns and a choice is needed.
     """
     name = _shown(filename or "upload", limit=80, quoted=False)
-    return _parsed(content, name, column)
+    return _parsed(content, name, column, one)
+
+
+def from_text(text: str, column: str | int | None = None, one: str | None = None) -> Sample:
+    """The sample in typed or pasted text, named "typed values" in messages; its origin
+    carries the text when a link can (at most MAX_LINK_VALUES values)."""
+    sample = _parsed(text, TEXT_NAME, column, one)
+    short = sample.n <= MAX_LINK_VALUES and len(text) <= MAX_LINK_TEXT
+    origin = Source("text", text=text if short else None, one=one)
+    return dataclasses.replace(sample, origin=origin, key="text" + sample.key[len("upload") :])
 
 
 def generate(n: int, true_p: float, seed: int) -> Sample:
@@ -167,13 +226,7 @@ def generate(n: int, true_p: float, seed: int) -> Sample:
     p = float(true_p)
     if not 0.0 <= p <= 1.0:  # also rejects NaN
         raise DataError(f"p must be between 0 and 1 (got {p!r})")
-    rng = np.random.Generator(np.random.PCG64(seed))
-    values = np.empty(n, dtype=np.uint8)
-    step = 1 << 20  # in slices, so 2e7 values never need 160 MB of floats at once
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        values[start:stop] = rng.random(stop - start) < p
-    values.flags.writeable = False
+    values = _draws(n, p, seed)
     origin = Source("generate", n, p, seed)
     return Sample(
         n,
@@ -185,6 +238,66 @@ def generate(n: int, true_p: float, seed: int) -> Sample:
     )
 
 
+def _draws(n: int, p: float, seed: int) -> np.ndarray:
+    """Value i is 1 when draw i of Generator(PCG64(seed)).random() is below p (read-only)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    values = np.empty(n, dtype=np.uint8)
+    step = 1 << 20  # in slices, so 2e7 values never need 160 MB of floats at once
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        values[start:stop] = rng.random(stop - start) < p
+    values.flags.writeable = False
+    return values
+
+
+def resample(sample: Sample, method: str, seed: int) -> Sample:
+    """A new sample of the same n, drawn from this one, reproducibly.
+
+    Parameters
+    ----------
+    sample : Sample
+        The data (not itself a resample: resample the data again with another seed).
+    method : str
+        "parametric": n Bernoulli(p̂ = k/n) draws, value i being 1 when draw i of
+        Generator(PCG64(seed)).random() is below p̂ (as `generate`); "bootstrap": n values
+        of the data drawn with replacement, at the indices Generator(PCG64(seed)).integers(0,
+        n, n) (needs the values).
+    seed : int
+        Non-negative seed.
+
+    Returns
+    -------
+    Sample
+        Its origin is the sample's with `resample` and `resample_seed` set, so a link can
+        rebuild it; its source says how it was drawn.
+    """
+    seed = _whole(seed, "seed")
+    if seed < 0:
+        raise DataError(f"seed must not be negative (got {seed})")
+    if method not in RESAMPLES:
+        raise DataError(f"resample by {', '.join(RESAMPLES)}, not {_shown(repr(method))}")
+    if sample.origin.resample is not None:
+        raise ValueError("this sample is a resample already: resample the data it came from")
+    n = sample.n
+    if method == "parametric":
+        values = _draws(n, sample.mean, seed)
+    else:
+        if sample.values is None:
+            raise DataError("a bootstrap needs the values, and this sample has only n and k")
+        rng = np.random.Generator(np.random.PCG64(seed))
+        values = np.empty(n, dtype=np.uint8)
+        step = 1 << 20
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            values[start:stop] = sample.values[rng.integers(0, n, stop - start)]
+        values.flags.writeable = False
+    origin = dataclasses.replace(sample.origin, resample=method, resample_seed=seed)
+    source = f"{sample.source}, resampled ({RESAMPLES[method]}, seed {seed})"
+    key = f"{sample.key}|resample:{method}:{seed}"
+    count = int(np.count_nonzero(values))
+    return Sample(n, count, values, source, origin, key, sample.reading)
+
+
 def notebook_sample() -> Sample:
     """The 200 samples of the notebook this project grew from (n=200, k=145)."""
     resource = importlib.resources.files("bernoulli") / "datasets" / "notebook_sample.csv"
@@ -192,7 +305,9 @@ def notebook_sample() -> Sample:
     return Sample(sample.n, sample.k, sample.values, "notebook sample", Source(), "notebook")
 
 
-def load_path(path: str | os.PathLike, column: str | int | None = None) -> Sample:
+def load_path(
+    path: str | os.PathLike, column: str | int | None = None, one: str | None = None
+) -> Sample:
     """Read a sample from a file on disk; see `parse_samples` for the format."""
     name = _shown(os.fsdecode(path), limit=200, quoted=False)
     try:
@@ -209,15 +324,21 @@ def load_path(path: str | os.PathLike, column: str | int | None = None) -> Sampl
         raise DataError(f"{name} cannot be read (permission denied)") from None
     except OSError as e:
         raise DataError(f"{name} cannot be read ({_shown(e.strerror or str(e))})") from None
-    return _parsed(content, name, column)
+    return _parsed(content, name, column, one)
 
 
-def _parsed(content: bytes | str, name: str, column: str | int | None) -> Sample:
-    """The sample in a file's content, keyed by the content's sha256 and the column."""
-    values, label = parse.read(_decode(content, name), name, column)
+def _parsed(content: bytes | str, name: str, column, one: str | None) -> Sample:
+    """The sample in a file's content, keyed by the content's sha256, the column and `one`."""
+    if one is not None and (not isinstance(one, str) or not 0 < len(one.strip()) <= MAX_ONE):
+        raise DataError(f"the symbol counted as 1 must be 1 to {MAX_ONE} characters")
+    values, label, reading = parse.read(_decode(content, name), name, column, one)
     raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
     key = f"upload:{hashlib.sha256(raw).hexdigest()}:{column}"
-    return Sample(len(values), int(np.count_nonzero(values)), values, label, UPLOAD, key)
+    if one is not None:
+        key += f":one={one}"
+    origin = UPLOAD if one is None else Source("upload", one=one)
+    count = int(np.count_nonzero(values))
+    return Sample(len(values), count, values, label, origin, key, reading)
 
 
 # --- decoding --------------------------------------------------------------------------

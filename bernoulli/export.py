@@ -103,9 +103,9 @@ def torch_script(sample: data.Sample, settings: Settings, every: int = 1) -> str
     n, k, source = sample.n, sample.k, sample.origin
     if not (isinstance(every, int) and every >= 1):
         raise ValueError(f"every must be a whole number >= 1, not {every!r}")
-    if source.kind == "generate" and source.n != n:
+    if _kind(source) == "generate" and source.n != n:
         raise ValueError(f"the generated sample has n = {source.n}, not {n}")
-    if source.kind == "notebook":
+    if _kind(source) == "notebook":
         notebook = data.notebook_sample()
         if (n, k) != (notebook.n, notebook.k):
             raise ValueError(f"the notebook sample has n = {notebook.n}, k = {notebook.k}")
@@ -116,7 +116,7 @@ def torch_script(sample: data.Sample, settings: Settings, every: int = 1) -> str
     script = _fill(
         "script",
         header=_header(source, s, n, k, every),
-        numpy=_fill("numpy") + "\n" if sgd and source.kind == "generate" else "",
+        numpy=_fill("numpy") + "\n" if sgd and _kind(source) == "generate" else "",
         n=n,
         k=k,
         lr=repr(s.lr),
@@ -153,13 +153,18 @@ def _read_sections() -> MappingProxyType:
 _SECTIONS = _read_sections()  # read once, never changed
 
 
+def _kind(source: Source) -> str:
+    """The origin's kind as the script tells it: a resample is its own values, like a file's."""
+    return "resampled" if source.resample is not None else source.kind
+
+
 def _fill(section: str, **values) -> str:
     """A section of the script's template with its ${...} slots filled."""
     return _SECTIONS[section].substitute(values)
 
 
 def _header(source: Source, s: Settings, n: int, k: int, every: int) -> str:
-    where = _fill(f"where_{source.kind}", n=n, k=k, true_p=repr(source.true_p), seed=source.seed)
+    where = _fill(f"where_{_kind(source)}", n=n, k=k, true_p=repr(source.true_p), seed=source.seed)
     how = _fill(f"how_{s.optimizer}", beta=repr(s.beta), batch=s.batch_size, seed=s.seed)
     text = _fill(
         "header",
@@ -172,7 +177,9 @@ def _header(source: Source, s: Settings, n: int, k: int, every: int) -> str:
         lr=repr(s.lr),
         steps=s.steps,
         p0=repr(initial_p(s)),
-        needs="torch and numpy" if s.optimizer == "sgd" and source.kind == "generate" else "torch",
+        needs="torch and numpy"
+        if s.optimizer == "sgd" and _kind(source) == "generate"
+        else "torch",
         printed="every step" if every == 1 else f"every {every} steps and at the last",
     )
     return "\n".join(f"# {line}" for para in text.split("\n") for line in textwrap.wrap(para, 86))
@@ -204,10 +211,10 @@ def _sgd_block(sample: data.Sample, s: Settings) -> str:
     """Code that makes x, the sample's values as uint8, and the seeded minibatch draws."""
     draws = _fill("draws", batch=s.batch_size, seed=s.seed)
     source, n, values = sample.origin, sample.n, sample.values
-    if source.kind == "generate":
+    if _kind(source) == "generate":
         regenerated = _fill("sgd_generate", seed=source.seed, true_p=repr(source.true_p))
         return f"{regenerated}\n{draws}"
-    if source.kind == "notebook":
+    if _kind(source) == "notebook":
         values = data.notebook_sample().values  # (n, k) checked against it already
     elif values is None:
         raise ValueError("minibatch SGD needs the uploaded sample's values")

@@ -1,9 +1,12 @@
 """The text parser: a file's text to 0/1 values, or one line saying what is wrong.
 
-A file holds one value a line, or several columns separated by commas, semicolons, tabs
-or spaces, with an optional header line. Accepted values, in any case and with optional
-surrounding whitespace and quotes: 0/1, true/false, yes/no, t/f, y/n and decimals that
-are exactly 0 or 1 ("0.0", "1.", "1.000"). Nothing is ever evaluated: "=1" is text.
+A file holds one value a line; or several columns separated by commas, semicolons, tabs
+or spaces, with an optional header line (with a header, a column is chosen; without one,
+all values are the sample, row by row); or a list literal or runs of letters
+(`bernoulli.layouts`). Accepted values, in any case and with optional surrounding
+whitespace and quotes: 0/1, true/false, yes/no, t/f, y/n, decimals that are exactly 0 or
+1 ("0.0", "1.", "1.000"), H/T, heads/tails, W/L, win/loss, success/failure
+(`bernoulli.symbols`: one pair a file). Nothing is ever evaluated: "=1" is text.
 
 `bernoulli.data` wraps the values in a `Sample`; this module knows nothing of samples.
 """
@@ -11,48 +14,52 @@ are exactly 0 or 1 ("0.0", "1.", "1.000"). Nothing is ever evaluated: "=1" is te
 from __future__ import annotations
 
 import csv
-import operator
 import re
 from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
 
+from bernoulli import columns, layouts, symbols
+from bernoulli.layouts import Reading
+from bernoulli.messages import DataError as DataError
+from bernoulli.messages import shown as shown
 from bernoulli.settings import MAX_VALUES
+from bernoulli.symbols import unquote as _unquote
 
-_MAX_LISTED_COLUMNS = 1000  # above this, offering a column chooser makes no sense
 _MAX_HEADER_NAME = 200  # a longer first-line field is a bad value, not a column name
 _CHUNK_CHARS = 1 << 18  # the general parser splits this much text at a time (bounded memory)
 _LINE_CACHE_MAX = 4096  # distinct raw lines remembered; valid files repeat a few spellings
 
-_ZERO, _ONE, _BLANK, _MISS = 0, 1, 2, 3  # per-line codes of the general parser
-
-_SPELLINGS = {
-    **dict.fromkeys(("0", "false", "no", "f", "n", "0.0"), _ZERO),
-    **dict.fromkeys(("1", "true", "yes", "t", "y", "1.0"), _ONE),
-}
-_DECIMAL = re.compile(r"([01])(?:\.0*)?")  # "0.", "1.000": exactly 0 or 1, no sign or exponent
+_BLANK, _MISS = 254, 255  # per-line codes of the general parser, besides the symbol ids
+_DECIMAL = symbols._DECIMAL
 _NOT_SPACE = re.compile(r"\S")
 
 
-class DataError(ValueError):
-    """Bad data, told in one line for the user, e.g. 'samples.csv line 7: "2" is not a 0/1 value'.
-
-    `columns` lists the file's columns when one must be chosen (the app offers a chooser);
-    otherwise it is None.
-    """
-
-    def __init__(self, message: str, columns: list[str] | None = None):
-        super().__init__(message)
-        self.columns = columns
-
-
-def read(text: str, name: str, column: str | int | None) -> tuple[np.ndarray, str]:
-    """The 0/1 values of a file's text (read-only uint8) and what they are, e.g.
-    'samples.csv, column "y"'; `name` (already made safe by `shown`) is used in messages."""
-    values, label = _parse_text(text, name, column)
-    values.flags.writeable = False
-    return values, label
+def read(
+    text: str, name: str, column: str | int | None, one: str | None = None
+) -> tuple[np.ndarray, str, Reading]:
+    """The 0/1 values of a file's text (read-only uint8), what they are (e.g.
+    'samples.csv, column "y"') and how they were read; `name` (already made safe by `shown`)
+    is used in messages; `one` names the symbol counted as 1 (default: 1, H, W, success)."""
+    if not text:
+        raise DataError(f"{name} is empty")
+    pair = layouts.letter_runs(text)
+    if pair is not None:
+        ids = layouts.letter_ids(text, pair)
+        if len(ids) > MAX_VALUES:
+            raise DataError(_too_many(name))
+        shape = (len(ids), 0, 0)
+        return layouts.finish(ids, name, one, ("letters", shape, None), pair)
+    bad = layouts.bad_run(text, name)
+    if bad is not None:
+        raise bad
+    body = layouts.literal_body(text)
+    if body is not None:
+        if column is not None:
+            raise DataError(f"{name} is a list of values: it has no columns to choose from")
+        return _parse_text(body, name, None, one, "list")
+    return _parse_text(text, name, column, one, None)
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -65,11 +72,11 @@ class _Layout:
     sep: str | None  # field separator; None splits on runs of whitespace
     index: int | None  # 0-based column to read; None when the file has one column
     label: str  # the column in messages: 'column "y"' or 'column 2'
+    width: int = 1  # fields in the first data row; with index None and width > 1, all are read
+    names: tuple[str, ...] | None = None  # the columns one could choose from instead
 
 
-def _parse_text(text: str, name: str, column: str | int | None) -> tuple[np.ndarray, str]:
-    if not text:
-        raise DataError(f"{name} is empty")
+def _parse_text(text: str, name: str, column, one: str | None, forced: str | None):
     first = _next_line(text, 0)
     if first is None:
         raise DataError(f"{name} has no data rows (only blank lines)")
@@ -77,23 +84,76 @@ def _parse_text(text: str, name: str, column: str | int | None) -> tuple[np.ndar
     line_no = text.count("\n", 0, start) + 1
     header = None
     after = _next_line(text, end + 1)
-    if _is_header(text[start:end], None if after is None else text[after[0] : after[1]]):
+    if forced is None and _is_header(
+        text[start:end], None if after is None else text[after[0] : after[1]]
+    ):
         header = text[start:end]
         if after is None:
             head = shown(header.strip())
             raise DataError(f'{name} has no data rows (only a header line: "{head}")')
         line_no += text.count("\n", start, after[0])
         start, end = after
-    layout = _layout(name, header, text[start:end], column)
-    source = name if layout.index is None else f"{name}, {layout.label}"
+    layout = _layout(name, header, text[start:end], column, forced)
+    label = "" if layout.index is None else f", {layout.label}"
     body = text[start:] if start else text
+    if (layout.index is None and layout.width > 1) or forced:
+        return _whole(body, line_no, name + label, one, (layout, forced, after is None))
+    how = ("lines" if layout.index is None else "column", (0, 0, 0), None)
     if layout.index is None:
         values = _canonical(body)
         if values is not None:
             if len(values) > MAX_VALUES:
                 raise DataError(_too_many(name))
-            return values, source
-    return _parse_rows(body, line_no, name, layout), source
+            return layouts.finish(values, name, one, how)
+    ids = _checked(lambda: _parse_rows(body, line_no, name, layout), body)
+    return layouts.finish(ids, name + label, one, how)
+
+
+def _whole(body: str, line_no: int, name: str, one: str | None, how: tuple):
+    """Every field of every row is a value (a row, a grid or a list), row by row."""
+    layout, forced, single = how
+    flat = "\n".join(body.split()) if layout.sep is None else body.replace(layout.sep, "\n")
+    one_a_line = _Layout(sep=None, index=None, label="")
+    try:
+        ids = _canonical(flat)
+        if ids is None:
+            ids = _parse_rows(flat, 1, name, one_a_line)
+        elif len(ids) > MAX_VALUES:
+            raise DataError(_too_many(name))
+    except _BadValue as bad:
+        found = _located(body, line_no, name, layout) or _BadValue(name, bad.value)
+        if forced or single or not layout.names:
+            raise found from None
+        # e.g. ids beside values: all values is wrong, one column may be right
+        raise DataError(f"{found}; or choose the column of values", list(layout.names)) from None
+    rows = sum(1 for line in body.split("\n") if line.strip()) if len(ids) < 1 << 20 else 0
+    kind = forced or ("row" if single else "grid")
+    columns = layout.names if kind == "grid" and layout.names else None
+    return layouts.finish(ids, name, one, (kind, (0, rows, layout.width), columns))
+
+
+def _located(body: str, line_no: int, name: str, layout: _Layout) -> DataError | None:
+    """The first field of body that is not a value, named by line and place in its line."""
+    for offset, line in enumerate(body.split("\n")):
+        fields = _fields(line, layout.sep) if line.strip() else []
+        for place, raw in enumerate((f for f in fields if f.strip()), 1):
+            if symbols.symbol(raw) is None:
+                value = _unquote(raw.strip())
+                where = f"{name} line {line_no + offset}, value {place}"
+                if value in ("...", "…"):
+                    return DataError(
+                        f"{where}: the list was printed cut short (...): print all of it, "
+                        "e.g. after np.set_printoptions(threshold=sys.maxsize)"
+                    )
+                return _reworded(_BadValue(where, value), body)
+    return None
+
+
+def _checked(parse, body: str):
+    try:
+        return parse()
+    except _BadValue as bad:
+        raise _reworded(bad, body) from None
 
 
 def _next_line(text: str, pos: int) -> tuple[int, int] | None:
@@ -109,23 +169,34 @@ def _next_line(text: str, pos: int) -> tuple[int, int] | None:
 def _is_header(line: str, next_line: str | None) -> bool:
     """Whether the first non-blank line names the columns instead of holding values.
 
-    It does if some field looks like a name: not a 0/1 value, not a number ("2", "nan")
-    or a formula ("=1"), which are bad values to report, and not overlong. It also does if
-    its fields are all one-letter values (t/f/y/n, e.g. a column named "y") and the next
-    line holds no one-letter value: "y" above "0" or "true" is a name, not "yes".
+    It does if some field looks like a name: not a value, not a number ("2", "nan") or a
+    formula ("=1"), which are bad values to report, and not overlong. It also does if its
+    fields are all one-letter values (e.g. a column named "y") and the next line holds no
+    one-letter value: "y" above "0" or "true" is a name, not "yes"; and if its words are
+    values of another pair than the next line's: "heads" above 0/1 values is a name.
     """
     tokens = _tokens(line)
-    if any(_code(t) is None for t in tokens):
+    ids = {symbols.symbol(t) for t in tokens}
+    if None in ids:
+        values = sum(symbols.symbol(t) is not None for t in tokens)
+        if next_line is None and values * 2 >= len(tokens):
+            return False  # one line, half of it values ("H,T,X"): a row with a bad value
         return any(
-            _code(t) is None
+            symbols.symbol(t) is None
             and not t.startswith("=")
             and len(t) <= _MAX_HEADER_NAME
             and not _is_number(t)
             for t in tokens
         )
-    if next_line is None or not all(_is_letter(t) for t in tokens):
+    if next_line is None:
         return False
-    return not any(_is_letter(t) for t in _tokens(next_line))
+    following = _tokens(next_line)
+    if all(_is_letter(t) for t in tokens):
+        return not any(_is_letter(t) for t in following)  # letters above letters: values
+    if any(_is_number(t) for t in tokens):
+        return False
+    after = {symbols.symbol(t) for t in following}
+    return None not in after and not symbols.compatible(ids | after)
 
 
 def _tokens(line: str) -> set[str]:
@@ -135,7 +206,7 @@ def _tokens(line: str) -> set[str]:
 
 
 def _is_letter(token: str) -> bool:
-    return len(token) == 1 and token in "tfynTFYN"
+    return len(token) == 1 and token.lower() in symbols.LETTERS
 
 
 def _is_number(token: str) -> bool:
@@ -146,15 +217,21 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _layout(name: str, header: str | None, first_row: str, column: str | int | None) -> _Layout:
-    """Choose the separator and resolve the caller's column, from the header and first row."""
-    sep = _separator(header, first_row)
+def _layout(name: str, header: str | None, first_row: str, column, forced: str | None) -> _Layout:
+    """Choose the separator and resolve the caller's column, from the header and first row.
+
+    Without a header and a column, a row of several values is all values (a row or grid).
+    """
+    sep = None if forced else _separator(header, first_row)
     named = [] if header is None else [_unquote(x.strip()) for x in _fields(header, sep)]
     width = max(len(_fields(first_row, sep)), len(named))
     # Unnamed columns go by number; numbers are only listed for a file one can choose from.
     names = [x or str(i + 1) for i, x in enumerate(named)]
-    names += [str(i + 1) for i in range(len(names), min(width, _MAX_LISTED_COLUMNS))]
-    index = _column_index(name, header is not None, names, width, column)
+    names += [str(i + 1) for i in range(len(names), min(width, columns.MAX_LISTED))]
+    if forced or (header is None and column is None and width > 1):
+        listed = tuple(names) if width <= columns.MAX_LISTED else None
+        return _Layout(sep=sep, index=None, label="", width=width, names=listed)
+    index = columns.index(name, header is not None, names, width, column)
     if width == 1:
         return _Layout(sep=None, index=None, label="")
     if index < len(named):
@@ -180,52 +257,6 @@ def _separator(header: str | None, first_row: str) -> str | None:
         if sep in named:
             return sep
     return "\n"
-
-
-def _column_index(name: str, has_header: bool, names: list[str], width: int, column) -> int:
-    listed = names if width <= _MAX_LISTED_COLUMNS else None
-    some = ", ".join(shown(x) for x in names[:10]) + (", …" if width > 10 else "")
-    if column is None:
-        if width == 1:
-            return 0
-        if listed is None:
-            raise DataError(
-                f"{name} has {width:,} columns: put one value a line, or choose a column by number"
-            )
-        how = "" if has_header else " by number"
-        raise DataError(f"{name} has {width} columns ({some}): choose one{how}", columns=listed)
-    if isinstance(column, str):
-        wanted = column.strip()
-        if has_header:
-            hits = [i for i, x in enumerate(names) if x.casefold() == wanted.casefold()]
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                numbers = ", ".join(str(i + 1) for i in hits)
-                raise DataError(
-                    f'{name} has several columns named "{shown(wanted)}" (columns {numbers}): '
-                    "choose one by number",
-                    columns=listed,
-                )
-        if not (wanted.isascii() and wanted.isdigit()):
-            if not has_header:
-                raise DataError(
-                    f'{name} has no header row, so no column "{shown(wanted)}": '
-                    f"choose a column by number (1 to {width})",
-                    columns=listed,
-                )
-            raise DataError(
-                f'{name} has no column "{shown(wanted)}" (its columns: {some})', columns=listed
-            )
-        number = int(wanted)
-    elif isinstance(column, bool):
-        raise TypeError(f"column must be a name or a 1-based number, not {column!r}")
-    else:
-        number = operator.index(column)
-    if not 1 <= number <= width:
-        count = f"{width:,} column" + ("s" if width > 1 else "")
-        raise DataError(f"{name} has {count}: there is no column {number}", columns=listed)
-    return number - 1
 
 
 def _fields(line: str, sep: str | None, maxsplit: int = -1) -> list[str]:
@@ -306,7 +337,7 @@ def _splits_plainly(chunk: str, layout: _Layout) -> bool:
 
     True without quotes, and when every quote opens or closes a whole field holding no
     separator or quote ("r17","1" as R and Excel write them; "17" "r17" 1 as R's
-    write.table does): split, such a field keeps its quotes, which `_code` removes. Any
+    write.table does): split, such a field keeps its quotes, which `symbol` removes. Any
     other quote goes line by line through csv.
     """
     if '"' not in chunk:
@@ -335,7 +366,7 @@ def _column_codes(lines: list[str], layout: _Layout) -> np.ndarray | None:
     distinct = set(fields)
     if len(distinct) > _LINE_CACHE_MAX:
         return None  # not a column of a few 0/1 spellings: the per-line path finds the culprit
-    seen = {value: _code(value) for value in distinct}
+    seen = {value: symbols.symbol(value) for value in distinct}
     seen = {value: _MISS if code is None else code for value, code in seen.items()}
     return np.fromiter(map(seen.__getitem__, fields), np.uint8, count=len(fields))
 
@@ -354,43 +385,35 @@ def _row_code(line: str, line_no: int, name: str, layout: _Layout) -> int:
         raw = fields[layout.index]
         if not raw.strip():
             raise DataError(f"{name} line {line_no}: {layout.label} is empty")
-    code = _code(raw)
+    code = symbols.symbol(raw)
     if code is None:
-        value = _unquote(raw.strip())
-        size = f" ({len(value):,} characters)" if len(value) > 40 else ""
-        raise DataError(f'{where}: "{shown(value)}"{size} is not a 0/1 value')
+        raise _BadValue(where, _unquote(raw.strip()))
     return code
+
+
+class _BadValue(DataError):
+    """A field that is not a value: where it is and what it says."""
+
+    def __init__(self, where: str, value: str, expected: str = "a 0/1 value"):
+        size = f" ({len(value):,} characters)" if len(value) > 40 else ""
+        super().__init__(f'{where}: "{shown(value)}"{size} is not {expected}')
+        self.where, self.value = where, value
+
+
+def _reworded(bad: _BadValue, body: str) -> _BadValue:
+    """The message in the words of the file's pair: "is not H or T" among coin flips."""
+    found = [symbols.symbol(t) for t in _tokens(body[:4096].split("\n", 1)[0])]
+    for pair in symbols.PAIRS[1:]:
+        if any(i in pair.ones | pair.zeros and i != symbols.T for i in found):
+            first, second = pair.shown
+            return _BadValue(bad.where, bad.value, f"{first} or {second}")
+    return bad
 
 
 def _code(raw: str) -> int | None:
-    """0 or 1 for an accepted spelling of a value, else None."""
-    value = _unquote(raw.strip()).lower()
-    code = _SPELLINGS.get(value)
-    if code is None:
-        match = _DECIMAL.fullmatch(value)
-        code = None if match is None else int(match.group(1))
-    return code
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1].strip()
-    return value
+    """0 or 1 for an accepted spelling of a 0/1 value (true, yes, t, 1.0 ...), else None."""
+    return {symbols.ZERO: 0, symbols.ONE: 1, symbols.T: 1}.get(symbols.symbol(raw))
 
 
 def _too_many(name: str) -> str:
     return f"{name} has more than {MAX_VALUES:,} values (the limit)"
-
-
-def shown(text: str, limit: int = 40, quoted: bool = True) -> str:
-    """Text safe for a one-line message: unprintables escaped, cut at limit characters; for
-    text shown between double quotes, also quotes and backslashes escaped."""
-    out = []
-    for ch in text[:limit]:
-        if quoted and ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
-    return "".join(out) + ("…" if len(text) > limit else "")

@@ -7,6 +7,8 @@ and `decode` turns them back, checking every value against bounds. The app maps
 Keys (a value equal to its default is left out, so a link shows only what was changed)::
 
     data=generate  n=200  true_p=0.7  data_seed=0     the sample (left out: the notebook's)
+    data=text  text=HHTHT...  one=T                     typed values (up to 2,000), the 1
+    resample=parametric|bootstrap  resample_seed=3      a resample of the sample
     lr=0.01  steps=1000  p0=0.3|random  seed=0
     opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
     param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
@@ -14,7 +16,8 @@ Keys (a value equal to its default is left out, so a link shows only what was ch
 
 Floats are written with ``repr`` (without the "+" of a positive exponent), which reads back to
 the same float. ``data=upload`` says the run used an uploaded file: its values cannot travel in
-a link, so decoding it returns an upload source and a note asking for the file.
+a link, so decoding it returns an upload source and a note asking for the file; so does
+``data=text`` without ``text`` (typed values too many for a link).
 
 `decode` never raises: a malformed, out-of-range, repeated-with-different-values or unknown
 parameter is ignored, keeping the default, with a note such as
@@ -32,6 +35,7 @@ import urllib.parse
 from collections.abc import Mapping
 
 from bernoulli import settings as schema
+from bernoulli.data import MAX_LINK_TEXT, MAX_ONE, RESAMPLES
 from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
 from bernoulli.optimize import Settings
@@ -44,7 +48,12 @@ UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
     "upload the same file to repeat the run."
 )
+TEXT_NOTE = (
+    "This link was made with typed values, too many to carry in a link: "
+    "paste them again to repeat the run."
+)
 _MAX_TEXT = 64  # longer than any valid value; longer text is not even parsed
+_LONG = {"text": MAX_LINK_TEXT}  # keys whose text may be longer
 _MAX_NOTES = 12  # then one line counting the rest
 
 
@@ -120,7 +129,19 @@ _SETTINGS = {f.key: (f.name, _parser(f)) for f in schema.RUN}
 # key -> (Source field, parser)
 _DATA = {f.key: (f.name, _parser(f)) for f in schema.GENERATE}
 _PARSERS = {**_SETTINGS, **_DATA}
-_KEYS = frozenset({"data", "view", *_PARSERS})
+_SAMPLE = {  # key -> (Source field, parser): the typed text, the 1, a resample
+    "text": ("text", lambda t: t),
+    "one": ("one", lambda t: _symbol(t)),
+    "resample": ("resample", lambda t: _choice(t, tuple(RESAMPLES))),
+    "resample_seed": ("resample_seed", lambda t: _whole(t, 0, MAX_LINK_SEED)),
+}
+_KEYS = frozenset({"data", "view", *_PARSERS, *_SAMPLE})
+
+
+def _symbol(text: str) -> str:
+    if not 0 < len(text) <= MAX_ONE or not text.strip():
+        raise _Bad(f"must be a symbol of 1 to {MAX_ONE} characters")
+    return text
 
 
 # --- encode --------------------------------------------------------------------------------
@@ -162,6 +183,9 @@ def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -
     if source.kind == "generate":
         for key, (name, _) in _DATA.items():
             params[key] = _text(getattr(source, name))
+    for key, (name, _) in _SAMPLE.items():
+        if getattr(source, name) is not None:
+            params[key] = _text(getattr(source, name))
     default = Settings()
     for key, (name, _) in _SETTINGS.items():
         value = getattr(settings, name)
@@ -201,7 +225,7 @@ def shown(text: str, limit: int = 40) -> str:
     return "".join(out) + ("…" if len(text) > limit else "")
 
 
-def _single(raw) -> str:
+def _single(raw, limit: int = _MAX_TEXT) -> str:
     """The one text value of a parameter (a list of equal values counts as one)."""
     if isinstance(raw, list | tuple):
         if not all(isinstance(v, str) for v in raw):
@@ -216,7 +240,7 @@ def _single(raw) -> str:
         raw = distinct[0]
     if not isinstance(raw, str):
         raise _Bad("not text")
-    if len(raw) > _MAX_TEXT:
+    if len(raw) > limit:
         raise _Bad(f"too long ({len(raw):,} characters)")
     return raw
 
@@ -255,11 +279,13 @@ def decode(params: Mapping, views=VIEWS) -> Decoded:
             continue
         text = raw if isinstance(raw, str) else None  # shown in the note, if any
         try:
-            text = _single(raw)
+            text = _single(raw, _LONG.get(key, _MAX_TEXT))
             if key == "data":
                 values[key] = _choice(text, SOURCES)
             elif key == "view":
                 values[key] = _choice(text, views)
+            elif key in _SAMPLE:
+                values[key] = _SAMPLE[key][1](text)
             else:
                 values[key] = _PARSERS[key][1](text)
         except _Bad as bad:
@@ -295,16 +321,39 @@ def _settings(values: dict, notes: list[str]) -> Settings:
 
 def _source(values: dict, keys: set, notes: list[str]) -> Source:
     kind = values.get("data", "notebook")
+    extra = _extras(kind, values, notes)
     given = [key for key in _DATA if key in values]
     if kind != "generate":
         for key in given:
             notes.append(_ignored(key, _text(values[key]), "only used with data=generate"))
         if kind == "upload":
             notes.append(UPLOAD_NOTE)
-        return Source(kind)
+        if kind == "text" and "text" not in extra:
+            notes.append(TEXT_NOTE)
+        return Source(kind, **extra)
     numbers = {}
     for key, (name, _) in _DATA.items():
         numbers[name] = values.get(key, GENERATE_DEFAULTS[name])
         if key not in keys:  # (an invalid one was noted already)
             notes.append(f"No {key} for data=generate: using {key}={numbers[name]}.")
-    return Source("generate", **numbers)
+    return Source("generate", **numbers, **extra)
+
+
+def _extras(kind: str, values: dict, notes: list[str]) -> dict:
+    """The Source fields of text, one and a resample that apply to this kind of sample."""
+    extra = {}
+    for key, where in (("text", ("text",)), ("one", ("text", "upload"))):
+        if key in values:
+            if kind in where:
+                extra[key] = values[key]
+            else:
+                data = " or ".join(f"data={w}" for w in where)
+                notes.append(_ignored(key, values[key], f"only used with {data}"))
+    method, seed = values.get("resample"), values.get("resample_seed")
+    if (method is None) != (seed is None):
+        key, value = ("resample", method) if seed is None else ("resample_seed", seed)
+        other = "resample_seed" if seed is None else "resample"
+        notes.append(_ignored(key, _text(value), f"needs {other} too"))
+    elif method is not None:
+        extra.update(resample=method, resample_seed=seed)
+    return extra

@@ -20,9 +20,17 @@ from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
 from bernoulli.share import Source
 from ui import state
+from ui.typed import symbols_line, text_section
 from ui.upload import upload_section
 
-SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "upload": "Upload"}
+SOURCES = {
+    "notebook": "The notebook's 200 samples",
+    "generate": "Generate",
+    "upload": "Upload",
+    "text": "Type or paste",
+}
+RESAMPLE_WORDS = {"parametric": "from p̂ (parametric)", "bootstrap": "from the data (bootstrap)"}
+BASE = "base_sample"  # the session value holding the sample before any resample
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 FIELDS = settings.FIELDS
 GENERATE = settings.GENERATE_FIELDS
@@ -133,12 +141,18 @@ def samples_section() -> data.Sample:
         format_func=SOURCES.get,
         label_visibility="collapsed",
     )
+    previous = st.session_state.get(BASE) or notebook_sample()
     if source == "notebook":
-        sample = notebook_sample()
+        base = notebook_sample()
     elif source == "generate":
-        sample = generate_section()
+        base = generate_section()
+    elif source == "upload":
+        base = upload_section(previous)
     else:
-        sample = upload_section(st.session_state.get(state.IN_USE) or notebook_sample())
+        base = text_section(previous)
+    st.session_state[BASE] = base
+    symbols_line(base)
+    sample = resample_section(base)
     st.session_state[state.IN_USE] = sample
     side.markdown(
         f"**{plain(sample.source)}**  \nn = **{sample.n:,}**, k = **{sample.k:,}** ones, "
@@ -158,6 +172,43 @@ def samples_section() -> data.Sample:
         },
     )
     return sample
+
+
+def next_resample() -> None:
+    st.session_state.resample_seed = (st.session_state.get("resample_seed") or 0) + 1
+
+
+def resample_section(base: data.Sample) -> data.Sample:
+    """A button that draws a new sample of the same n from this one (seeded, in the link)."""
+    side = st.sidebar
+    session = st.session_state
+    if session.get("resample_base") not in (None, base.key):
+        session.resample_seed = None  # new data: shown as they are first
+    session["resample_base"] = base.key
+    left, right = side.columns([3, 2], vertical_alignment="bottom")
+    method = left.selectbox(
+        "Resample n values",
+        list(data.RESAMPLES),
+        key="resample_method",
+        format_func=RESAMPLE_WORDS.get,
+        help="Draw a new sample of the same n: n coin flips with P(1) = p̂, or n values "
+        "of the data drawn with replacement. Watch p̂, the interval and 2/H move.",
+    )
+    right.button("Resample", key="resample", on_click=next_resample, width="stretch")
+    seed = session.get("resample_seed")
+    if seed is None:
+        return base
+    memo = session.get("resample_memo")
+    if memo is None or memo[0] != (base.key, method, seed):
+        memo = ((base.key, method, seed), data.resample(base, method, seed))
+        session["resample_memo"] = memo
+    side.button(
+        "Back to the data",
+        key="resample_off",
+        on_click=lambda: session.update(resample_seed=None),
+        width="stretch",
+    )
+    return memo[1]
 
 
 # --- the optimizer --------------------------------------------------------------------------
@@ -275,3 +326,9 @@ def share_section(source: Source, params: dict[str, str]) -> None:
         st.caption("Copy it with the button that appears at its right on hover.")
     if source.kind == "upload":
         side.info(share.UPLOAD_NOTE, icon=":material/upload_file:")
+    if source.kind == "text" and source.text is None:
+        side.info(
+            f"More than {data.MAX_LINK_VALUES:,} typed values are too many for a link: "
+            "it opens the notebook's sample instead.",
+            icon=":material/keyboard:",
+        )

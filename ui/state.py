@@ -48,6 +48,9 @@ def defaults() -> dict:
         "table_every": 100,
         "present": False,
         "show_script": False,
+        "typed": "",
+        "typed_line": "",
+        "resample_method": "parametric",
     }
 
 
@@ -119,6 +122,12 @@ def restore_from_link() -> None:
         state.source = source.kind
         if source.kind == "generate":
             state.update(gen_n=source.n, gen_p=float(source.true_p), gen_seed=source.seed)
+        if source.text is not None:
+            state.typed = source.text
+            state.typed_line = source.text.strip() if "\n" not in source.text.strip() else ""
+        state.one = source.one
+        if source.resample is not None:
+            state.update(resample_method=source.resample, resample_seed=source.resample_seed)
         state.update(state_from_settings(decoded.settings))
         state.view = decoded.view
         notes = [*decoded.notes, *notes]
@@ -130,8 +139,9 @@ def link_notes() -> None:
     notes = st.session_state[NOTES]
     if not notes:
         return
-    upload = [note for note in notes if note == share.UPLOAD_NOTE]
-    ignored = [note for note in notes if note != share.UPLOAD_NOTE]
+    needs = (share.UPLOAD_NOTE, share.TEXT_NOTE)
+    upload = [note for note in notes if note in needs]
+    ignored = [note for note in notes if note not in needs]
     box, close = st.columns([12, 1], vertical_alignment="center")
     if ignored:
         box.warning(
@@ -141,7 +151,7 @@ def link_notes() -> None:
         )
     if upload:
         box.info(
-            f"{share.UPLOAD_NOTE} Until then the page uses the notebook's sample.",
+            f"{' '.join(upload)} Until then the page uses the notebook's sample.",
             icon=":material/upload_file:",
         )
     close.button(

@@ -1,4 +1,4 @@
-"""The upload: a file of 0/1 values, parsed only when the file (or its chosen column) changes."""
+"""The upload: a file of values, parsed only when the file, its column or its 1 changes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from bernoulli import data
+from ui.typed import ONE, chosen_column, column_chooser, parse
 
 PARSE = "upload_parse"  # the session value holding the UploadParse
 
@@ -19,20 +20,22 @@ class UploadParse:
     column: int | None = None
     error: str | None = None
     columns: tuple[str, ...] | None = None  # a file of several columns: their names
+    one: str | None = None  # the symbol counted as 1
+    grid: bool = False  # whether the columns are a grid's (all values is a choice)
 
 
-def _parse(
-    file, column: int | None, last: UploadParse | None
-) -> tuple[UploadParse, data.Sample | None]:
+def _parse(file, column: int | None, last: UploadParse | None):
     """Parse the file (its `column`); the parse state, and the sample if the file is valid."""
     content = file.getvalue()
-    columns = last.columns if last is not None else None
-    try:
-        sample = data.parse_samples(content, file.name, column)
-    except data.DataError as error:
-        found = tuple(error.columns) if error.columns else columns
-        return UploadParse(file.file_id, column, str(error), found), None
-    return UploadParse(file.file_id, column, None, columns), sample
+    before = (last.columns, last.grid) if last is not None else (None, False)
+    sample, error, columns, grid = parse(
+        lambda c, o: data.parse_samples(content, file.name, c, o),
+        column,
+        st.session_state.get(ONE),
+        before,
+    )
+    one = st.session_state.get(ONE)
+    return UploadParse(file.file_id, column, error, columns, one, grid), sample
 
 
 def upload_section(in_use: data.Sample) -> data.Sample:
@@ -44,9 +47,10 @@ def upload_section(in_use: data.Sample) -> data.Sample:
     state = st.session_state
     side = st.sidebar
     file = side.file_uploader(
-        f"A text file of 0/1 values (up to {data.MAX_BYTES // 2**20} MB)",
+        f"A text file of values (up to {data.MAX_BYTES // 2**20} MB)",
         key="upload",
-        help="One value a line, or a column of a CSV. 0/1, true/false, yes/no are accepted.",
+        help="One value a line, one row, a grid, a column of a CSV, or a list. 0/1, "
+        "true/false, yes/no, H/T, heads/tails, W/L, success/failure are accepted.",
     )
     if file is None:
         if in_use.origin.kind != "upload":
@@ -55,23 +59,17 @@ def upload_section(in_use: data.Sample) -> data.Sample:
     last = state.get(PARSE)
     if last is None or last.file_id != file.file_id:  # a new file: forget the old one's columns
         last = None
-        state.upload_column = None
-    column = state.get("upload_column")
-    if last is None or last.column != column:
+        state.pop("upload_column", None)
+    column = chosen_column("upload_column")
+    if last is None or (last.column, last.one) != (column, state.get(ONE)):
         last, parsed = _parse(file, column, last)
         state[PARSE] = last
+        state["upload_sample"] = parsed or state.get("upload_sample")
         in_use = parsed or in_use
+    elif last.error is None and state.get("upload_sample") is not None:
+        in_use = state["upload_sample"]
     if last.columns:  # a file of several columns: the user says which one holds the values
-        columns = last.columns
-        side.selectbox(
-            "Column",
-            range(1, len(columns) + 1),
-            key="upload_column",
-            index=None,
-            format_func=lambda i: f"{i}: {columns[i - 1]}",
-            placeholder="Choose the column",
-            persist_state="page",
-        )
+        column_chooser("upload_column", last.columns, last.grid)
     if last.error:
         side.error(f"{last.error}  \nStill using: {in_use.source}.")
     return in_use

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, parse
+from bernoulli import data, parse, symbols
 from bernoulli.data import (
     MAX_BYTES,
     MAX_VALUES,
@@ -260,10 +260,12 @@ def test_several_columns_need_a_choice():
         parse_samples(THREE, "samples.csv")
     assert str(info.value) == "samples.csv has 3 columns (a, b, y): choose one"
     assert info.value.columns == ["a", "b", "y"]
-    with pytest.raises(DataError) as info:
-        parse_samples(b"1,0,1\n0,0,1\n", "samples.csv")
-    assert str(info.value) == "samples.csv has 3 columns (1, 2, 3): choose one by number"
-    assert info.value.columns == ["1", "2", "3"]
+    # Without a header, every value is the sample, row by row (issue 12); the columns are
+    # the other reading, offered.
+    s = parse_samples(b"1,0,1\n0,0,1\n", "samples.csv")
+    assert (s.n, s.k, s.values.tolist()) == (6, 3, [1, 0, 1, 0, 0, 1])
+    assert s.source == "samples.csv, all 3 columns"
+    assert s.reading.columns == ("1", "2", "3")
 
 
 @pytest.mark.parametrize(
@@ -466,11 +468,6 @@ def test_the_value_limit_exactly():
         ),
         (b"x" * (10 << 20), None, '"' + "x" * 40 + '…" (10,485,760 characters) is not a 0/1 value'),
         (b"0" * (10 << 20), None, '"' + "0" * 40 + '…" (10,485,760 characters) is not a 0/1 value'),
-        (
-            (b"0," * (5 << 20))[:-1],
-            None,
-            "has 5,242,880 columns: put one value a line, or choose a column by number",
-        ),
         (b"0,2" * (3 << 20), 2, 'column 2: "20" is not a 0/1 value'),
     ],
 )
@@ -484,6 +481,15 @@ def test_ten_megabyte_single_line(tmp_path, line, column, message):
         text.startswith(str(path)) and text.endswith(message) and len(text) < 300 + len(str(path))
     )
     assert info.value.columns is None
+
+
+@pytest.mark.timeout(60)
+def test_ten_megabyte_single_row_is_all_its_values():
+    # Before issue 12 this row was refused ("has 5,242,880 columns: ..."); a row of values
+    # is now the sample, all of it.
+    s = parse_samples((b"0," * (5 << 20))[:-1], "row.csv")
+    assert (s.n, s.k, s.source) == (5 << 20, 0, "row.csv, one row")
+    assert s.reading.columns is None  # one row: no column to offer
 
 
 def test_ten_megabyte_single_line_with_a_column():
@@ -609,9 +615,17 @@ def test_columns_round_trip(rows, sep, header, newline, data_):
     s = parse_samples(newline.join(lines), "cols.csv", column)
     expected = [row[chosen] for row in rows]
     assert (s.n, s.k, s.values.tolist()) == (len(rows), sum(expected), expected)
-    with pytest.raises(DataError) as info:
-        parse_samples(newline.join(lines), "cols.csv")
-    assert info.value.columns == (names if header else [str(i + 1) for i in range(width)])
+    if header:
+        with pytest.raises(DataError) as info:
+            parse_samples(newline.join(lines), "cols.csv")
+        assert info.value.columns == names
+    else:  # issue 12: without a header, all values row by row; the columns are offered
+        s = parse_samples(newline.join(lines), "cols.csv")
+        flat = [v for row in rows for v in row]
+        assert (s.n, s.k, s.values.tolist()) == (len(flat), sum(flat), flat)
+        assert s.reading.columns == (
+            None if len(rows) == 1 else tuple(map(str, range(1, width + 1)))
+        )
 
 
 BAD_TOKEN = st.text(
@@ -620,7 +634,9 @@ BAD_TOKEN = st.text(
     max_size=60,
 ).filter(
     lambda t: (
-        t.strip().lower() not in ALL_SPELLINGS and not parse._DECIMAL.fullmatch(t.strip().lower())
+        t.strip().lower() not in ALL_SPELLINGS
+        and not parse._DECIMAL.fullmatch(t.strip().lower())
+        and symbols.symbol(t) is None  # issue 12: H/T, W/L, success/failure are values too
     )
 )
 

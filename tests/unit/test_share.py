@@ -176,7 +176,7 @@ INVALID = [
     ({"foo": "bar"}, 'Ignored unknown parameter "foo".'),
     ({"LR": "0.1"}, 'Ignored unknown parameter "LR".'),
     ({"<img src=x>": "1"}, 'Ignored unknown parameter "\\x3cimg src\\x3dx\\x3e".'),
-    ({"data": "s3"}, 'Ignored data="s3": must be one of notebook, generate, upload.'),
+    ({"data": "s3"}, 'Ignored data="s3": must be one of notebook, generate, upload, text.'),
     ({"n": "200"}, 'Ignored n="200": only used with data=generate.'),
     (
         {"data": "generate", "n": "-5", "true_p": "0.5", "data_seed": "1"},
