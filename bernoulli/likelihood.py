@@ -71,7 +71,7 @@ def nll(p, n: int, k: int, scale: Scale = "sum"):
     p = np.asarray(p, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         value = -(_xlog(k, p) + _xlog(n - k, -p, np.log1p)) * _per(scale, n)  # log(1 - p), exact
-    return _ret(_out(p, value))
+    return _ret(_out(p, value + 0.0))  # + 0.0: an NLL of zero is 0, not -0
 
 
 def grad(p, n: int, k: int, scale: Scale = "sum"):

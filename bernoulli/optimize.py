@@ -108,8 +108,42 @@ def full_loss(w: torch.Tensor, n: int, k: int, param: str, scale: str) -> torch.
         # Written as the notebook's per-sample log(x p + (1 - x)(1 - p)), grouped by value.
         total = -(k * torch.log(w) + (n - k) * torch.log(1 - w))
     else:
-        total = n * torch.nn.functional.softplus(w) - k * w
+        # k softplus(-θ) + (n - k) softplus(θ), with a softplus whose derivatives stay exact
+        # far out in θ (torch's own is linear above θ = 20: gradient and curvature 0 there).
+        total = k * _softplus(-w) + (n - k) * _softplus(w)
     return total / n if scale == "mean" else total
+
+
+class _Sigmoid(torch.autograd.Function):
+    """σ(θ), whose derivative is σ(θ) σ(-θ): no 1 - σ(θ) that cancels to 0 for large θ."""
+
+    @staticmethod
+    def forward(ctx, w):
+        ctx.save_for_backward(w)
+        return torch.sigmoid(w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (w,) = ctx.saved_tensors
+        return grad * torch.sigmoid(w) * torch.sigmoid(-w)
+
+
+class _Softplus(torch.autograd.Function):
+    """log(1 + e^θ) = logaddexp(0, θ), whose derivative is :class:`_Sigmoid` (differentiable)."""
+
+    @staticmethod
+    def forward(ctx, w):
+        ctx.save_for_backward(w)
+        return torch.logaddexp(torch.zeros((), dtype=w.dtype), w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (w,) = ctx.saved_tensors
+        return grad * _Sigmoid.apply(w)
+
+
+def _softplus(w: torch.Tensor) -> torch.Tensor:
+    return _Softplus.apply(w)
 
 
 def _batch_loss(w, xb: torch.Tensor, n: int, param: str, scale: str) -> torch.Tensor:
