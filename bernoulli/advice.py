@@ -50,9 +50,11 @@ def _derivatives(x: float, n: int, k: int, s) -> tuple[float, float]:
     """dNLL/dx and d²NLL/dx² at the run's parameter x (p or θ), float64 closed form."""
     per = 1.0 / n if s.loss == "mean" else 1.0
     if s.param == "p":
-        g = (-k / x if k else 0.0) + ((n - k) / (1.0 - x) if n - k else 0.0)
-        h = (k / x**2 if k else 0.0) + ((n - k) / (1.0 - x) ** 2 if n - k else 0.0)
-        return g * per, h * per
+        x = np.float64(x)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # ±inf at an edge
+            g = (-k / x if k else 0.0) + ((n - k) / (1.0 - x) if n - k else 0.0)
+            h = (k / x**2 if k else 0.0) + ((n - k) / (1.0 - x) ** 2 if n - k else 0.0)
+        return float(g * per), float(h * per)
     sig, sig_minus = float(lk.sigmoid(x)), float(lk.sigmoid(-x))
     return ((n - k) * sig - k * sig_minus) * per, n * sig * sig_minus * per
 
@@ -81,7 +83,7 @@ def forecast(n: int, k: int, s, p0: float) -> np.ndarray:
             s2 = 0.999 * s2 + 0.001 * g * g
             step = s.lr * (m / (1 - s.beta**t)) / (math.sqrt(s2 / (1 - 0.999**t)) + ADAM_EPS)
         elif s.optimizer == "newton":
-            step = s.lr * g / h if h else math.nan
+            step = s.lr * g / h if h and math.isfinite(h) else math.nan
         else:
             step = s.lr * g
         new = x - step
@@ -92,6 +94,18 @@ def forecast(n: int, k: int, s, p0: float) -> np.ndarray:
         x = new
     xs = np.asarray(path, dtype=np.float64)
     return xs if s.param == "p" else np.asarray(lk.sigmoid(xs), dtype=np.float64)
+
+
+def near(n: int, k: int, s, x: float) -> bool:
+    """Whether the parameter x is where p̂'s local picture holds: the gradient there is within
+    a factor 2 of H·(x − x̂), the straight line that 1/H and 2/H are about."""
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if th.note:
+        return False
+    x_hat = lk.mle(n, k) if s.param == "p" else float(lk.logit(lk.mle(n, k)))
+    line = th.curvature * (x - x_hat)
+    g, _ = _derivatives(x, n, k, s)
+    return line != 0 and 0.5 <= g / line <= 2.0
 
 
 def first_step(n: int, k: int, s, p0: float) -> float:

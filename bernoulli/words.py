@@ -1,8 +1,8 @@
 """Numbers as words print them: ratios to a limit with the digits that tell them from 1, no "-0".
 
-    ratio(1.003)  -> "1.003"   (never "1" for a ratio that is not 1)
-    ratio(0.9996) -> "0.9996"
-    number(-0.0)  -> "0"
+ratio(1.003)  -> "1.003"   (never "1" for a ratio that is not 1)
+ratio(0.9996) -> "0.9996"
+number(-0.0)  -> "0"
 """
 
 from __future__ import annotations

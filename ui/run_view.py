@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import data, export, plots, table
+from bernoulli import advice, data, export, plots, table
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
@@ -59,18 +59,22 @@ def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndar
 
 
 def banner(traj: Trajectory) -> None:
-    """How the run ended, in words first (never colour alone)."""
-    if traj.status == "diverged":
-        st.error(traj.message, icon=":material/error:")
-    elif traj.status == "converged":
-        st.success(traj.message, icon=":material/check_circle:")
-    elif traj.status == "stalled":
-        extra = ""
-        if traj.settings.dtype == "float32":
-            extra = " This is what the notebook's float32 run did. Try float64."
-        st.warning(traj.message + extra, icon=":material/pause_circle:")
-    else:
-        st.info(traj.message, icon=":material/info:")
+    """What the run did in one sentence (`advice.advise`), the numbers one click away."""
+    words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
+    box = {
+        "diverged": (st.error, ":material/error:"),
+        "converged": (st.success, ":material/check_circle:"),
+        "stalled": (st.warning, ":material/pause_circle:"),
+    }.get(traj.status, (st.info, ":material/info:"))
+    box[0](words.sentence, icon=box[1])
+    with st.expander("Why: the numbers behind this run"):
+        detail = traj.message
+        if traj.status == "stalled" and traj.settings.dtype == "float32":
+            detail += " This is what the notebook's float32 run did. Try float64."
+        st.markdown(detail)
+        st.markdown(words.theory)
+        if words.first_step:
+            st.markdown(words.first_step)
 
 
 def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):

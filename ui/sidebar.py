@@ -13,9 +13,8 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from bernoulli import data, settings, share
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Settings
+from bernoulli import advice, data, settings, share
+from bernoulli.optimize import Settings, initial_p
 from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
 from bernoulli.share import Source
@@ -26,11 +25,6 @@ SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "up
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 FIELDS = settings.FIELDS
 GENERATE = settings.GENERATE_FIELDS
-REGIME_WORDS = {
-    "monotone": "monotone (lr < 1/H): p walks straight to p̂",
-    "oscillating": "oscillating (1/H < lr < 2/H): p overshoots p̂ and zig-zags in",
-    "unstable": "beyond the local limit (lr > 2/H): every step overshoots by more than it fixes",
-}
 
 
 def sidebar() -> tuple[data.Sample, Settings]:
@@ -164,35 +158,13 @@ def samples_section() -> data.Sample:
 
 
 def regime_note(n: int, k: int, s: Settings) -> str:
-    """The stability threshold for these data and settings, and where the lr sits."""
-    th = lk.thresholds(n, k, s.param, s.loss)
-    if th.note:
-        return th.note
-    limits = f"2/H = **{th.stable:.4g}**, 1/H = {th.monotone:.4g} (H = {th.curvature:.4g})"
-    if s.optimizer in ("gd", "sgd"):
-        ratio = s.lr / th.stable
-        noise = " SGD adds minibatch noise on top." if s.optimizer == "sgd" else ""
-        return (
-            f"{limits}.  \nlr = {s.lr:.4g} = {ratio:.3g} × 2/H: "
-            f"**{REGIME_WORDS[th.regime(s.lr)]}**.{noise}"
-        )
-    if s.optimizer == "momentum":
-        limit = th.momentum_stable(s.beta)
-        word = "stable" if s.lr < limit else "**beyond the local limit**"
-        return (
-            f"{limits}.  \nWith momentum β = {s.beta:g} the local limit is (2 + 2β)/H = "
-            f"**{limit:.4g}**: lr = {s.lr:.4g} is {word} (lr/limit = {s.lr / limit:.3g})."
-        )
-    if s.optimizer == "adam":
-        return (
-            f"{limits}.  \nAdam divides by the gradient's running size, so its steps are "
-            f"about lr = {s.lr:.4g} wherever p is: 2/H does not limit it."
-        )
-    word = "monotone" if s.lr < 1 else ("oscillating" if s.lr < 2 else "beyond the local limit")
-    return (
-        f"{limits}.  \nNewton divides by H itself: its local limits are lr = 1 and 2, "
-        f"so lr = {s.lr:.4g} is **{word}**."
-    )
+    """What this run will do (the float64 forecast of `advice.advise`), then the numbers."""
+    forecast = s if s.p0 is not None else s.replace(p0=initial_p(s))
+    words = advice.advise(n, k, forecast)
+    text = f"**This run:** {words.sentence}"
+    if words.first_step:
+        text += f"  \n{words.first_step}"
+    return f"{text}  \n{words.theory}"
 
 
 def learning_rate(side) -> None:
