@@ -154,15 +154,17 @@ def classify(p: np.ndarray, p_hat: float, tol: float) -> _Course:
     e = p - p_hat
     crossings = _crossings(e, max(tol, SETTLED))
     near = np.abs(e) <= max(tol, SETTLED)
+    moved = np.flatnonzero(p[1:] != p[:-1])
     if near[-1]:
         far = np.flatnonzero(~near)
         at = int(far[-1]) + 1 if far.size else 0
+        if len(p) > 1 and p[-1] == p[-2]:  # it stopped: the step where it last moved
+            at = int(moved[-1]) + 1 if moved.size else 0
         return _Course("zigzags" if crossings.size else "walks", at, crossings.size > 0)
     last = len(p) - 1
     if crossings.size and crossings[-1] > last - max(4, last // 4):
         return _Course("bounces", last, True)
     if last > 0 and p[-1] == p[-2]:
-        moved = np.flatnonzero(p[1:] != p[:-1])
         return _Course("stalls", int(moved[-1]) + 1 if moved.size else 0, crossings.size > 0)
     return _Course("slow", last, crossings.size > 0)
 
@@ -192,7 +194,7 @@ def _sentence(course: _Course, p: np.ndarray, p_hat: float, s) -> str:
             f"(from {number(p[at - 1], 4)} to {number(p[at], 4)})."
         )
     if course.kind == "walks":
-        return f"p walks straight to {hat} without ever passing it, and stays there (step {at})."
+        return f"p walks straight to {hat} without ever passing it, and stops there (step {at})."
     if course.kind == "zigzags":
         return f"p overshoots {hat}, zig-zags around it, and settles there (step {at})."
     last = len(p) - 1
@@ -306,3 +308,45 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
 
 def optimizer_name(s) -> str:
     return OPTIMIZER_NAMES[s.optimizer]
+
+
+# --- a learning rate that fits a switch --------------------------------------------------------
+
+GD_FAMILY = ("gd", "sgd", "momentum")
+ADAM_LR = {"p": 0.01, "logit": 0.05}  # Adam moves the parameter by about lr a step
+WALK = 0.5  # lr·H offered when coming to gradient descent from Adam or Newton: p walks in
+
+
+def fitting_lr(n: int, k: int, old, new) -> tuple[float, str]:
+    """A learning rate for `new` that behaves like `old`'s, and a note saying why.
+
+    Within gradient descent and momentum: the same lr·H (H at p̂ in the new parameter and
+    loss scale), so the run does the same near p̂. To Adam: its usual rate (about the step
+    it takes). To Newton: its natural step size 1 (H drops out). From Adam or Newton to
+    gradient descent: lr·H = 0.5, where p walks straight in. When H is 0 or infinite (p̂ on
+    the edge) the lr is kept. Returns (lr, note); the note is "" when lr is unchanged.
+    """
+    h_old = lk.thresholds(n, k, old.param, old.loss).curvature
+    h_new = lk.thresholds(n, k, new.param, new.loss).curvature
+    usable = all(math.isfinite(h) and h > 0 for h in (h_old, h_new))
+    if new.optimizer == "newton":
+        lr, why = 1.0, "Newton's natural step size: it jumps to the minimum of the local parabola"
+        if old.optimizer == "newton":
+            lr, why = old.lr, ""
+    elif new.optimizer == "adam":
+        lr = ADAM_LR[new.param]
+        why = (
+            f"Adam's usual rate: each step moves {'θ' if new.param == 'logit' else 'p'} by about lr"
+        )
+    elif old.optimizer in GD_FAMILY and usable:
+        lr = old.lr * h_old / h_new
+        why = f"the same lr·H = {ratio(old.lr * h_old)} as before (H = {number(h_new, 4)} now)"
+    elif usable:
+        lr = WALK / h_new
+        why = f"lr·H = {WALK}: p walks straight to p̂ (H = {number(h_new, 4)})"
+    else:
+        lr, why = old.lr, ""
+    lr = float(f"{lr:.4g}")
+    if lr == old.lr or not why:
+        return old.lr, ""
+    return lr, f"Learning rate set to {number(lr, 4)}: {why}."

@@ -17,6 +17,14 @@ from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
 FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
+BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
+    "walks": (st.success, ":material/check_circle:"),
+    "zigzags": (st.success, ":material/check_circle:"),
+    "leaves_first": (st.error, ":material/error:"),
+    "leaves": (st.error, ":material/error:"),
+    "outside": (st.error, ":material/error:"),
+    "stalls": (st.warning, ":material/pause_circle:"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,7 @@ def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndar
 def banner(traj: Trajectory) -> None:
     """What the run did in one sentence (`advice.advise`), the numbers one click away."""
     words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
-    box = {
-        "diverged": (st.error, ":material/error:"),
-        "converged": (st.success, ":material/check_circle:"),
-        "stalled": (st.warning, ":material/pause_circle:"),
-    }.get(traj.status, (st.info, ":material/info:"))
+    box = BANNERS.get(words.kind, (st.info, ":material/info:"))
     box[0](words.sentence, icon=box[1])
     with st.expander("Why: the numbers behind this run"):
         detail = traj.message

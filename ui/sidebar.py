@@ -24,6 +24,8 @@ from ui.upload import upload_section
 SOURCES = {"notebook": "The notebook's 200 samples", "generate": "Generate", "upload": "Upload"}
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 FIELDS = settings.FIELDS
+LAST_RUN = "last_run"  # the session value holding (n, k, Settings) of the last page run
+LR_NOTE = "lr_note"  # the session value holding the note on an lr offered by a switch
 GENERATE = settings.GENERATE_FIELDS
 
 
@@ -204,7 +206,7 @@ def optimizer_section(sample: data.Sample) -> Settings:
     if steps * SECONDS_PER_STEP > 2:
         side.caption(f"{steps:,} real torch steps take about {steps * SECONDS_PER_STEP:.0f} s.")
     start(side)
-    optimizer = choice(side.selectbox, FIELDS["optimizer"])
+    optimizer = choice(side.selectbox, FIELDS["optimizer"], on_change=offer_lr, args=("optimizer",))
     if optimizer in ("momentum", "adam"):
         beta = FIELDS["beta"]
         side.slider(
@@ -218,13 +220,38 @@ def optimizer_section(sample: data.Sample) -> Settings:
         )
     if optimizer == "sgd":
         number(side, FIELDS["batch_size"], step=1, persist_state="page")
-    for name in ("param", "loss", "dtype"):
-        choice(side.radio, FIELDS[name], horizontal=True)
+    for name in ("param", "loss"):
+        choice(side.radio, FIELDS[name], horizontal=True, on_change=offer_lr, args=(name,))
+    choice(side.radio, FIELDS["dtype"], horizontal=True)
     with side.expander("Convergence tolerance"):
         number(st, FIELDS["tol"], format="%.1e", step=1e-7)
     run = state.settings_from_state(st.session_state)
     regime_box.markdown(regime_note(sample.n, sample.k, run))
+    note = st.session_state.pop(LR_NOTE, "")
+    if note:
+        regime_box.info(note, icon=":material/tune:")
+    st.session_state[LAST_RUN] = (sample.n, sample.k, run)
     return run
+
+
+def offer_lr(name: str) -> None:
+    """On a switch of optimizer, parameterization or loss: a learning rate that fits it.
+
+    A callback (it runs before the widgets are drawn): sets the lr to
+    `advice.fitting_lr` and leaves a note that the sidebar shows once.
+    """
+    session = st.session_state
+    if LAST_RUN not in session:
+        return
+    n, k, old = session[LAST_RUN]
+    new = old.replace(**{name: session[name]})
+    lr, note = advice.fitting_lr(n, k, old, new)
+    low, high = FIELDS["lr"].low, FIELDS["lr"].high
+    lr = min(max(lr, low), high)
+    if note:
+        session.lr = lr
+        session.lr_slider = state.nearest_lr(lr)
+        session[LR_NOTE] = note
 
 
 # --- the link ----------------------------------------------------------------------------------
