@@ -141,10 +141,15 @@ def _crossings(e: np.ndarray, tol: float) -> np.ndarray:
     return np.flatnonzero(flip & big[1:] & big[:-1]) + 1
 
 
-def classify(p: np.ndarray, p_hat: float, tol: float) -> _Course:
-    """Where the path p_0..p_T goes (the kind of ``KINDS``) and at which step."""
+def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _Course:
+    """Where the path p_0..p_T goes (the kind of ``KINDS``) and at which step.
+
+    `edges`: p = 0 or 1 counts as out (a run in p stops there: the NLL or its gradient is
+    not finite); in logit p rounds to 0 or 1 while θ is still finite, and the run goes on.
+    """
     p = np.asarray(p, dtype=np.float64)
-    out = np.flatnonzero(~((p >= 0) & (p <= 1)))
+    inside = (p > 0) & (p < 1) if edges else (p >= 0) & (p <= 1)
+    out = np.flatnonzero(~inside)
     if out.size:
         t = int(out[0])
         if t == 0:
@@ -295,7 +300,7 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
         p = forecast(n, k, s, s.p0)
     p = np.asarray(p, dtype=np.float64)
     p_hat = lk.mle(n, k)
-    course = classify(p, p_hat, s.tol)
+    course = classify(p, p_hat, s.tol, edges=s.param == "p")
     p1 = first_step(n, k, s, float(p[0])) if 0 <= p[0] <= 1 else math.nan
     return Advice(
         course.kind,

@@ -328,7 +328,7 @@ def explain(traj: Trajectory) -> str:
         if th.note:
             return text + th.note
         ratio = s.lr / th.stable
-        crossed = advice.classify(traj.p, p_hat, s.tol).crossed
+        crossed = advice.classify(traj.p, p_hat, s.tol, s.param == "p").crossed
         crossed = crossed or advice.near(n, k, s, traj.param[t - 1])
         if s.optimizer == "gd" and ratio >= 1 and crossed:  # near p̂: its limit applies
             return text + (
