@@ -608,3 +608,32 @@ def test_switching_optimizer_offers_a_fitting_lr(at):
     # the banner and the sidebar say the same course
     (banner,) = at.success
     assert banner.value.split(" (step")[0] in sidebar_text(at)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lr": 1.5e-3, "p0": 0.6},  # zig-zags in
+        {"lr": 2.1e-3},  # from the notebook's p0: out at step 1
+        {"lr": 3e-4, "optimizer": "momentum"},  # far start: out at step 2
+        {"lr": 0.01, "optimizer": "adam"},
+        {"lr": 1.0, "optimizer": "newton"},
+    ],
+)
+def test_the_sidebar_and_the_banner_say_the_same_course(at, changes):
+    for key, value in changes.items():
+        if key == "optimizer":
+            at.selectbox(key=key).set_value(value)
+            rerun(at)
+    for key in ("lr", "p0"):
+        if key in changes:
+            at.number_input(key=key).set_value(changes[key])
+    rerun(at)
+    boxes = [*at.success, *at.error, *at.warning, *at.info]
+    banner = [b for b in boxes if b.value.startswith(("p ", "The very first"))]
+    (banner,) = banner
+    said = sidebar_text(at).split("**This run:** ")[1].split("  \n")[0]
+    # the same course, up to the step numbers (a float64 forecast vs the real float32 run)
+    assert (
+        said.split(" (")[0].split(" at step")[0] == banner.value.split(" (")[0].split(" at step")[0]
+    )
