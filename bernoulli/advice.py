@@ -55,8 +55,16 @@ def _derivatives(x: float, n: int, k: int, s) -> tuple[float, float]:
             g = (-k / x if k else 0.0) + ((n - k) / (1.0 - x) if n - k else 0.0)
             h = (k / x**2 if k else 0.0) + ((n - k) / (1.0 - x) ** 2 if n - k else 0.0)
         return float(g * per), float(h * per)
-    sig, sig_minus = float(lk.sigmoid(x)), float(lk.sigmoid(-x))
+    sig, sig_minus = _sigmoid(x), _sigmoid(-x)
     return ((n - k) * sig - k * sig_minus) * per, n * sig * sig_minus * per
+
+
+def _sigmoid(x: float) -> float:
+    """σ(x) for one float, without overflow (as ``likelihood.sigmoid``, faster for a scalar)."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # also NaN for NaN
+    return e / (1.0 + e)
 
 
 def _inside(x: float, param: str) -> bool:

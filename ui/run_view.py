@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import advice, data, export, plots, table
+from bernoulli import advice, data, export, plots, table, words
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
@@ -167,7 +167,8 @@ def results(traj: Trajectory) -> None:
 
 
 def _num(x: float) -> str:
-    return f"{x:.8g}" if math.isfinite(x) else ("undefined" if math.isnan(x) else str(x))
+    """8 significant digits (never "-0"); "undefined" for NaN."""
+    return words.number(x, 8) if math.isfinite(x) else ("undefined" if math.isnan(x) else str(x))
 
 
 def formulas(traj: Trajectory) -> None:

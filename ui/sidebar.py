@@ -159,10 +159,14 @@ def samples_section() -> data.Sample:
 # --- the optimizer --------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def forecast_cached(n: int, k: int, s: Settings) -> advice.Advice:
+    return advice.advise(n, k, s)
+
+
 def regime_note(n: int, k: int, s: Settings) -> str:
     """What this run will do (the float64 forecast of `advice.advise`), then the numbers."""
-    forecast = s if s.p0 is not None else s.replace(p0=initial_p(s))
-    words = advice.advise(n, k, forecast)
+    words = forecast_cached(n, k, s if s.p0 is not None else s.replace(p0=initial_p(s)))
     text = f"**This run:** {words.sentence}"
     if words.first_step:
         text += f"  \n{words.first_step}"
