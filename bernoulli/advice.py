@@ -185,8 +185,9 @@ def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _C
 # --- the words ---------------------------------------------------------------------------------
 
 
-def _sentence(course: _Course, p: np.ndarray, p_hat: float, s) -> str:
-    """One sentence in a student's words: where p goes, and at which step."""
+def _sentence(course: _Course, p: np.ndarray, p_hat: float, s, ran: bool) -> str:
+    """One sentence in a student's words: where p goes, and at which step (`ran`: the path is
+    the run's own, not a forecast)."""
     hat = f"p̂ = {number(p_hat, 4)}"
     at = course.at
     if course.kind == "outside":
@@ -206,10 +207,13 @@ def _sentence(course: _Course, p: np.ndarray, p_hat: float, s) -> str:
             f"p never gets near {hat}: one big step carries it out of (0, 1) at step {at} "
             f"(from {number(p[at - 1], 4)} to {number(p[at], 4)})."
         )
+    # The step where p settles is the run's own: a float64 forecast of a float32 run may
+    # settle a few steps apart, so the forecast leaves it out.
+    when = f" (step {at})" if ran else ""
     if course.kind == "walks":
-        return f"p walks straight to {hat} without ever passing it, and stops there (step {at})."
+        return f"p walks straight to {hat} without ever passing it, and stops there{when}."
     if course.kind == "zigzags":
-        return f"p overshoots {hat}, zig-zags around it, and settles there (step {at})."
+        return f"p overshoots {hat}, zig-zags around it, and settles there{when}."
     last = len(p) - 1
     if course.kind == "bounces":
         return (
@@ -252,9 +256,9 @@ def theory(n: int, k: int, s) -> str:
         )
     if s.optimizer == "adam":
         return (
-            f"Adam divides each step by the gradient's running size, so a step moves the "
-            f"{'θ' if s.param == 'logit' else 'p'} by about lr = {number(s.lr, 4)} wherever it "
-            "is: 1/H and 2/H do not limit it. What limits it is the lr itself: a step larger "
+            f"Adam divides each step by the gradient's running size, so a step moves "
+            f"{'θ' if s.param == 'logit' else 'p'} by about lr = {number(s.lr, 4)} wherever "
+            "it is: 1/H and 2/H do not limit it. What limits it is the lr itself: a step larger "
             "than the distance to the edge leaves (0, 1), and near p̂ Adam jitters on a scale "
             "of about lr before its running averages calm down."
         )
@@ -304,6 +308,7 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
     Advice
         The kind, the sentence, the optimizer's theory and the first step's words.
     """
+    ran = p is not None
     if p is None:
         p = forecast(n, k, s, s.p0)
     p = np.asarray(p, dtype=np.float64)
@@ -312,7 +317,7 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
     p1 = first_step(n, k, s, float(p[0])) if 0 <= p[0] <= 1 else math.nan
     return Advice(
         course.kind,
-        _sentence(course, p, p_hat, s),
+        _sentence(course, p, p_hat, s, ran),
         theory(n, k, s),
         _first_step_words(n, k, s, p),
         p1,
