@@ -387,8 +387,8 @@ def _beyond_words(n: int, k: int) -> list[str]:
     else:
         in_p = (
             f"in p (|2p̂ − 1| = {abs(2 * p_hat - 1):.3g} > 1/√5), p first settles into a stable "
-            f"2-cycle, for lr up to {1 + window:.8g} × 2/H; beyond that, from near the MLE, it "
-            "is thrown out of (0, 1)."
+            f"2-cycle, for lr up to {1 + window:.8g} × 2/H; past that the 2-cycle repels too, "
+            "and far enough past 2/H p is thrown out of (0, 1)."
         )
     in_logit = (
         "in logit, θ never escapes: it settles into cycles (2, 4, …) and then chaos, always "
