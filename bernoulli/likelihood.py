@@ -385,11 +385,9 @@ class Thresholds:
 
     def regime(self, lr: float) -> str:
         """The regime of lr: "monotone", "oscillating" or "unstable" (beyond 2/H)."""
-        if lr < self.monotone:
-            return "monotone"
-        if lr < self.stable:
-            return "oscillating"
-        return "unstable"  # also with no limit (NaN): p̂ on the edge, every lr steps past it
+        if lr < self.stable:  # (never with no limit, NaN: p̂ on the edge, every lr steps past)
+            return "monotone" if lr < self.monotone else "oscillating"
+        return "unstable"
 
 
 def thresholds(n: int, k: int, param: str = "p", scale: Scale = "sum") -> Thresholds:
@@ -415,8 +413,7 @@ def thresholds(n: int, k: int, param: str = "p", scale: Scale = "sum") -> Thresh
     boundary = on_boundary(n, k)
     if param == "p":
         if boundary:
-            h = n * per  # k/p² + (n - k)/(1 - p)² at the edge p̂: finite
-            slope = n * per
+            h = slope = n * per  # k/p² + (n - k)/(1 - p)² and |dNLL/dp| at the edge: finite
             note = (
                 f"The MLE p̂ = {p:g} lies on the edge of (0, 1), where the NLL is still falling: "
                 f"its slope there is {'−' if k == n else ''}{slope:g}, not 0 (its curvature, "
