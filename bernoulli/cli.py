@@ -366,8 +366,8 @@ def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
     for th in table:
         limit = "—" if th.global_stable is None else f"{th.global_stable:.6g}"
         print(
-            f"  {th.param:<6} {th.scale:<5} {th.curvature:>12.6g} {th.monotone:>14.6g} "
-            f"{th.stable:>12.6g} {limit:>13}",
+            f"  {th.param:<6} {th.scale:<5} {th.curvature:>12.6g} {_cell(th.monotone):>14} "
+            f"{_cell(th.stable):>12} {limit:>13}",
             file=out,
         )
     notes = dict.fromkeys(th.note for th in table if th.note)
@@ -375,11 +375,44 @@ def stability(args: argparse.Namespace, sample: data.Sample, out) -> None:
         print(f"\nnote: {note}", file=out)
     if not notes:
         print(
-            "\nBelow 1/H gradient descent approaches the MLE without crossing it (near the "
-            "MLE), between 1/H and 2/H it overshoots and oscillates in, above 2/H it is "
-            "thrown away. The global limit (logit only) holds from any start.",
+            "\nNear the MLE, gradient descent below 1/H approaches it without crossing it, and "
+            "between 1/H and 2/H overshoots and zig-zags in. Above 2/H the MLE repels:",
             file=out,
         )
+        for line in _beyond_words(n, k):
+            print(f"  {line}", file=out)
+        print("The global limit (logit only) holds from any start.", file=out)
+
+
+def _cell(x: float) -> str:
+    """A threshold in the table: "—" where there is none (NaN: p̂ on the edge, in p)."""
+    return "—" if math.isnan(x) else f"{x:.6g}"
+
+
+def _beyond_words(n: int, k: int) -> list[str]:
+    """What gradient descent does above 2/H, true for each parameterization."""
+    from bernoulli import dynamics  # numpy only
+    from bernoulli.problem import Problem
+
+    p_hat = lk.mle(n, k)
+    window = dynamics.stable_window(Problem(n, k, "p", "sum"))  # the same ratio for the mean
+    if window is None:
+        in_p = (
+            f"in p (|2p̂ − 1| = {abs(2 * p_hat - 1):.3g} ≤ 1/√5), no stable cycle is born at "
+            "2/H: from near the MLE p is thrown out of (0, 1)."
+        )
+    else:
+        in_p = (
+            f"in p (|2p̂ − 1| = {abs(2 * p_hat - 1):.3g} > 1/√5), p first settles into a stable "
+            f"2-cycle, for lr up to {1 + window:.8g} × 2/H; past that the 2-cycle repels too, "
+            "and far enough past 2/H p is thrown out of (0, 1)."
+        )
+    in_logit = (
+        "in logit, θ never escapes: it settles into cycles (2, 4, …) and then chaos, always "
+        "near logit p̂ (a step moves θ by less than lr·n for the sum, lr for the mean), so p "
+        "stays in (0, 1)."
+    )
+    return [in_p, in_logit]
 
 
 def _reading(sample: data.Sample, out) -> None:

@@ -226,3 +226,31 @@ def lyapunov(x: np.ndarray, problem: Problem, lr: np.ndarray, beta: np.ndarray) 
             total += np.log(norm)
             a, b = a / norm, b / norm
         return total / h.shape[0]
+
+
+def stable_window(problem: Problem, points: int = 20001) -> float | None:
+    """How far past 2/H (relative: lr / (2/H) - 1) gradient descent keeps a stable 2-cycle.
+
+    Found on a log grid of 64 offsets from 1e-9 to 1, then its edge by bisection between the
+    last offset with a stable 2-cycle and the next one, to 1e-12 relative (a grid alone puts
+    the edge at its last point, below the true one). None when no offset has one.
+    """
+    ref = 2.0 / float(problem.curvature(problem.x_hat))
+
+    def stable(eps) -> np.ndarray:
+        lrs = (1 + np.atleast_1d(np.asarray(eps, dtype=np.float64))) * ref
+        cycles = two_cycles(problem, lrs, points=points)
+        return np.isin(lrs, cycles.lr[cycles.stable])  # the cycles' lr are copies of lrs
+
+    grid = np.geomspace(1e-9, 1.0, 64)  # the stable offsets are an interval from 0
+    found = np.flatnonzero(stable(grid))
+    if not found.size:
+        return None
+    last = int(found[-1])
+    if last == grid.size - 1:
+        return float(grid[-1])
+    lo, hi = float(grid[last]), float(grid[last + 1])
+    while hi - lo > 1e-12 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if stable(mid)[0] else (lo, mid)
+    return lo

@@ -71,7 +71,7 @@ def nll(p, n: int, k: int, scale: Scale = "sum"):
     p = np.asarray(p, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         value = -(_xlog(k, p) + _xlog(n - k, -p, np.log1p)) * _per(scale, n)  # log(1 - p), exact
-    return _ret(_out(p, value))
+    return _ret(_out(p, value + 0.0))  # + 0.0: an NLL of zero is 0, not -0
 
 
 def grad(p, n: int, k: int, scale: Scale = "sum"):
@@ -373,9 +373,9 @@ class Thresholds:
 
     param: str  # "p" or "logit": the parameter gradient descent moves
     scale: Scale  # "sum" or "mean"
-    curvature: float  # H, the second derivative at the MLE (inf or 0 when the MLE is on the edge)
-    monotone: float  # 1/H: below it the approach is monotone
-    stable: float  # 2/H: above it the fixed point repels (the local limit)
+    curvature: float  # H, the second derivative at the MLE (at the edge: n in p, 0 in logit)
+    monotone: float  # 1/H: below it the approach is monotone (NaN in p with p̂ on the edge)
+    stable: float  # 2/H: above it the fixed point repels (the local limit; NaN as 1/H)
     global_stable: float | None  # 2/max curvature over all parameters, when that max is finite
     note: str  # plain words on the boundary case, "" otherwise
 
@@ -385,10 +385,8 @@ class Thresholds:
 
     def regime(self, lr: float) -> str:
         """The regime of lr: "monotone", "oscillating" or "unstable" (beyond 2/H)."""
-        if lr < self.monotone:
-            return "monotone"
-        if lr < self.stable:
-            return "oscillating"
+        if lr < self.stable:  # (never with no limit, NaN: p̂ on the edge, every lr steps past)
+            return "monotone" if lr < self.monotone else "oscillating"
         return "unstable"
 
 
@@ -415,11 +413,14 @@ def thresholds(n: int, k: int, param: str = "p", scale: Scale = "sum") -> Thresh
     boundary = on_boundary(n, k)
     if param == "p":
         if boundary:
-            h = math.inf
+            h = slope = n * per  # k/p² + (n - k)/(1 - p)² and |dNLL/dp| at the edge: finite
             note = (
-                f"The MLE p̂ = {p:g} lies on the edge of (0, 1): the NLL keeps falling "
-                "towards it, so gradient descent in p steps past the edge at every learning "
-                "rate (1/H = 2/H = 0)."
+                f"The MLE p̂ = {p:g} lies on the edge of (0, 1), where the NLL is still falling: "
+                f"its slope there is {'−' if k == n else ''}{slope:g}, not 0 (its curvature, "
+                f"{h:g}, is finite). p̂ is not a resting point: each gradient-descent step "
+                f"moves p towards the edge by at least lr·{slope:g}, so gradient descent in p "
+                "steps past the edge at every learning rate; 1/H and 2/H, which are about "
+                "settling at a minimum with slope 0, do not apply."
             )
         else:
             h, note = n / (p * (1 - p)) * per, ""
@@ -437,8 +438,9 @@ def thresholds(n: int, k: int, param: str = "p", scale: Scale = "sum") -> Thresh
         global_stable = 2.0 / (n / 4 * per)
     else:
         raise ValueError(f'param must be "p" or "logit", not {param!r}')
-    with np.errstate(divide="ignore"):
-        monotone = math.inf if h == 0 else 1.0 / h
+    monotone = math.inf if h == 0 else 1.0 / h
+    if param == "p" and boundary:
+        monotone = math.nan  # no limit: p̂ is not a fixed point of the step (the slope is not 0)
     return Thresholds(param, scale, h, monotone, 2 * monotone, global_stable, note)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, make_dataclass, replace
 import numpy as np
 import torch
 
+from bernoulli import advice, words
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
 from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
@@ -108,8 +109,42 @@ def full_loss(w: torch.Tensor, n: int, k: int, param: str, scale: str) -> torch.
         # Written as the notebook's per-sample log(x p + (1 - x)(1 - p)), grouped by value.
         total = -(k * torch.log(w) + (n - k) * torch.log(1 - w))
     else:
-        total = n * torch.nn.functional.softplus(w) - k * w
+        # k softplus(-θ) + (n - k) softplus(θ), with a softplus whose derivatives stay exact
+        # far out in θ (torch's own is linear above θ = 20: gradient and curvature 0 there).
+        total = k * _softplus(-w) + (n - k) * _softplus(w)
     return total / n if scale == "mean" else total
+
+
+class _Sigmoid(torch.autograd.Function):
+    """σ(θ), whose derivative is σ(θ) σ(-θ): no 1 - σ(θ) that cancels to 0 for large θ."""
+
+    @staticmethod
+    def forward(ctx, w):
+        ctx.save_for_backward(w)
+        return torch.sigmoid(w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (w,) = ctx.saved_tensors
+        return grad * torch.sigmoid(w) * torch.sigmoid(-w)
+
+
+class _Softplus(torch.autograd.Function):
+    """log(1 + e^θ) = logaddexp(0, θ), whose derivative is :class:`_Sigmoid` (differentiable)."""
+
+    @staticmethod
+    def forward(ctx, w):
+        ctx.save_for_backward(w)
+        return torch.logaddexp(torch.zeros((), dtype=w.dtype), w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (w,) = ctx.saved_tensors
+        return grad * _Sigmoid.apply(w)
+
+
+def _softplus(w: torch.Tensor) -> torch.Tensor:
+    return _Softplus.apply(w)
 
 
 def _batch_loss(w, xb: torch.Tensor, n: int, param: str, scale: str) -> torch.Tensor:
@@ -261,8 +296,8 @@ def _conclude(traj: Trajectory) -> Trajectory:
     return traj
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+def _fmt(x: float, digits: int = 6) -> str:
+    return words.number(x, digits)
 
 
 def explain(traj: Trajectory) -> str:
@@ -281,6 +316,8 @@ def explain(traj: Trajectory) -> str:
                 f"{_fmt(traj.loss[0])} there, so there is nothing to optimize."
             )
         where = "p left (0, 1)" if not _in_domain(p_t) else "the loss became " + _fmt(traj.loss[t])
+        if s.optimizer == "newton" and not math.isfinite(traj.param[t]):
+            return _newton_undefined(traj, t)
         jump = traj.p[t] - traj.p[t - 1]
         text = (
             f"Diverged at step {t}: {where}, p_{t} = {_fmt(p_t)} "
@@ -291,19 +328,23 @@ def explain(traj: Trajectory) -> str:
         if th.note:
             return text + th.note
         ratio = s.lr / th.stable
-        if s.optimizer == "gd" and ratio >= 1:
+        crossed = advice.classify(traj.p, p_hat, s.tol, s.param == "p").crossed
+        crossed = crossed or advice.near(n, k, s, traj.param[t - 1])
+        if s.optimizer == "gd" and ratio >= 1 and crossed:  # near p̂: its limit applies
             return text + (
-                f"The learning rate {_fmt(s.lr)} is {ratio:.3g}× the local stability limit "
-                f"2/H = {_fmt(th.stable)} (H = {_fmt(th.curvature)} is the curvature of the "
+                f"The learning rate {_fmt(s.lr)} is {words.ratio(ratio)}× the local stability "
+                f"limit 2/H = {_fmt(th.stable)} (H = {_fmt(th.curvature)} is the curvature of the "
                 f"{s.loss} NLL at p̂ = {_fmt(p_hat)}), so every step overshoots p̂ by more than it "
                 "corrects."
             )
         if s.optimizer == "gd":
+            where = "below" if ratio < 1 else f"{words.ratio(ratio)}× of"
             return text + (
-                f"The learning rate {_fmt(s.lr)} is below the local limit 2/H = {_fmt(th.stable)}, "
-                f"but that limit only holds near p̂ = {_fmt(p_hat)}: the curvature "
-                f"(and the gradient) grow without bound towards 0 and 1, so from "
-                f"p0 = {_fmt(traj.p0)} a single step of −lr·g can jump past the edge."
+                f"The learning rate {_fmt(s.lr)} is {where} the local limit 2/H = "
+                f"{_fmt(th.stable)}, but that limit only holds near p̂ = {_fmt(p_hat)}, and "
+                f"p never came near p̂: the gradient "
+                f"(and the curvature) grow without bound towards 0 and 1, so from "
+                f"p_{t - 1} = {_fmt(traj.p[t - 1])} one step of −lr·g jumps past the edge."
             )
         return text + f"{name} with learning rate {_fmt(s.lr)} stepped out of the domain."
     gap = abs(traj.final_p - p_hat)
@@ -321,11 +362,27 @@ def explain(traj: Trajectory) -> str:
             f"half the {s.dtype} spacing {spacing:.3g} at this value, so it rounds away."
         )
     # On the boundary 1/H and 2/H are 0 or inf: the note says what holds instead.
-    regime = th.note or (
-        f"The learning rate is in the {th.regime(s.lr)} regime "
-        f"(1/H = {_fmt(th.monotone)}, 2/H = {_fmt(th.stable)})."
-    )
+    regime = th.note or advice.theory(n, k, s)
+    if not th.note and s.optimizer in ("gd", "sgd"):
+        regime = f"The learning rate is in the {th.regime(s.lr)} regime. " + regime
     return (
         f"Ran all {end} steps without settling within {s.tol:g} of p̂ = {_fmt(p_hat)}: "
         f"final p = {_fmt(traj.final_p)}, |p − p̂| = {gap:.3g}. {regime}"
     )
+
+
+def _newton_undefined(traj: Trajectory, t: int) -> str:
+    """Newton's step g/H was not finite: H (or g and H) rounded to 0 in the run's dtype."""
+    s = traj.settings
+    where = "θ" if s.param == "logit" else "p"
+    before = traj.param[t - 1]
+    edge = float(min(lk.sigmoid(before), lk.sigmoid(-before))) if where == "θ" else traj.p[t - 1]
+    text = (
+        f"Diverged at step {t}: Newton's step g/H is not finite, though p did not leave (0, 1). "
+        f"At {where}_{t - 1} = {_fmt(before)} (p is {_fmt(edge, 3)} from the edge) the "
+        f"curvature H of the {s.loss} NLL rounds to 0 in {s.dtype} (gradient g = "
+        f"{_fmt(traj.grad_param[t - 1])}), so g/H is g/0 or 0/0."
+    )
+    if s.param == "logit":
+        text += " Newton divides by the curvature n·p(1 − p), which vanishes as p nears 0 or 1."
+    return text

@@ -124,5 +124,6 @@ def shortest(x: float, dtype: str) -> str:
 
 def _plain(name: str, values: np.ndarray) -> list:
     """Python numbers: ints for the step, float64 floats for the rest."""
-    dtype = np.int64 if name == "step" else np.float64
-    return np.asarray(values, dtype=dtype).tolist()
+    if name == "step":
+        return np.asarray(values, dtype=np.int64).tolist()
+    return (np.asarray(values, dtype=np.float64) + 0.0).tolist()  # + 0.0: never a "-0"

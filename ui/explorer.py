@@ -28,7 +28,7 @@ from ui.explorer_cache import (
     options_of,
     two_cycles_cached,
 )
-from ui.explorer_common import batched, chart, num, progress_bar
+from ui.explorer_common import batched, chart, num, progress_bar, ratio_text
 from ui.explorer_dynamics import bifurcation_section, cobweb_section
 from ui.explorer_race import race_section, sum_mean_section
 
@@ -148,7 +148,7 @@ def sweep_facts(res: sweep.BatchResult, th: lk.Thresholds, lr: float) -> str:
     here = int(np.argmin(np.abs(np.log(res.lr / lr))))
     fact = (
         f"At the current learning rate {num(lr)} "
-        f"({num(lr / th.stable) if stable else '—'} × 2/H) "
+        f"({ratio_text(lr / th.stable) if stable else '—'} × 2/H) "
         f"the run is **{res.labels()[here]}**"
     )
     if res.converged_at[here] >= 0:
@@ -163,7 +163,7 @@ def sweep_facts(res: sweep.BatchResult, th: lk.Thresholds, lr: float) -> str:
         local = ": **below 2/H**, because 2/H is a limit near p̂ only (see the lr × p₀ map)."
         facts.append(
             f"From this p₀ the smallest learning rate at which p leaves (0, 1) is {num(first)}"
-            + (f" = {num(ratio)} × 2/H" if math.isfinite(ratio) else "")
+            + (f" = {ratio_text(ratio)} × 2/H" if math.isfinite(ratio) else "")
             + (local if ratio < 0.99 else ".")
         )
     return " ".join(facts)
@@ -187,7 +187,7 @@ def first_step_limit(n: int, k: int, s: Settings, p0: float) -> None:
         eta1 = p0 * (1 - p0) ** 2 / (n * (k / n - p0))
         st.markdown(
             f"From the current p₀ = {num(p0)} the very first step leaves (0, 1) once "
-            f"η ≥ η₁ = {num(eta1)} = {num(eta1 / lk.thresholds(n, k).stable)} × 2/H."
+            f"η ≥ η₁ = {num(eta1)} = {ratio_text(eta1 / lk.thresholds(n, k).stable)} × 2/H."
         )
     st.markdown(
         "The white curves are the unstable 2-cycle of the update map (solved from "

@@ -69,12 +69,7 @@ def bifurcation_cached(problem: Problem, _progress=None):
 @st.cache_data(max_entries=16, show_spinner=False)
 def stable_window_cached(n: int, k: int, loss: str) -> float | None:
     """How far past 2/H (relative) the p map keeps a stable 2-cycle; None if it has none."""
-    problem = Problem(n, k, "p", loss)
-    ref = sweep.reference_lr(problem)
-    eps = np.geomspace(1e-9, 1.0, 400)
-    cycles = dynamics.two_cycles(problem, (1 + eps) * ref, points=20001)
-    stable = cycles.lr[cycles.stable]
-    return float(stable.max() / ref - 1) if stable.size else None
+    return dynamics.stable_window(Problem(n, k, "p", loss))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -6,7 +6,7 @@ import contextvars
 
 import streamlit as st
 
-from bernoulli import sweep
+from bernoulli import sweep, words
 
 
 def chart(fig, key: str) -> None:
@@ -21,7 +21,14 @@ def chart(fig, key: str) -> None:
 
 
 def num(x: float) -> str:
-    return f"{x:.4g}"
+    """4 significant digits, never "-0" (an NLL of zero); "—" for no value (NaN: e.g. 1/H in
+    p with p̂ on the edge, where no limit applies)."""
+    return "—" if x != x else words.number(x, 4)
+
+
+def ratio_text(x: float) -> str:
+    """A ratio to a threshold, with the digits that tell it from 1."""
+    return words.ratio(x)
 
 
 def batched(optimizer: str) -> str:

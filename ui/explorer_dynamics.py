@@ -22,7 +22,7 @@ from ui.explorer_cache import (
     stable_window_cached,
     two_cycles_cached,
 )
-from ui.explorer_common import chart, num, progress_bar
+from ui.explorer_common import chart, num, progress_bar, ratio_text
 
 LOPSIDED = (200, 190)  # an example whose p map does period-doubling: p̂ = 0.95
 CRITICAL = 1 / math.sqrt(5)  # the p map's 2-cycle is born stable iff |2p̂ - 1| > 1/sqrt(5)
@@ -43,18 +43,19 @@ def bifurcation_story(res: sweep.BatchResult, problem: Problem) -> str:
         others = ", ".join(str(q) for q in periods if q not in shown)
         parts.append(
             "Past 2/H the long run is a cycle: "
-            + ", ".join(f"period {q} from {num(first[q])} × 2/H" for q in shown)
+            + ", ".join(f"period {q} from {ratio_text(first[q])} × 2/H" for q in shown)
             + (f" (also periods {others} in windows)" if others else "")
             + "."
         )
     if chaos.size:
         parts.append(
             f"Chaos (bounded, no period up to 64, positive Lyapunov exponent) from "
-            f"{num(float(chaos.min()) / ref)} × 2/H."
+            f"{ratio_text(float(chaos.min()) / ref)} × 2/H."
         )
     if out.size:
         parts.append(
-            f"p leaves (0, 1) for every learning rate from {num(float(out.min()) / ref)} × 2/H"
+            "p leaves (0, 1) for every learning rate from "
+            f"{ratio_text(float(out.min()) / ref)} × 2/H"
             f" in this grid ({out.size} of {res.lr.size} learning rates)."
         )
     elif problem.param == "logit":
@@ -77,7 +78,7 @@ def window_story(p_hat: float, window: float | None) -> str:
         return (
             f"p̂ = {p_hat:g} is just past the critical "
             f"{(1 + CRITICAL) / 2:.4f}: a stable 2-cycle exists only for "
-            f"learning rates up to {1 + window:.7g} × 2/H (solved from "
+            f"learning rates up to {1 + window:.8g} × 2/H (solved from "
             "f(f(p)) = p), too narrow to see here and too weakly attracting to "
             "reach in a realistic run; in practice p escapes past 2/H. "
         )
@@ -212,4 +213,6 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     words = sweep.STATUS_LABELS[cw.status]
     if cw.status == sweep.DIVERGED:
         words += f" at step {cw.diverged_at} (p = {num(cw.orbit[-1])})"
-    st.markdown(f"η = {num(lr)} = {num(ratio)} × 2/H in {param}: after {steps} steps, {words}.")
+    st.markdown(
+        f"η = {num(lr)} = {ratio_text(ratio)} × 2/H in {param}: after {steps} steps, {words}."
+    )

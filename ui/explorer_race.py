@@ -13,7 +13,7 @@ from bernoulli import plots as xf
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.problem import Problem
 from ui.explorer_cache import SUM_MEAN_STEPS, race_cached, sum_mean_sweep_cached
-from ui.explorer_common import batched, chart, num, progress_bar
+from ui.explorer_common import batched, chart, num, progress_bar, ratio_text
 
 RACE_MAX_STEPS = 5000  # the race animates at most this many steps
 RACE_LRS = {"newton": 1.0, "adam": 0.01}  # their natural steps; the others start at the lr
@@ -94,7 +94,7 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
     st.markdown(
         f"Momentum's own limit in {s.param}: η < (2 + 2β)/H = {num(bound)} "
         f"(plain GD: 2/H = {num(h.stable)}); its η = {num(mom_lr)} is "
-        f"{num(mom_lr / bound)} × that limit."
+        f"{ratio_text(mom_lr / bound)} × that limit."
         if h.note == ""
         else h.note
     )

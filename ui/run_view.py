@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import data, export, plots, table
+from bernoulli import advice, data, export, plots, table, words
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
@@ -17,6 +17,14 @@ from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
 FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
+BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
+    "walks": (st.success, ":material/check_circle:"),
+    "zigzags": (st.success, ":material/check_circle:"),
+    "leaves_first": (st.error, ":material/error:"),
+    "leaves": (st.error, ":material/error:"),
+    "outside": (st.error, ":material/error:"),
+    "stalls": (st.warning, ":material/pause_circle:"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,18 +67,18 @@ def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndar
 
 
 def banner(traj: Trajectory) -> None:
-    """How the run ended, in words first (never colour alone)."""
-    if traj.status == "diverged":
-        st.error(traj.message, icon=":material/error:")
-    elif traj.status == "converged":
-        st.success(traj.message, icon=":material/check_circle:")
-    elif traj.status == "stalled":
-        extra = ""
-        if traj.settings.dtype == "float32":
-            extra = " This is what the notebook's float32 run did. Try float64."
-        st.warning(traj.message + extra, icon=":material/pause_circle:")
-    else:
-        st.info(traj.message, icon=":material/info:")
+    """What the run did in one sentence (`advice.advise`), the numbers one click away."""
+    words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
+    box = BANNERS.get(words.kind, (st.info, ":material/info:"))
+    box[0](words.sentence, icon=box[1])
+    with st.expander("Why: the numbers behind this run"):
+        detail = traj.message
+        if traj.status == "stalled" and traj.settings.dtype == "float32":
+            detail += " This is what the notebook's float32 run did. Try float64."
+        st.markdown(detail)
+        st.markdown(words.theory)
+        if words.first_step:
+            st.markdown(words.first_step)
 
 
 def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
@@ -159,7 +167,8 @@ def results(traj: Trajectory) -> None:
 
 
 def _num(x: float) -> str:
-    return f"{x:.8g}" if math.isfinite(x) else ("undefined" if math.isnan(x) else str(x))
+    """8 significant digits (never "-0"); "undefined" for NaN."""
+    return words.number(x, 8) if math.isfinite(x) else ("undefined" if math.isnan(x) else str(x))
 
 
 def formulas(traj: Trajectory) -> None:

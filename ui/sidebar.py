@@ -13,9 +13,8 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from bernoulli import data, settings, share
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Settings
+from bernoulli import advice, data, settings, share
+from bernoulli.optimize import Settings, initial_p
 from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
 from bernoulli.share import Source
@@ -33,12 +32,9 @@ RESAMPLE_WORDS = {"parametric": "from p̂ (parametric)", "bootstrap": "from the 
 BASE = "base_sample"  # the session value holding the sample before any resample
 SECONDS_PER_STEP = 2e-4  # one real torch forward + backward + step, measured on this machine
 FIELDS = settings.FIELDS
+LAST_RUN = "last_run"  # the session value holding (n, k, Settings) of the last page run
+LR_NOTE = "lr_note"  # the session value holding the note on an lr offered by a switch
 GENERATE = settings.GENERATE_FIELDS
-REGIME_WORDS = {
-    "monotone": "monotone (lr < 1/H): p walks straight to p̂",
-    "oscillating": "oscillating (1/H < lr < 2/H): p overshoots p̂ and zig-zags in",
-    "unstable": "beyond the local limit (lr > 2/H): every step overshoots by more than it fixes",
-}
 
 
 def sidebar() -> tuple[data.Sample, Settings]:
@@ -214,36 +210,18 @@ def resample_section(base: data.Sample) -> data.Sample:
 # --- the optimizer --------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def forecast_cached(n: int, k: int, s: Settings) -> advice.Advice:
+    return advice.advise(n, k, s)
+
+
 def regime_note(n: int, k: int, s: Settings) -> str:
-    """The stability threshold for these data and settings, and where the lr sits."""
-    th = lk.thresholds(n, k, s.param, s.loss)
-    if th.note:
-        return th.note
-    limits = f"2/H = **{th.stable:.4g}**, 1/H = {th.monotone:.4g} (H = {th.curvature:.4g})"
-    if s.optimizer in ("gd", "sgd"):
-        ratio = s.lr / th.stable
-        noise = " SGD adds minibatch noise on top." if s.optimizer == "sgd" else ""
-        return (
-            f"{limits}.  \nlr = {s.lr:.4g} = {ratio:.3g} × 2/H: "
-            f"**{REGIME_WORDS[th.regime(s.lr)]}**.{noise}"
-        )
-    if s.optimizer == "momentum":
-        limit = th.momentum_stable(s.beta)
-        word = "stable" if s.lr < limit else "**beyond the local limit**"
-        return (
-            f"{limits}.  \nWith momentum β = {s.beta:g} the local limit is (2 + 2β)/H = "
-            f"**{limit:.4g}**: lr = {s.lr:.4g} is {word} (lr/limit = {s.lr / limit:.3g})."
-        )
-    if s.optimizer == "adam":
-        return (
-            f"{limits}.  \nAdam divides by the gradient's running size, so its steps are "
-            f"about lr = {s.lr:.4g} wherever p is: 2/H does not limit it."
-        )
-    word = "monotone" if s.lr < 1 else ("oscillating" if s.lr < 2 else "beyond the local limit")
-    return (
-        f"{limits}.  \nNewton divides by H itself: its local limits are lr = 1 and 2, "
-        f"so lr = {s.lr:.4g} is **{word}**."
-    )
+    """What this run will do (the float64 forecast of `advice.advise`), then the numbers."""
+    words = forecast_cached(n, k, s if s.p0 is not None else s.replace(p0=initial_p(s)))
+    text = f"**This run:** {words.sentence}"
+    if words.first_step:
+        text += f"  \n{words.first_step}"
+    return f"{text}  \n{words.theory}"
 
 
 def learning_rate(side) -> None:
@@ -283,7 +261,7 @@ def optimizer_section(sample: data.Sample) -> Settings:
     if steps * SECONDS_PER_STEP > 2:
         side.caption(f"{steps:,} real torch steps take about {steps * SECONDS_PER_STEP:.0f} s.")
     start(side)
-    optimizer = choice(side.selectbox, FIELDS["optimizer"])
+    optimizer = choice(side.selectbox, FIELDS["optimizer"], on_change=offer_lr, args=("optimizer",))
     if optimizer in ("momentum", "adam"):
         beta = FIELDS["beta"]
         side.slider(
@@ -297,13 +275,38 @@ def optimizer_section(sample: data.Sample) -> Settings:
         )
     if optimizer == "sgd":
         number(side, FIELDS["batch_size"], step=1, persist_state="page")
-    for name in ("param", "loss", "dtype"):
-        choice(side.radio, FIELDS[name], horizontal=True)
+    for name in ("param", "loss"):
+        choice(side.radio, FIELDS[name], horizontal=True, on_change=offer_lr, args=(name,))
+    choice(side.radio, FIELDS["dtype"], horizontal=True)
     with side.expander("Convergence tolerance"):
         number(st, FIELDS["tol"], format="%.1e", step=1e-7)
     run = state.settings_from_state(st.session_state)
     regime_box.markdown(regime_note(sample.n, sample.k, run))
+    note = st.session_state.pop(LR_NOTE, "")
+    if note:
+        regime_box.info(note, icon=":material/tune:")
+    st.session_state[LAST_RUN] = (sample.n, sample.k, run)
     return run
+
+
+def offer_lr(name: str) -> None:
+    """On a switch of optimizer, parameterization or loss: a learning rate that fits it.
+
+    A callback (it runs before the widgets are drawn): sets the lr to
+    `advice.fitting_lr` and leaves a note that the sidebar shows once.
+    """
+    session = st.session_state
+    if LAST_RUN not in session:
+        return
+    n, k, old = session[LAST_RUN]
+    new = old.replace(**{name: session[name]})
+    lr, note = advice.fitting_lr(n, k, old, new)
+    low, high = FIELDS["lr"].low, FIELDS["lr"].high
+    lr = min(max(lr, low), high)
+    if note:
+        session.lr = lr
+        session.lr_slider = state.nearest_lr(lr)
+        session[LR_NOTE] = note
 
 
 # --- the link ----------------------------------------------------------------------------------

@@ -48,15 +48,15 @@ def test_divergent_learning_rate_shows_the_banner(page, app_url):
     banner = page.locator('[data-testid="stAlertContentError"]').first
     banner.wait_for()
     text = banner.inner_text()
-    assert "Diverged at step 1: p left (0, 1), p_1 = 5.09135" in text
-    assert "local stability limit 2/H = 0.00199375" in text
+    # From the notebook's p0 = 0.084 the first step decides: said so, in a student's words.
+    assert "The very first step throws p out of (0, 1)" in text and "p₁ = 5.091" in text
     # In the theme's colour-blind-safe vermillion (Okabe-Ito), dark enough to read (> 6:1).
     color = banner.evaluate("e => getComputedStyle(e).color")
     assert color == "rgb(143, 58, 0)", color
     state = figure_state(page)
     assert state["frames"] == ["0", "1"]  # the run stops where p left (0, 1)
     assert "lr=0.003" in page.url
-    assert "beyond the local limit" in sidebar_text(page)
+    assert "This run: The very first step throws p out of (0, 1)" in sidebar_text(page)
     shot(page, "divergent-lr")
     # Scrubbing to the last frame shows the escape, labelled with p's true value.
     page.evaluate(

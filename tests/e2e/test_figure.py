@@ -20,8 +20,11 @@ def test_first_load_shows_the_figure(page, app_url):
     assert state["active"] == 0 and state["path"][-1] == 0.08385391  # at p0, waiting for Play
     assert state["mle"] == 0.725
     # The status in words (not colour alone) and the figure's text alternative.
-    banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
-    assert "Stalled at step 655: p stopped moving" in banner
+    # First one sentence in a student's words; the float32 stall is in "Why", one click away.
+    banner = page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+    assert "p walks straight to p̂ = 0.725 without ever passing it, and stops there (step 655)" in (
+        banner
+    )
     label = page.locator('[data-testid="stPlotlyChart"]').first.get_attribute("aria-label")
     assert label and "gradient descent" in label and "Stalled at step 655" in label
     assert page.locator(f"{FIGURE} .slider-container").count() == 1

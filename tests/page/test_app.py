@@ -50,6 +50,12 @@ def at() -> AppTest:
     return started()
 
 
+def why(at: AppTest) -> str:
+    """The banner's expander: the numbers behind the run."""
+    (box,) = [e for e in at.expander if e.label == "Why: the numbers behind this run"]
+    return "\n".join(m.value for m in box.markdown)
+
+
 def rerun(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -60,8 +66,12 @@ def test_page_loads_with_the_notebook_run(at):
     assert "n = **200**, k = **145** ones, sample mean k/n = **0.725**" in sidebar_text(at)
     (counts,) = at.sidebar.dataframe  # the picture of the data: bars of 0s and 1s
     assert counts.value["count"].tolist() == [55, 145]
-    (warning,) = at.warning  # the notebook's float32 run stalls short of 0.725
-    assert warning.value.startswith("Stalled at step 655")
+    # First a sentence in a student's words; the float32 stall is one click away.
+    (banner,) = at.success
+    assert banner.value == (
+        "p walks straight to p̂ = 0.725 without ever passing it, and stops there (step 655)."
+    )
+    assert why(at).startswith("Stalled at step 655")  # the notebook's float32 run stalls
     assert metric(at, "closed-form MLE") == "0.725"
     assert metric(at, "final p") == "0.72499853"
     assert metric(at, "status") == "stalled"
@@ -173,37 +183,47 @@ def test_upload_with_several_columns_offers_a_chooser(at):
 
 
 @pytest.mark.parametrize(
-    "lr, p0, step, where",
-    [(3e-3, 0.08385391, 1, "p_1 = 5.09135"), (2.05e-3, 0.7, 33, "p_33 = 1.069")],
+    "lr, p0, step, where, sentence",
+    [
+        (3e-3, 0.08385391, 1, "p_1 = 5.09135", "The very first step throws p out of (0, 1)"),
+        (2.05e-3, 0.7, 33, "p_33 = 1.069", "p overshoots p̂ = 0.725 by more each time"),
+    ],
 )
-def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where):
+def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where, sentence):
     at.number_input(key="p0").set_value(p0)
     at.number_input(key="lr").set_value(lr)
     rerun(at)
     (banner,) = at.error
-    assert banner.value.startswith(f"Diverged at step {step}: p left (0, 1), {where}")
-    assert "local stability limit 2/H = 0.00199375" in banner.value
+    assert sentence in banner.value
+    assert why(at).startswith(f"Diverged at step {step}: p left (0, 1), {where}")
+    assert "2/H = 0.00199375" in why(at)
     spec = figure(at)
     assert spec["frames"][-1]["name"] == str(step)
     escape = spec["frames"][-1]["data"][1]
     assert escape["x"][1] > 1 and "outside (0, 1)" in escape["text"][1]
-    assert "beyond the local limit" in sidebar_text(at)
+    assert f"**This run:** {sentence}" in sidebar_text(at)  # the sidebar said the same
     assert metric(at, "status") == "diverged"
 
 
 @pytest.mark.parametrize(
-    "lr, regime",
-    [(2e-5, "monotone"), (1.5e-3, "oscillating"), (2.5e-3, "beyond the local limit")],
+    "lr, ratio, course",
+    [
+        (2e-5, "0.01", "p walks straight to p̂ = 0.725"),
+        # From the notebook's p0 = 0.084 every lr >= 5.5e-4 leaves at step 1: said so.
+        (1.5e-3, "0.752", "The very first step throws p out of (0, 1)"),
+        (2.5e-3, "1.25", "The very first step throws p out of (0, 1)"),
+    ],
 )
-def test_threshold_and_regime_beside_the_learning_rate(at, lr, regime):
+def test_threshold_and_regime_beside_the_learning_rate(at, lr, ratio, course):
     at.number_input(key="lr").set_value(lr)
     rerun(at)
     text = sidebar_text(at)
-    assert "2/H = **0.001994**, 1/H = 0.0009969" in text
-    assert f"**{regime} (" in text
+    assert "1/H = 0.0009969" in text and "2/H = 0.001994" in text
+    assert f"lr = {lr:g} = {ratio} × 2/H" in text
+    assert f"**This run:** {course}" in text
     at.radio(key="loss").set_value("mean")  # the mean divides H by n: thresholds n times larger
     rerun(at)
-    assert "2/H = **0.3987**" in sidebar_text(at)  # 2 p̂ (1 − p̂) = 0.39875
+    assert "2/H = 0.3987" in sidebar_text(at)  # 2 p̂ (1 − p̂) = 0.39875
 
 
 def test_learning_rate_slider_and_number_stay_in_sync(at):
@@ -258,7 +278,7 @@ def test_presets_follow_the_sample(at):
     rerun(at)
     lr = at.number_input(key="lr").value
     assert lr == float(f"{1.5 * p_hat * (1 - p_hat) / 1000:.2g}")
-    assert "oscillating" in sidebar_text(at)
+    assert "p overshoots p̂ = 0.473, zig-zags around it" in sidebar_text(at)
     assert at.radio(key="source").value == "generate"
 
 
@@ -498,6 +518,7 @@ def test_every_value_a_link_carries_fits_its_widget(params):
         assert widget.value == type(widget.value)(float(params[key])), key
     (banner,) = at.error  # p0 at an end of [0, 1]: the run stops at once and says why
     assert banner.value.startswith(f"p0 = {params['p0'][0]} is not inside (0, 1)")
+    assert why(at).startswith(f"p0 = {params['p0'][0]} is not inside (0, 1)")
 
 
 def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
@@ -562,3 +583,59 @@ def test_a_file_name_is_shown_as_itself(at):
     rerun(at)
     (summary,) = [c.value for c in at.caption if "javascript" in c.value]
     assert summary.startswith(r"\[x\]\(javascript\:1\)\*\$y\$\*\.csv: n = 2, k = 1")
+
+
+def test_switching_optimizer_offers_a_fitting_lr(at):
+    at.selectbox(key="optimizer").set_value("newton")
+    rerun(at)
+    assert at.number_input(key="lr").value == 1.0
+    assert at.select_slider(key="lr_slider").value == 1.0
+    notes = [i.value for i in at.sidebar.info]
+    assert any(n.startswith("Learning rate set to 1: Newton's natural step size") for n in notes)
+    assert "**This run:** p overshoots p̂ = 0.725, zig-zags around it" in sidebar_text(at)
+    at.selectbox(key="optimizer").set_value("adam")
+    rerun(at)
+    assert at.number_input(key="lr").value == 0.01
+    at.selectbox(key="optimizer").set_value("gd")
+    rerun(at)
+    h = 200 / (0.725 * 0.275)
+    assert at.number_input(key="lr").value == float(f"{0.5 / h:.4g}")  # lr·H = 0.5: walks in
+    lr = at.number_input(key="lr").value
+    at.radio(key="param").set_value("logit")  # the same lr·H in θ: H = n p̂ (1 − p̂)
+    rerun(at)
+    assert at.number_input(key="lr").value == float(f"{lr * h / (200 * 0.725 * 0.275):.4g}")
+    assert "the same lr·H = 0.5" in " ".join(i.value for i in at.sidebar.info)
+    # the banner and the sidebar say the same course
+    (banner,) = at.success
+    assert banner.value.split(" (step")[0] in sidebar_text(at)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lr": 1.5e-3, "p0": 0.6},  # zig-zags in
+        {"lr": 2.1e-3},  # from the notebook's p0: out at step 1
+        {"lr": 3e-4, "optimizer": "momentum"},  # far start: out at step 2
+        {"lr": 0.01, "optimizer": "adam"},
+        {"lr": 1.0, "optimizer": "newton"},
+    ],
+)
+def test_the_sidebar_and_the_banner_say_the_same_course(at, changes):
+    for key, value in changes.items():
+        if key == "optimizer":
+            at.selectbox(key=key).set_value(value)
+            rerun(at)
+    for key in ("lr", "p0"):
+        if key in changes:
+            at.number_input(key=key).set_value(changes[key])
+    rerun(at)
+    boxes = [*at.success, *at.error, *at.warning, *at.info]
+    banner = [b for b in boxes if b.value.startswith(("p ", "The very first"))]
+    (banner,) = banner
+    said = sidebar_text(at).split("**This run:** ")[1].split("  \n")[0]
+
+    # the same course, up to the step numbers (a float64 forecast vs the real float32 run)
+    def course(text: str) -> str:
+        return text.split(" (")[0].split(" at step")[0].rstrip(".")
+
+    assert course(said) == course(banner.value)

@@ -224,7 +224,7 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
             assert {2, 4, 8} <= set(res.period.tolist())
             assert np.any(res.status == sweep.CHAOTIC)
     text = " ".join(m.value for m in app.markdown)
-    assert "up to 1.000019 × 2/H" in text  # the stable 2-cycle window, solved
+    assert "up to 1.0000202 × 2/H" in text  # the stable 2-cycle window, bisected to its edge
     assert "period 2 from" in text and "Chaos" in text
 
 

@@ -269,8 +269,10 @@ def test_stability_on_the_boundary(tmp_path):
     assert wilson["low"] == 0.0 and lr["low"] == 0.0
     assert lr["high"] == pytest.approx(-math.expm1(-(1.959963984540054**2) / 100), rel=1e-14)
     p_sum = out["thresholds"][0]
-    assert p_sum["curvature"] is None  # +inf, written as null
-    assert p_sum["monotone"] == 0.0 and "edge" in p_sum["note"]
+    # At the edge the curvature is finite (n = 50); no 1/H applies (null): the slope is not 0.
+    assert p_sum["curvature"] == 50.0
+    assert p_sum["monotone"] is None and p_sum["stable"] is None
+    assert "edge" in p_sum["note"] and "not 0" in p_sum["note"]
     table = cli("stability", path)
     assert table.returncode == 0 and "note: The MLE p̂ = 0 lies on the edge" in table.stdout
 
