@@ -47,14 +47,24 @@ def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
     return opt.run(key.n, key.k, key.settings, values)
 
 
+@dataclass(frozen=True)
+class FigureKey:
+    """What decides the figure besides the run: its options (a cache key of scalars)."""
+
+    log_grad: bool = False
+    presenter: bool = False
+    whole_run: bool = False
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndarray | None):
+def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     """The animated figure; shared, never modified (st.plotly_chart copies it)."""
     return plots.animated_figure(  # (looked up at each call, as tests replace it)
         run_cached(key, _values),
-        log_grad=log_grad,
-        presenter=presenter,
-        height=FIGURE_HEIGHT[presenter],
+        log_grad=options.log_grad,
+        presenter=options.presenter,
+        height=FIGURE_HEIGHT[options.presenter],
+        budget=plots.AnimationBudget(whole_run=options.whole_run),
     )
 
 
@@ -91,7 +101,13 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
-    fig = figure_cached(key, log_grad, presenting, values)
+    end = plots.focus_end(traj)
+    whole = end < len(traj.p) - 1 and option_box.toggle(
+        f"all {len(traj.p) - 1:,} steps",
+        key="whole_run",
+        help=f"The step axis shows steps 0–{end}, where things happen; this shows the whole run.",
+    )
+    fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
     st.plotly_chart(
         fig,
         width="stretch",
@@ -101,18 +117,35 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
     )
     if presenting:
         banner(traj)
-    shown = len(plots.frame_indices(len(traj.p), traj.diverged_at))
-    st.caption(
-        f"(a) the {settings.loss} NLL over p, with the MLE and p moving along it (the trail is "
-        f"its last 10 steps); (b) the loss and (c) the real gradient at every step. The "
-        f"animation shows {shown} of the {len(traj.p)} steps: every step at first, sparser "
-        "later, always the first, the last and any divergence step."
-    )
+    figure_caption(traj, len(fig.frames), len(traj.p) - 1 if whole else end)
     results(traj)
     formulas(traj)
     trajectory_table(traj)
     exports(sample, traj, fig)
     return traj
+
+
+def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
+    """What the figure shows, panel by panel, and which steps its frames are."""
+    s, last = traj.settings, len(traj.p) - 1
+    shown = "every step" if frames == end + 1 else f"{frames} of the {end + 1} steps"
+    window = "" if end == last else f" (of {last:,}: the rest is one toggle away)"
+    st.caption(
+        f"(a) the {s.loss} NLL over p, with the MLE, its 95% intervals on the p-axis and p "
+        "moving along the curve (its last 8 steps trailing): the dashed tangent's slope is the "
+        "gradient, the arrow is the step to the next p, and the gauge above shows gradient "
+        f"descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"drawn as it plays. Steps 0–{end}{window}; the animation and the slider show {shown}: "
+        "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
+        "sparser where it creeps."
+    )
+    if not lk.on_boundary(traj.n, traj.k):
+        th, se = lk.thresholds(traj.n, traj.k), lk.standard_error(traj.n, traj.k)
+        st.caption(
+            f"One curvature, two lessons: H = n/(p̂(1 − p̂)) = {th.curvature:.4g} is the observed "
+            f"information, so the standard error is SE = 1/√H = {se:.4g}; "
+            f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
+        )
 
 
 def figure_alt(traj: Trajectory) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from bernoulli.optimize import Trajectory
 from bernoulli.plots.panels import Panels, steps_range
+from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (
     AXIS,
     FONT,
@@ -16,9 +17,13 @@ from bernoulli.plots.style import (
     play_pause_buttons,
     slider_steps_spec,
     speed_buttons,
+    step_buttons,
 )
 
-MARGIN_TOP, MARGIN_BOTTOM = 70, 200  # pixels around the panels: legend; slider and buttons
+MARGIN_TOP, MARGIN_BOTTOM = 96, 200  # pixels around the panels: legend; slider and buttons
+MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
+CURVE_TOP, GAUGE = 0.76, [0.84, 0.9]  # paper y: panel (a) below, the multiplier's gauge above
+STEP_LABELS = 30  # a slider with more stops than this names only the current one
 
 
 def layout(
@@ -33,6 +38,7 @@ def layout(
         return -px * scale / plot_px
 
     marks, labels = _divergence_marks(traj)
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
     shade = {
         "type": "rect",
         "xref": "x",
@@ -50,7 +56,13 @@ def layout(
         "font": dict(FONT),
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": round(90 * scale), "r": 20, "t": margin_top, "b": margin_bottom},
+        "margin": {
+            "l": round(90 * scale),
+            "r": MARGIN_RIGHT,
+            "t": margin_top,
+            "b": margin_bottom,
+        },
+        "modebar": {"orientation": "v"},
         "hovermode": "closest",
         "legend": {
             "orientation": "h",
@@ -58,18 +70,20 @@ def layout(
             "y": 1.02,
             "xanchor": "left",
             "yanchor": "bottom",
-            "font": {"size": FONT_SIZE - 2},
+            "font": {"size": FONT_SIZE - 3},
         },
         **_axes(traj, view),
+        **gauge_axes,
         # Outside [0, 1] the likelihood is not defined: shade it.
         "shapes": [
             {**shade, "x0": view.x_range[0], "x1": 0},
             {**shade, "x0": 1, "x1": view.x_range[1]},
             *marks,
+            *gauge_shapes,
         ],
         "updatemenus": menus,
         "sliders": sliders,
-        "annotations": [speed_label, *labels],
+        "annotations": [speed_label, *labels, *gauge_title, *_panel_names()],
     }
 
 
@@ -88,7 +102,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
         },
         "yaxis": {
             **axis,
-            "domain": [0, 1],
+            "domain": [0, CURVE_TOP],
             "range": view.y_range,
             "anchor": "x",
             "title": {"text": f"{traj.settings.loss} NLL(p)"},
@@ -99,6 +113,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "range": steps_range(last),
             "anchor": "y2",
             "showticklabels": False,
+            **_step_ticks(last),
         },
         "yaxis2": {
             **axis,
@@ -114,6 +129,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "range": steps_range(last),
             "anchor": "y3",
             "title": {"text": "step t"},
+            **_step_ticks(last),
         },
         "yaxis3": {
             **axis,
@@ -125,6 +141,33 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "title": {"text": f"{g_label} (log)" if view.log_grad else g_label},
         },
     }
+
+
+def _step_ticks(last: int) -> dict:
+    """Whole-number steps on a short run's step axis (not 0, 0.2, 0.4, ...)."""
+    if last > 10:
+        return {"tickformat": "d"}
+    return {"tickmode": "linear", "tick0": 0, "dtick": 1}
+
+
+def _panel_names() -> list[dict]:
+    """(a), (b), (c) at the top left of each panel, as the caption cites them."""
+    names = []
+    for name, xref, yref in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3")):
+        names.append(
+            {
+                "text": f"<b>({name})</b>",
+                "x": 0.01,
+                "y": 0.99,
+                "xref": f"{xref} domain",
+                "yref": f"{yref} domain",
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    return names
 
 
 def _controls(
@@ -142,7 +185,7 @@ def _controls(
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
             "font": {"size": FONT_SIZE},
-            "buttons": play_pause_buttons(FRAME_MS),
+            "buttons": [*play_pause_buttons(FRAME_MS), *step_buttons()],
         },
         {
             "type": "buttons",
@@ -166,7 +209,11 @@ def _controls(
             "y": below(62),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
-            "font": {"size": FONT_SIZE - 4},
+            # Many stops: their labels would overprint; the current step is named above.
+            "font": {
+                "size": FONT_SIZE - 4,
+                **({"color": "rgba(0,0,0,0)"} if len(slider) > STEP_LABELS else {}),
+            },
             "currentvalue": {
                 "prefix": "step ",
                 "font": {"size": FONT_SIZE},
