@@ -117,7 +117,8 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
     )
     if presenting:
         banner(traj)
-    figure_caption(traj, len(fig.frames), len(traj.p) - 1 if whole else end)
+    shown = traj if whole else plots.shown_part(traj)
+    figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     results(traj)
     formulas(traj)
     trajectory_table(traj)
@@ -267,9 +268,10 @@ def trajectory_table(traj: Trajectory) -> None:
     right.caption(
         "Like the notebook's printout, with the real gradient (the notebook printed 0: it "
         "zeroed the gradient before printing it). p_t is before the update of step t, p_(t+1) "
-        "after; the last step and a divergence step are always listed."
+        "after; the last step and a divergence step are always listed, and so is every step "
+        "of a visible zig-zag around p̂ and the last ten before p leaves (0, 1)."
     )
-    rows = pd.DataFrame(table.page_columns(traj, every))
+    rows = pd.DataFrame(table.page_columns(traj, every, plots.motion_rows(traj)))
     fmt = st.column_config.NumberColumn
     st.dataframe(
         rows,

@@ -43,6 +43,7 @@ from bernoulli.plots.frames import (
     busy_steps,
     focus_end,
     frame_indices,
+    motion_rows,
     run_frames,
     slider_steps,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "frame_indices",
     "lr_p0_figure",
     "lr_sweep_figure",
+    "motion_rows",
     "race_figure",
     "race_frames",
     "run_frames",

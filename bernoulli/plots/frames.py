@@ -86,6 +86,22 @@ def busy_steps(p: np.ndarray, p_hat: float) -> np.ndarray:
     return np.flatnonzero(busy)
 
 
+def motion_rows(traj, before_escape: int = 10) -> np.ndarray:
+    """Steps a table should list one by one: around every visible crossing of p̂ (a zig-zag)
+    and the last `before_escape` steps up to an escape."""
+    p = np.asarray(traj.p, dtype=np.float64)
+    err = p - traj.mle
+    with np.errstate(invalid="ignore"):
+        crossing = (np.sign(err[:-1]) * np.sign(err[1:]) < 0) & (
+            np.maximum(np.abs(err[:-1]), np.abs(err[1:])) > VISIBLE
+        )
+    at = np.flatnonzero(crossing)
+    steps = set(at.tolist()) | set((at + 1).tolist())
+    if traj.diverged_at is not None:
+        steps |= set(range(max(0, traj.diverged_at - before_escape), traj.diverged_at + 1))
+    return np.array(sorted(steps), dtype=np.int64)
+
+
 def focus_end(traj) -> int:
     """The last step of the part of a run where things happen, plus a margin.
 

@@ -155,8 +155,8 @@ def moving_updates(traj: Trajectory, t: int, x_range: list[float]) -> list[dict]
     half = max(TANGENT_HALF, 1.2 * abs(nxt - pt) if nxt is not None and math.isfinite(nxt) else 0)
     xs = [pt - half, pt + half]
     tangent = {
-        "x": [sig_value(x, 6) for x in xs],
-        "y": [sig_value(y + g * (x - pt), 6) for x in xs],
+        "x": [sig_value(x) for x in xs],
+        "y": [sig_value(y + g * (x - pt)) for x in xs],
     }
     arrow = {"x": [], "y": []}
     if nxt is not None:
