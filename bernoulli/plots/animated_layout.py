@@ -10,6 +10,7 @@ from bernoulli.plots.panels import Panels, steps_range
 from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (
     AXIS,
+    BLACK,
     FONT,
     FONT_SIZE,
     FRAME_MS,
@@ -20,9 +21,11 @@ from bernoulli.plots.style import (
     step_buttons,
 )
 
-MARGIN_TOP, MARGIN_BOTTOM = 96, 200  # pixels around the panels: legend; slider and buttons
+# Pixels around the panels: above, the buttons and the slider (Play is the first thing on
+# screen, whatever is above the figure); below, the axis titles and the legend.
+MARGIN_TOP, MARGIN_BOTTOM = 150, 150
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
-CURVE_TOP, GAUGE = 0.76, [0.84, 0.9]  # paper y: panel (a) below, the multiplier's gauge above
+CURVE_TOP, GAUGE = 0.72, [0.8, 0.85]  # paper y: panel (a) below, the multiplier's gauge above
 STEP_LABELS = 30  # a slider with more stops than this names only the current one
 
 
@@ -34,8 +37,12 @@ def layout(
     plot_px = height - margin_top - margin_bottom
 
     def below(px: float) -> float:
-        """Paper y of a point px pixels below the plotting area (for the controls)."""
+        """Paper y of a point px pixels below the plotting area."""
         return -px * scale / plot_px
+
+    def above(px: float) -> float:
+        """Paper y of a point px pixels above the plotting area."""
+        return 1 + px * scale / plot_px
 
     marks, labels = _divergence_marks(traj)
     gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
@@ -49,7 +56,7 @@ def layout(
         "line": {"width": 0},
         "layer": "below",
     }
-    menus, sliders, speed_label = _controls(slider, below, scale)
+    menus, sliders, speed_label = _controls(slider, above, scale)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
         "height": height,
@@ -67,9 +74,9 @@ def layout(
         "legend": {
             "orientation": "h",
             "x": 0,
-            "y": 1.02,
+            "y": below(62),
             "xanchor": "left",
-            "yanchor": "bottom",
+            "yanchor": "top",
             "font": {"size": FONT_SIZE - 3},
         },
         **_axes(traj, view),
@@ -171,7 +178,7 @@ def _panel_names() -> list[dict]:
 
 
 def _controls(
-    slider: Sequence[int], below: Callable[[float], float], scale: float
+    slider: Sequence[int], above: Callable[[float], float], scale: float
 ) -> tuple[list[dict], list[dict], dict]:
     """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds."""
     menus = [
@@ -180,7 +187,7 @@ def _controls(
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": below(150),
+            "y": above(142),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
@@ -193,7 +200,7 @@ def _controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": below(150),
+            "y": above(142),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -206,7 +213,7 @@ def _controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": below(62),
+            "y": above(100),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             # Many stops: their labels would overprint; the current step is named above.
@@ -216,7 +223,7 @@ def _controls(
             },
             "currentvalue": {
                 "prefix": "step ",
-                "font": {"size": FONT_SIZE},
+                "font": {"size": FONT_SIZE, "color": BLACK},
                 "xanchor": "left",
                 "offset": 8,
             },
@@ -228,7 +235,7 @@ def _controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": below(158),
+        "y": above(134),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",

@@ -133,7 +133,7 @@ def moving_traces() -> list[dict]:
             mode="markers+text",
             marker={"size": 16, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
             text=[],
-            textposition="middle right",
+            textposition="middle left",
             textfont={"size": FONT_SIZE - 3},
             showlegend=False,
             cliponaxis=False,
@@ -169,7 +169,7 @@ def moving_updates(traj: Trajectory, t: int, x_range: list[float]) -> list[dict]
     now = {"x": [sig_value(pt)], "y": [sig_value(y)]}
     if traj.settings.optimizer in GD_LIKE:
         m = float(multiplier(traj, traj.param[t]))
-        needle = {"x": [_on_gauge(m)], "y": [0.5], "text": [f" {m:.3g}"]}
+        needle = {"x": [_on_gauge(m)], "y": [0.5], "text": [f"{m:.3g} "]}
     return [tangent, arrow, now, needle]
 
 
@@ -225,11 +225,11 @@ def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[di
     }
     if s.optimizer in GD_LIKE:
         words = (
-            "gradient descent's multiplier 1 − lr·H: ◆ at p̂, ● at p<sub>t</sub>; "
-            "green: |·| < 1, p settles; below 0 it zig-zags"
+            "each step multiplies p − p̂ by about 1 − lr·H (◆ at p̂, ● at p<sub>t</sub>)<br>"
+            "green, |·| < 1: p settles; below 0: it zig-zags; below −1: the zig-zag grows"
         )
     else:
-        words = "the multiplier 1 − lr·H is gradient descent's: not shown for this optimizer"
+        words = "1 − lr·H is gradient descent's multiplier:<br>not shown for this optimizer"
     title = {
         "text": words,
         "x": 0.25,

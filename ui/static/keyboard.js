@@ -10,6 +10,7 @@
   window.bernoulliKeyboard = true;
   const MOVES = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
                  PageDown: -10};
+  const STEPS = {"◀ −1": -1, "+1 ▶": 1};  // the figure's step buttons (plots.style)
   function describe(gd) {
     const slider = gd.querySelector("g.slider-container");
     const opts = gd._fullLayout?.sliders?.[0];
@@ -46,8 +47,10 @@
     for (const button of gd.querySelectorAll("g.updatemenu-button:not([tabindex])")) {
       button.setAttribute("tabindex", "0");
       button.setAttribute("role", "button");
-      const name = button.textContent.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
-      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : name);
+      const text = button.textContent;
+      const name = text.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
+      const label = STEPS[text] ? (STEPS[text] < 0 ? "step back" : "step on") : name;
+      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : label);
       press(button);
     }
     const slider = gd.querySelector("g.slider-container:not([tabindex])");
@@ -62,7 +65,7 @@
       gd.bernoulliKeyboard = true;
       // The "◀ −1" and "+1 ▶" buttons (method "skip"): one stop of the slider back or on.
       gd.on("plotly_buttonclicked", (event) => {
-        const by = {"◀ −1": -1, "+1 ▶": 1}[event?.button?.label];
+        const by = STEPS[event?.button?.label];
         const opts = gd._fullLayout.sliders?.[0];
         if (!by || !opts) return;
         const i = Math.max(0, Math.min(opts.steps.length - 1, opts.active + by));
