@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
+from bernoulli.optimize import Trajectory
 from bernoulli.plots import step_marks
 from bernoulli.plots.animated_layout import layout
 from bernoulli.plots.frames import focus_end, run_frames
@@ -115,7 +115,7 @@ def animated_figure(
         *_curve_traces(traj, view, budget.trail),
         *_step_traces(traj, view),
         *step_marks.static_traces(traj, view.y_range),
-        *step_marks.moving_traces(),
+        *step_marks.moving_traces(traj),
     ]
     steps = run_frames(traj, budget.max_frames)
     moving = [_moving(full, int(t), budget.trail, view) for t in steps]
@@ -156,7 +156,6 @@ _ARRAYS = ("p", "param", "nll", "grad", "loss", "grad_param")
 def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
     """Panel (a): the NLL curve, the MLE, the start, the moving p and the escaped p."""
     s, p, nll, p_hat = traj.settings, traj.p, traj.nll, traj.mle
-    in_p = "p" if s.param == "p" else "θ = logit p"
     return [
         dict(
             type="scatter",
@@ -192,7 +191,7 @@ def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
             x=[],
             y=[],
             mode="lines+markers",
-            name=f"its last {trail} steps ({OPTIMIZER_NAMES[s.optimizer]} in {in_p})",
+            name=f"its last {trail} steps",
             line={"color": SKY, "width": 2},
             marker={"size": 7, "color": SKY},
             hovertemplate="p = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",

@@ -23,7 +23,7 @@ from bernoulli.plots.style import (
 
 # Pixels around the panels: above, the buttons and the slider (Play is the first thing on
 # screen, whatever is above the figure); below, the axis titles and the legend.
-MARGIN_TOP, MARGIN_BOTTOM = 150, 150
+MARGIN_TOP, MARGIN_BOTTOM = 130, 136
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
 CURVE_TOP, GAUGE = 0.72, [0.8, 0.85]  # paper y: panel (a) below, the multiplier's gauge above
 STEP_LABELS = 30  # a slider with more stops than this names only the current one
@@ -74,9 +74,11 @@ def layout(
         "legend": {
             "orientation": "h",
             "x": 0,
-            "y": below(62),
+            "y": below(64),
             "xanchor": "left",
             "yanchor": "top",
+            "entrywidth": 0.33,  # three columns, three rows: under the panels, at any width
+            "entrywidthmode": "fraction",
             "font": {"size": FONT_SIZE - 3},
         },
         **_axes(traj, view),
@@ -105,7 +107,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "domain": [0, 0.5],
             "range": view.x_range,
             "anchor": "y",
-            "title": {"text": "p"},
+            "title": {"text": "p", "standoff": 2},
         },
         "yaxis": {
             **axis,
@@ -135,7 +137,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "domain": [0.6, 1],
             "range": steps_range(last),
             "anchor": "y3",
-            "title": {"text": "step t"},
+            "title": {"text": "step t", "standoff": 2},
             **_step_ticks(last),
         },
         "yaxis3": {
@@ -187,7 +189,7 @@ def _controls(
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": above(142),
+            "y": above(124),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
@@ -200,7 +202,7 @@ def _controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": above(142),
+            "y": above(124),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -213,7 +215,7 @@ def _controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": above(100),
+            "y": above(84),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             # Many stops: their labels would overprint; the current step is named above.
@@ -235,7 +237,7 @@ def _controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": above(134),
+        "y": above(116),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from bernoulli import likelihood as lk
-from bernoulli.optimize import Trajectory
+from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
 from bernoulli.plots.style import BLACK, BLUE, FONT_SIZE, GREEN, GREY, VERMILLION, sig_value
 
 GAUGE_RANGE = (-3.0, 1.5)  # the multiplier's axis; values beyond are drawn at its end
@@ -49,8 +49,8 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
         wald, wilson = lk.intervals(n, k)[:2]
         se = lk.standard_error(n, k)
         names = [
-            f"Wald 95%: p̂ ± 1.96·SE, SE = 1/√H = {se:.3g}",
-            f"Wilson 95%: [{wilson.low:.3f}, {wilson.high:.3f}]",
+            f"Wald 95% (±1.96·SE), SE = 1/√H = {se:.3g}",
+            f"Wilson 95% [{wilson.low:.3f}, {wilson.high:.3f}]",
         ]
         for interval, name, color, height in zip(
             (wald, wilson), names, (BLUE, GREY), (0.035, 0.015), strict=True
@@ -87,15 +87,17 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
     return traces
 
 
-def moving_traces() -> list[dict]:
+def moving_traces(traj: Trajectory) -> list[dict]:
     """The tangent, the step arrow, the current p (in the legend) and the gauge's needle."""
+    s = traj.settings
+    in_p = "p" if s.param == "p" else "θ = logit p"
     return [
         dict(
             type="scatter",
             x=[],
             y=[],
             mode="lines",
-            name="tangent at p<sub>t</sub>: slope = dNLL/dp",
+            name="tangent: slope = dNLL/dp at p<sub>t</sub>",
             line={"color": BLUE, "width": 2.5, "dash": "dash"},
             hoverinfo="skip",
         ),
@@ -104,7 +106,7 @@ def moving_traces() -> list[dict]:
             x=[],
             y=[],
             mode="lines+markers",
-            name="the step to p<sub>t+1</sub> (gradient descent: lr·|g| long)",
+            name="step to p<sub>t+1</sub> (GD: lr·|g| long)",
             line={"color": VERMILLION, "width": 3},
             marker={
                 "symbol": "arrow",
@@ -120,7 +122,7 @@ def moving_traces() -> list[dict]:
             x=[],
             y=[],
             mode="markers",
-            name="p<sub>t</sub> now",
+            name=f"p<sub>t</sub> now ({OPTIMIZER_NAMES[s.optimizer]} in {in_p})",
             marker={"size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
             hovertemplate="p<sub>t</sub> = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",
         ),

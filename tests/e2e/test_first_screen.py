@@ -77,4 +77,4 @@ def test_each_preset_mid_animation(page, app_url, preset):
     page.wait_for_timeout(300)
     state = figure_state(page)
     assert state["lossCursor"] == [state["activeStep"]]
-    shot(page, f"preset-{preset}-mid")
+    shot(page, f"preset-{preset}-mid", whole=True)
