@@ -49,7 +49,7 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
         wald, wilson = lk.intervals(n, k)[:2]
         se = lk.standard_error(n, k)
         names = [
-            f"Wald 95% (±1.96·SE), SE = 1/√H = {se:.3g}",
+            f"Wald 95%, SE = 1/√H = {se:.3g}",
             f"Wilson 95% [{wilson.low:.3f}, {wilson.high:.3f}]",
         ]
         for interval, name, color, height in zip(
