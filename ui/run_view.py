@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -119,6 +120,7 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
         banner(traj)
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
+    compare_runs(sample, settings, traj)
     results(traj)
     formulas(traj)
     trajectory_table(traj)
@@ -147,6 +149,48 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
             f"information, so the standard error is SE = 1/√H = {se:.4g}; "
             f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
         )
+
+
+# Runs to compare with this one: label -> the settings changed.
+COMPARE = {
+    "½ × lr": lambda s: {"lr": s.lr / 2},
+    "2 × lr": lambda s: {"lr": s.lr * 2},
+    "4 × lr": lambda s: {"lr": s.lr * 4},
+    "momentum": lambda s: {"optimizer": "momentum"},
+    "Adam": lambda s: {"optimizer": "adam"},
+    "Newton": lambda s: {"optimizer": "newton"},
+}
+
+
+def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> None:
+    """Up to three more runs (other learning rates or optimizers) beside this one, on one
+    curve and one pair of step panels, each labelled."""
+    chosen = st.multiselect(
+        "Compare with",
+        list(COMPARE),
+        key="compare",
+        max_selections=3,
+        placeholder="other learning rates or optimizers, on the same picture",
+        help="Runs this sample from the same start with the lr or the optimizer changed.",
+    )
+    if not chosen:
+        return
+    trajs, labels = [traj], [f"this run (lr = {settings.lr:.3g})"]
+    for name in chosen:
+        try:
+            other = dataclasses.replace(settings, **COMPARE[name](settings))
+        except ValueError as error:
+            st.caption(f"{name}: not run, {error}.")
+            continue
+        trajs.append(run_cached(run_key(sample, other), sample.values))
+        labels.append(f"{name} (lr = {other.lr:.3g}, {OPTIMIZER_NAMES[other.optimizer]})")
+    st.plotly_chart(
+        plots.compare_figure(trajs, labels),
+        width="stretch",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False},
+        key="compare_chart",
+    )
 
 
 def figure_alt(traj: Trajectory) -> str:

@@ -4,6 +4,7 @@
 - ``frames``: which steps of a run are shown and become animation frames (= slider stops);
 - ``panels``, ``animated_layout``, ``animated``, ``step_marks``: the animated three-panel
   figure of one run, with the step drawn on the curve;
+- ``compare``: two to four runs on one curve and one pair of step panels;
 - ``marks``: outcome colours and learning-rate lines shared by the explorer's figures;
 - ``sweep_figure``, ``map_figure``, ``bifurcation``, ``cobweb``, ``race``, ``sum_mean``: the
   divergence explorer's figures.
@@ -39,6 +40,7 @@ from bernoulli.plots.animated import (
 )
 from bernoulli.plots.bifurcation import ESCAPE_Y, bifurcation_figure, bifurcation_points, escapes
 from bernoulli.plots.cobweb import cobweb_figure
+from bernoulli.plots.compare import compare_figure
 from bernoulli.plots.frames import (
     busy_steps,
     focus_end,
@@ -96,6 +98,7 @@ __all__ = [
     "bifurcation_points",
     "busy_steps",
     "cobweb_figure",
+    "compare_figure",
     "escape_label",
     "escapes",
     "focus_end",

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import optimize
+from bernoulli.optimize import Settings
 from bernoulli import plots as F
 from bernoulli.presets import preset_settings
 from tests.helpers import ROOT, decode
@@ -93,3 +94,23 @@ def test_whole_run_a_toggle_away(oscillating):
     assert "Steps 0–1000" in captions and "SE = 1/√H = 0.03157" in captions
     oscillating.toggle(key="whole_run").set_value(False)
     rerun(oscillating)
+
+
+def test_compare_runs_on_one_picture():
+    at = rerun(AppTest.from_file(APP, default_timeout=30))
+    at.button(key="preset_oscillation").click()
+    rerun(at)
+    at.multiselect(key="compare").set_value(["½ × lr", "2 × lr", "Newton"])
+    rerun(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    spec = decode(json.loads(charts[1].proto.spec))
+    legend = [t["name"] for t in spec["data"] if t.get("showlegend", True) and "name" in t]
+    assert legend[1].startswith("this run (lr = 0.0015): converged at step 17")
+    assert legend[2].startswith("½ × lr (lr = 0.00075, gradient descent)")
+    assert legend[3].startswith("2 × lr (lr = 0.003, gradient descent): left (0, 1) at step")
+    assert legend[4].startswith("Newton (lr = 0.0015, Newton)")
+    # each run's path on the curve is that run's p, every step up to the end shown
+    half = optimize.run(200, 145, Settings(lr=0.00075, p0=0.6, dtype="float64"))
+    path = spec["data"][4]
+    np.testing.assert_allclose(path["x"][:5], half.p[:5], rtol=1e-6)

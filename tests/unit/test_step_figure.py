@@ -169,3 +169,16 @@ def test_figure_details():
     assert now.get("showlegend", True) and now["marker"]["color"] == "#D55E00"
     assert now["marker"]["size"] == 20
     assert layout["modebar"]["orientation"] == "v" and layout["margin"]["r"] >= 40
+
+
+def test_compare_figure_overlays_labelled_runs():
+    base = preset_settings("oscillation", *NOTEBOOK)
+    runs = [run(*NOTEBOOK, base), run(*NOTEBOOK, Settings(lr=base.lr * 2, p0=0.6, dtype="float64"))]
+    out = spec(F.compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
+    paths = [t for t in out["data"] if t.get("xaxis", "x") == "x" and t["name"].startswith("lr")]
+    assert [t["name"].split(":")[0] for t in paths] == ["lr = 1.5e-3", "lr = 3e-3"]
+    np.testing.assert_allclose(paths[0]["x"][:10], runs[0].p[:10], rtol=1e-6)
+    assert "left (0, 1) at step" in paths[1]["name"]
+    assert {t["line"]["dash"] for t in paths} == {"solid", "dash"}
+    with pytest.raises(ValueError, match="compare one to 4"):
+        F.compare_figure(runs * 3, ["x"] * 6)
