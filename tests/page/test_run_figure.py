@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import optimize
-from bernoulli.optimize import Settings
 from bernoulli import plots as F
+from bernoulli.optimize import Settings
 from bernoulli.presets import preset_settings
 from tests.helpers import ROOT, decode
 
