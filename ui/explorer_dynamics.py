@@ -10,7 +10,7 @@ import streamlit as st
 from bernoulli import likelihood as lk
 from bernoulli import plots as xf
 from bernoulli import settings, sweep
-from bernoulli.optimize import Settings, initial_p
+from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
 from ui.explorer_cache import (
     BIFURCATION_POINTS,
@@ -22,7 +22,7 @@ from ui.explorer_cache import (
     stable_window_cached,
     two_cycles_cached,
 )
-from ui.explorer_common import chart, num, progress_bar
+from ui.explorer_common import chart, near_mle, num, progress_bar
 
 LOPSIDED = (200, 190)  # an example whose p map does period-doubling: p̂ = 0.95
 CRITICAL = 1 / math.sqrt(5)  # the p map's 2-cycle is born stable iff |2p̂ - 1| > 1/sqrt(5)
@@ -163,8 +163,13 @@ def cobweb_lr(box, n: int, k: int, param: str, s: Settings) -> float:
         "1.1*2/H": 1.1 * th.stable,
     }
     choices["custom"] = "another value…"
+    # It opens where the lesson is: an oscillating rate (1.5/H) when there is one.
     pick = box.selectbox(
-        "learning rate η", list(choices), format_func=choices.get, key="explorer_cobweb_choice"
+        "learning rate η",
+        list(choices),
+        index=list(choices).index("1.5/H") if "1.5/H" in choices else 0,
+        format_func=choices.get,
+        key="explorer_cobweb_choice",
     )
     if pick != "custom":
         return landmarks.get(pick, s.lr)
@@ -182,7 +187,7 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     """View 3b: the one-dimensional update map and one orbit of it."""
     st.subheader("Cobweb plot of one run")
     st.markdown(
-        "The black curve is the update map p_t ↦ p_{t+1}; the orbit goes up to the curve "
+        "The black curve is the update map pₜ ↦ pₜ₊₁; the orbit goes up to the curve "
         "(one step) and across to the diagonal (that value becomes the next p_t). Where the "
         "curve crosses the diagonal is p̂. Steep curve at p̂ (slope below −1): it repels."
     )
@@ -199,7 +204,7 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
         key="explorer_cobweb_param",
     )
     lr = cobweb_lr(cols[0], n, k, param, s)
-    inside = min(max(initial_p(s), 1e-9), 1 - 1e-9)
+    inside = near_mle(n, k)
     p0 = cols[1].number_input(
         "start p₀", 1e-9, 1 - 1e-9, value=inside, format="%.6g", key="explorer_cobweb_p0"
     )
