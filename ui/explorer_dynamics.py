@@ -138,11 +138,12 @@ def bifurcation_section(n: int, k: int, s: Settings) -> None:
         r"\text{a stable 2-cycle is born at } \eta = 2/H \text{ in } p"
         r"\iff |2\hat p-1| > 1/\sqrt5 \iff \hat p<0.276\text{ or }\hat p>0.724"
     )
-    window = window_story(bk / bn, stable_window_cached(bn, bk, s.loss))
-    if (bn, bk) == (n, k) and abs(2 * k / n - 1) <= CRITICAL:
+    stable = stable_window_cached(bn, bk, s.loss)
+    window = window_story(bk / bn, stable)
+    if (bn, bk) == (n, k) and (stable is None or stable < 1e-3):
         st.info(
             f"For this sample (p̂ = {k / n:g}) the diagram in p has no structure: it converges "
-            "up to 2/H, and past 2/H p escapes, with no cycle in between (|2p̂ − 1| ≤ 1/√5). "
+            "up to 2/H, and past 2/H p escapes, with no cycle to be seen in between. "
             "The diagram in logit (right) has it: cycles, period-doubling, chaos. For "
             "period-doubling in p, choose the lopsided sample above.",
             icon=":material/info:",

@@ -56,6 +56,7 @@ class Tabs:
     markdown: list = field(default_factory=list)
     table: list = field(default_factory=list)
     tabs: list = field(default_factory=list)
+    info: list = field(default_factory=list)
 
 
 def every_tab(at: AppTest, timeout: float = 180) -> Tabs:
@@ -69,6 +70,7 @@ def every_tab(at: AppTest, timeout: float = 180) -> Tabs:
         seen.latex += list(at.latex)
         seen.markdown += list(at.markdown)
         seen.table += list(at.table)
+        seen.info += list(at.info)
         seen.tabs = list(at.tabs)
     return seen
 
@@ -234,6 +236,8 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
     text = " ".join(m.value for m in app.markdown)
     assert "up to 1.000019 × 2/H" in text  # the stable 2-cycle window, solved
     assert "period 2 from" in text and "Chaos" in text
+    (info,) = [i.value for i in app.info if "has no structure" in i.value]
+    assert "The diagram in logit (right) has it" in info and "lopsided sample" in info
 
 
 def cobweb_of(p0: float, lr: float, steps: int = 40) -> dynamics.Cobweb:
