@@ -96,15 +96,18 @@ def sweep_formulas(s: Settings, optimizer: str) -> None:
     """The update rule the sweep steps, and its local limit."""
     if s.param == "p":
         mean = r"\ (\div n\text{ for the mean})" if s.loss == "mean" else ""
+        # Two lines: one would be cut at 1280 px.
         st.latex(
             r"p_{t+1} = p_t - \eta\,\frac{\partial\,\mathrm{NLL}}{\partial p}"
-            r" = p_t - \eta\left(-\frac{k}{p_t} + \frac{n-k}{1-p_t}\right),\qquad "
+            r" = p_t - \eta\left(-\frac{k}{p_t} + \frac{n-k}{1-p_t}\right)"
+        )
+        st.latex(
             r"p_{t+1}-\hat p \approx (1-\eta H)\,(p_t-\hat p),\quad "
             r"H = \frac{n}{\hat p(1-\hat p)}" + mean
         )
     else:
+        st.latex(r"\theta_{t+1} = \theta_t - \eta\,(n\,\sigma(\theta_t) - k)")
         st.latex(
-            r"\theta_{t+1} = \theta_t - \eta\,(n\,\sigma(\theta_t) - k),\qquad "
             r"\theta_{t+1}-\hat\theta \approx (1-\eta H)(\theta_t-\hat\theta),\quad "
             r"H = n\,\hat p(1-\hat p)"
         )

@@ -134,10 +134,11 @@ def bifurcation_section(n: int, k: int, s: Settings) -> None:
         r"\text{in }p:\ p \mapsto p - \eta\,\frac{n(p-\hat p)}{p(1-p)},\qquad "
         r"\text{in logit}:\ \theta \mapsto \theta - \eta\,(n\,\sigma(\theta)-k)"
     )
-    st.latex(
+    st.latex(  # two lines: one is cut at 1280 px
         r"\text{a stable 2-cycle is born at } \eta = 2/H \text{ in } p"
-        r"\iff |2\hat p-1| > 1/\sqrt5 \iff \hat p<0.276\text{ or }\hat p>0.724"
+        r"\iff |2\hat p-1| > 1/\sqrt5"
     )
+    st.latex(r"\text{that is, }\hat p<0.276\text{ or }\hat p>0.724")
     stable = stable_window_cached(bn, bk, s.loss)
     window = window_story(bk / bn, stable)
     if (bn, bk) == (n, k) and (stable is None or stable < 1e-3):
