@@ -67,7 +67,12 @@ def compare_figure(
     for i, (traj, label) in enumerate(zip(trajs, labels, strict=True)):
         traces += _run_traces(traj, label, i, end)
     traces.append(_mle_line(first.mle, end))
-    layout = {
+    return go.Figure(data=traces, layout=_layout(height, y_range, end))
+
+
+def _layout(height: int, y_range: list[float], end: int) -> dict:
+    """(a) on the left; (b) above (c) on the right, sharing the step axis; fixed ranges."""
+    return {
         "template": {},
         "height": height,
         "font": dict(FONT),
@@ -113,7 +118,6 @@ def compare_figure(
             for letter, x, y in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3"))
         ],
     }
-    return go.Figure(data=traces, layout=layout)
 
 
 def _run_traces(traj: Trajectory, label: str, i: int, end: int) -> list[dict]:
