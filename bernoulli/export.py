@@ -42,6 +42,19 @@ def trajectory_csv(traj: Trajectory) -> str:
     return table.csv_text(table.columns(traj, CSV_COLUMNS))
 
 
+# The figure's "◀ −1" and "+1 ▶" buttons do nothing in Plotly itself: one slider stop back or on.
+STEP_SCRIPT = """
+var gd = document.getElementById('{plot_id}');
+gd.on('plotly_buttonclicked', function (event) {
+  var by = {'◀ −1': -1, '+1 ▶': 1}[event.button.label];
+  var opts = gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  if (!by || !opts) return;
+  var i = Math.max(0, Math.min(opts.steps.length - 1, opts.active + by));
+  Plotly.animate(gd, opts.steps[i].args[0], opts.steps[i].args[1]);
+});
+"""
+
+
 def animation_html(fig, title: str = "Bernoulli MLE: the optimizer's path") -> str:
     """The animated figure as one self-contained HTML page that plays offline.
 
@@ -64,6 +77,7 @@ def animation_html(fig, title: str = "Bernoulli MLE: the optimizer's path") -> s
         auto_play=False,  # a teacher starts it when the class is looking
         config={"displaylogo": False},
         include_mathjax=False,
+        post_script=STEP_SCRIPT,
     )
     head = f'<head>\n    <title>{html.escape(title)}</title>\n    <meta name="generator" '
     return page.replace("<head>\n", head + 'content="bernoulli-mle" />\n', 1)

@@ -99,10 +99,13 @@ def text_lines(table: dict[str, np.ndarray], dtype: str) -> list[str]:
     return lines
 
 
-def page_columns(traj, every: int) -> dict[str, np.ndarray]:
+def page_columns(traj, every: int, also: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The page's trajectory table (for ``st.dataframe``): heading -> values at every
-    `every`-th step and the last."""
-    table = columns(traj, ("step", "nll", "p", "p_next", "grad", "loss"), rows(len(traj.p), every))
+    `every`-th step, the last, and the steps in `also` (e.g. every step of a zig-zag)."""
+    steps = rows(len(traj.p), every)
+    if also is not None and len(also):
+        steps = np.union1d(steps, np.asarray(also, dtype=np.int64))
+    table = columns(traj, ("step", "nll", "p", "p_next", "grad", "loss"), steps)
     headings = ("t", "NLL(p_t)", "p_t", "p_(t+1)", "dNLL/dp at p_t")
     headings += (f"torch loss ({traj.settings.dtype})",)
     return dict(zip(headings, table.values(), strict=True))

@@ -28,7 +28,7 @@ from ui.explorer_cache import (
     options_of,
     two_cycles_cached,
 )
-from ui.explorer_common import batched, chart, num, progress_bar, ratio_text
+from ui.explorer_common import batched, chart, near_mle, num, progress_bar, ratio_text
 from ui.explorer_dynamics import bifurcation_section, cobweb_section
 from ui.explorer_race import race_section, sum_mean_section
 
@@ -96,15 +96,18 @@ def sweep_formulas(s: Settings, optimizer: str) -> None:
     """The update rule the sweep steps, and its local limit."""
     if s.param == "p":
         mean = r"\ (\div n\text{ for the mean})" if s.loss == "mean" else ""
+        # Two lines: one would be cut at 1280 px.
         st.latex(
             r"p_{t+1} = p_t - \eta\,\frac{\partial\,\mathrm{NLL}}{\partial p}"
-            r" = p_t - \eta\left(-\frac{k}{p_t} + \frac{n-k}{1-p_t}\right),\qquad "
+            r" = p_t - \eta\left(-\frac{k}{p_t} + \frac{n-k}{1-p_t}\right)"
+        )
+        st.latex(
             r"p_{t+1}-\hat p \approx (1-\eta H)\,(p_t-\hat p),\quad "
             r"H = \frac{n}{\hat p(1-\hat p)}" + mean
         )
     else:
+        st.latex(r"\theta_{t+1} = \theta_t - \eta\,(n\,\sigma(\theta_t) - k)")
         st.latex(
-            r"\theta_{t+1} = \theta_t - \eta\,(n\,\sigma(\theta_t) - k),\qquad "
             r"\theta_{t+1}-\hat\theta \approx (1-\eta H)(\theta_t-\hat\theta),\quad "
             r"H = n\,\hat p(1-\hat p)"
         )
@@ -117,8 +120,21 @@ def sweep_formulas(s: Settings, optimizer: str) -> None:
 
 def sweep_section(n: int, k: int, s: Settings) -> None:
     """View 1: every learning rate on a log axis, one full run each."""
-    p0 = initial_p(s)
     optimizer = batched(s.optimizer)
+    starts = {
+        "near": f"beside p̂: p₀ = {num(near_mle(n, k))}",
+        "sidebar": f"the sidebar's p₀ = {num(initial_p(s))}",
+    }
+    start = st.radio(
+        "Start every run from",
+        list(starts),
+        format_func=starts.get,
+        horizontal=True,
+        key="explorer_sweep_start",
+        help="Beside p̂ the learning rate's regimes show (monotone, zig-zag, cycles, chaos); "
+        "from far away a large step can throw p out of (0, 1) at once.",
+    )
+    p0 = near_mle(n, k) if start == "near" else initial_p(s)
     st.subheader("Learning-rate sweep: an exact lr_find")
     st.markdown(
         f"Each point is a complete run of {s.steps:,} steps of "

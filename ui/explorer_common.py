@@ -51,3 +51,14 @@ def progress_bar(label: str):
         outside.run(bar.progress, min(max(float(fraction), 0.0), 1.0), text=label)
 
     return bar, report
+
+
+def near_mle(n: int, k: int) -> float:
+    """A start beside p̂ (p̂ ∓ 0.125, as the Oscillation preset, on the side with more room):
+    from there the learning rates show their regime instead of escaping at the first step.
+    With the MLE on the edge there is no such start: 0.5."""
+    if k in (0, n):
+        return 0.5
+    p_hat = k / n
+    side = -1 if p_hat > 0.3 else 1
+    return min(max(round(p_hat + side * 0.125, 4), 1e-4), 1 - 1e-4)

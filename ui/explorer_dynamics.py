@@ -10,7 +10,7 @@ import streamlit as st
 from bernoulli import likelihood as lk
 from bernoulli import plots as xf
 from bernoulli import settings, sweep
-from bernoulli.optimize import Settings, initial_p
+from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
 from ui.explorer_cache import (
     BIFURCATION_POINTS,
@@ -22,7 +22,7 @@ from ui.explorer_cache import (
     stable_window_cached,
     two_cycles_cached,
 )
-from ui.explorer_common import chart, num, progress_bar, ratio_text
+from ui.explorer_common import chart, near_mle, num, progress_bar, ratio_text
 
 LOPSIDED = (200, 190)  # an example whose p map does period-doubling: p̂ = 0.95
 CRITICAL = 1 / math.sqrt(5)  # the p map's 2-cycle is born stable iff |2p̂ - 1| > 1/sqrt(5)
@@ -135,11 +135,21 @@ def bifurcation_section(n: int, k: int, s: Settings) -> None:
         r"\text{in }p:\ p \mapsto p - \eta\,\frac{n(p-\hat p)}{p(1-p)},\qquad "
         r"\text{in logit}:\ \theta \mapsto \theta - \eta\,(n\,\sigma(\theta)-k)"
     )
-    st.latex(
+    st.latex(  # two lines: one is cut at 1280 px
         r"\text{a stable 2-cycle is born at } \eta = 2/H \text{ in } p"
-        r"\iff |2\hat p-1| > 1/\sqrt5 \iff \hat p<0.276\text{ or }\hat p>0.724"
+        r"\iff |2\hat p-1| > 1/\sqrt5"
     )
-    window = window_story(bk / bn, stable_window_cached(bn, bk, s.loss))
+    st.latex(r"\text{that is, }\hat p<0.276\text{ or }\hat p>0.724")
+    stable = stable_window_cached(bn, bk, s.loss)
+    window = window_story(bk / bn, stable)
+    if (bn, bk) == (n, k) and (stable is None or stable < 1e-3):
+        st.info(
+            f"For this sample (p̂ = {k / n:g}) the diagram in p has no structure: it converges "
+            "up to 2/H, and past 2/H p escapes, with no cycle to be seen in between. "
+            "The diagram in logit (right) has it: cycles, period-doubling, chaos. For "
+            "period-doubling in p, choose the lopsided sample above.",
+            icon=":material/info:",
+        )
     for column, param in zip(st.columns(2), ("p", "logit"), strict=True):
         with column:
             current = s.lr if (bn, bk) == (n, k) and param == s.param else None
@@ -164,8 +174,13 @@ def cobweb_lr(box, n: int, k: int, param: str, s: Settings) -> float:
         "1.1*2/H": 1.1 * th.stable,
     }
     choices["custom"] = "another value…"
+    # It opens where the lesson is: an oscillating rate (1.5/H) when there is one.
     pick = box.selectbox(
-        "learning rate η", list(choices), format_func=choices.get, key="explorer_cobweb_choice"
+        "learning rate η",
+        list(choices),
+        index=list(choices).index("1.5/H") if "1.5/H" in choices else 0,
+        format_func=choices.get,
+        key="explorer_cobweb_choice",
     )
     if pick != "custom":
         return landmarks.get(pick, s.lr)
@@ -183,7 +198,7 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     """View 3b: the one-dimensional update map and one orbit of it."""
     st.subheader("Cobweb plot of one run")
     st.markdown(
-        "The black curve is the update map p_t ↦ p_{t+1}; the orbit goes up to the curve "
+        "The black curve is the update map pₜ ↦ pₜ₊₁; the orbit goes up to the curve "
         "(one step) and across to the diagonal (that value becomes the next p_t). Where the "
         "curve crosses the diagonal is p̂. Steep curve at p̂ (slope below −1): it repels."
     )
@@ -200,7 +215,7 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
         key="explorer_cobweb_param",
     )
     lr = cobweb_lr(cols[0], n, k, param, s)
-    inside = min(max(initial_p(s), 1e-9), 1 - 1e-9)
+    inside = near_mle(n, k)
     p0 = cols[1].number_input(
         "start p₀", 1e-9, 1 - 1e-9, value=inside, format="%.6g", key="explorer_cobweb_p0"
     )

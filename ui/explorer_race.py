@@ -66,11 +66,11 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
         f"of {min(s.steps, RACE_MAX_STEPS):,} steps ({s.dtype}). Drag the slider or press "
         "Play; the lower panel shows how far each is from the minimum NLL at every step."
     )
-    st.latex(
+    st.latex(  # two lines: one would be cut at 1280 px
         r"\text{momentum: } v \leftarrow \beta v + g,\ w \leftarrow w - \eta v"
-        r"\quad \text{stable near }\hat p\iff \eta H < 2 + 2\beta;\qquad "
-        r"\text{Newton: } w \leftarrow w - \eta\, g / H(w)"
+        r"\quad \text{stable near }\hat p\iff \eta H < 2 + 2\beta"
     )
+    st.latex(r"\text{Newton: } w \leftarrow w - \eta\, g / H(w)")
     entries = racers(s, values is not None)
     if values is None:
         st.caption("Minibatch SGD needs the raw 0/1 values, which this sample does not have.")

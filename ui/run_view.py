@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -55,14 +56,24 @@ def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
     return opt.run(key.n, key.k, key.settings, values)
 
 
+@dataclass(frozen=True)
+class FigureKey:
+    """What decides the figure besides the run: its options (a cache key of scalars)."""
+
+    log_grad: bool = False
+    presenter: bool = False
+    whole_run: bool = False
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def figure_cached(key: RunKey, log_grad: bool, presenter: bool, _values: np.ndarray | None):
+def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     """The animated figure; shared, never modified (st.plotly_chart copies it)."""
     return plots.animated_figure(  # (looked up at each call, as tests replace it)
         run_cached(key, _values),
-        log_grad=log_grad,
-        presenter=presenter,
-        height=FIGURE_HEIGHT[presenter],
+        log_grad=options.log_grad,
+        presenter=options.presenter,
+        height=FIGURE_HEIGHT[options.presenter],
+        budget=plots.AnimationBudget(whole_run=options.whole_run),
     )
 
 
@@ -99,7 +110,13 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
-    fig = figure_cached(key, log_grad, presenting, values)
+    end = plots.focus_end(traj)
+    whole = end < len(traj.p) - 1 and option_box.toggle(
+        f"all {len(traj.p) - 1:,} steps",
+        key="whole_run",
+        help=f"The step axis shows steps 0–{end}, where things happen; this shows the whole run.",
+    )
+    fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
     st.plotly_chart(
         fig,
         width="stretch",
@@ -109,18 +126,79 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
     )
     if presenting:
         banner(traj)
-    shown = len(plots.frame_indices(len(traj.p), traj.diverged_at))
-    st.caption(
-        f"(a) the {settings.loss} NLL over p, with the MLE and p moving along it (the trail is "
-        f"its last 10 steps); (b) the loss and (c) the real gradient at every step. The "
-        f"animation shows {shown} of the {len(traj.p)} steps: every step at first, sparser "
-        "later, always the first, the last and any divergence step."
-    )
+    shown = traj if whole else plots.shown_part(traj)
+    figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
+    compare_runs(sample, settings, traj)
     results(traj)
     formulas(traj)
     trajectory_table(traj)
     exports(sample, traj, fig)
     return traj
+
+
+def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
+    """What the figure shows, panel by panel, and which steps its frames are."""
+    s, last = traj.settings, len(traj.p) - 1
+    shown = "every step" if frames == end + 1 else f"{frames} of the {end + 1} steps"
+    window = "" if end == last else f" (of {last:,}: the rest is one toggle away)"
+    st.caption(
+        f"(a) the {s.loss} NLL over p, with the MLE, its 95% intervals on the p-axis and p "
+        "moving along the curve (its last 8 steps trailing): the dashed tangent's slope is the "
+        "gradient, the arrow is the step to the next p, and the gauge above shows gradient "
+        f"descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"drawn as it plays. Steps 0–{end}{window}; the animation and the slider show {shown}: "
+        "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
+        "sparser where it creeps."
+    )
+    if not lk.on_boundary(traj.n, traj.k):
+        th, se = lk.thresholds(traj.n, traj.k), lk.standard_error(traj.n, traj.k)
+        st.caption(
+            f"One curvature, two lessons: H = n/(p̂(1 − p̂)) = {th.curvature:.4g} is the observed "
+            f"information, so the standard error is SE = 1/√H = {se:.4g}; "
+            f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
+        )
+
+
+# Runs to compare with this one: label -> the settings changed.
+COMPARE = {
+    "½ × lr": lambda s: {"lr": s.lr / 2},
+    "2 × lr": lambda s: {"lr": s.lr * 2},
+    "4 × lr": lambda s: {"lr": s.lr * 4},
+    "momentum": lambda s: {"optimizer": "momentum"},
+    "Adam": lambda s: {"optimizer": "adam"},
+    "Newton": lambda s: {"optimizer": "newton"},
+}
+
+
+def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> None:
+    """Up to three more runs (other learning rates or optimizers) beside this one, on one
+    curve and one pair of step panels, each labelled."""
+    chosen = st.multiselect(
+        "Compare with",
+        list(COMPARE),
+        key="compare",
+        max_selections=3,
+        placeholder="other learning rates or optimizers, on the same picture",
+        help="Runs this sample from the same start with the lr or the optimizer changed.",
+    )
+    if not chosen:
+        return
+    trajs, labels = [traj], [f"this run (lr = {settings.lr:.3g})"]
+    for name in chosen:
+        try:
+            other = dataclasses.replace(settings, **COMPARE[name](settings))
+        except ValueError as error:
+            st.caption(f"{name}: not run, {error}.")
+            continue
+        trajs.append(run_cached(run_key(sample, other), sample.values))
+        labels.append(f"{name} (lr = {other.lr:.3g}, {OPTIMIZER_NAMES[other.optimizer]})")
+    st.plotly_chart(
+        plots.compare_figure(trajs, labels),
+        width="stretch",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": False},
+        key="compare_chart",
+    )
 
 
 def figure_alt(traj: Trajectory) -> str:
@@ -243,9 +321,10 @@ def trajectory_table(traj: Trajectory) -> None:
     right.caption(
         "Like the notebook's printout, with the real gradient (the notebook printed 0: it "
         "zeroed the gradient before printing it). p_t is before the update of step t, p_(t+1) "
-        "after; the last step and a divergence step are always listed."
+        "after; the last step and a divergence step are always listed, and so is every step "
+        "of a visible zig-zag around p̂ and the last ten before p leaves (0, 1)."
     )
-    rows = pd.DataFrame(table.page_columns(traj, every))
+    rows = pd.DataFrame(table.page_columns(traj, every, plots.motion_rows(traj)))
     fmt = st.column_config.NumberColumn
     st.dataframe(
         rows,

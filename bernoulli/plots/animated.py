@@ -1,25 +1,32 @@
 """The animated figure: one optimizer run shown on three synchronized Plotly panels.
 
-(a) the NLL curve over p with the MLE and the moving p (with a trail of its last steps),
-(b) the loss NLL(p_t) against the step t, (c) the real gradient dNLL/dp at p_t against t.
+(a) the NLL curve over p with the MLE, its intervals on the p-axis and the moving p (with a
+trail of its last steps, the tangent there and the step to p_{t+1}; above it a gauge of the
+multiplier 1 - lr·H), (b) the loss NLL(p_t) against the step t, (c) the real gradient dNLL/dp
+at p_t against t.
 
-Every step of the run is drawn as a static line in (b) and (c); the animation moves only a
-few small traces (client-side Plotly frames, ``redraw=False``), at frames chosen
-geometrically so that the fast early motion is seen, always with the first, last and
-divergence steps. Ranges: :mod:`bernoulli.plots.panels`; layout and controls:
-:mod:`bernoulli.plots.animated_layout`.
+The step axis shows the part of the run where things happen (see ``frames.focus_end``;
+``whole_run`` shows all of it). Every step shown is drawn as a static line in (b) and (c),
+hidden right of the current step by a white cover that moves with the frames, so the lines
+draw as the animation plays. The animation moves only a few small traces (client-side Plotly
+frames, ``redraw=False``), at frames chosen by ``frames.run_frames`` (every step while p
+moves visibly), and the slider stops at every frame. Ranges: :mod:`bernoulli.plots.panels`;
+layout and controls: :mod:`bernoulli.plots.animated_layout`; the step on the curve:
+:mod:`bernoulli.plots.step_marks`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
+from bernoulli.optimize import Trajectory
+from bernoulli.plots import step_marks
 from bernoulli.plots.animated_layout import layout
-from bernoulli.plots.frames import frame_indices, slider_steps
+from bernoulli.plots.frames import focus_end, run_frames
 from bernoulli.plots.panels import Panels, escape_label, line_xy, panels
 from bernoulli.plots.style import (
     BLACK,
@@ -36,20 +43,33 @@ from bernoulli.plots.style import (
     sig_value,
 )
 
-# Trace order; the frames update only the moving ones (MOVING), by index.
+# Trace order; the frames update only the moving ones (MOVING, those that move in the run).
 CURVE, MLE_LINE, START, PATH, ESCAPE = range(5)  # panel (a)
-LOSS_LINE, LOSS_MIN, LOSS_NOW = range(5, 8)  # panel (b)
-GRAD_LINE, GRAD_ZERO, GRAD_NOW = range(8, 11)  # panel (c)
-MOVING = [PATH, ESCAPE, LOSS_NOW, GRAD_NOW]
+LOSS_LINE, LOSS_COVER, LOSS_MIN, LOSS_NOW = range(5, 9)  # panel (b)
+GRAD_LINE, GRAD_COVER, GRAD_ZERO, GRAD_NOW = range(9, 13)  # panel (c)
+WALD, WILSON, GAUGE_MLE = range(13, 16)  # (a): intervals on the p-axis; the gauge's p̂ mark
+TANGENT, STEP_ARROW, NOW, GAUGE_NOW = range(16, 20)  # (a): the step on the curve; the gauge
+MOVING = [
+    PATH,
+    ESCAPE,
+    LOSS_COVER,
+    LOSS_NOW,
+    GRAD_COVER,
+    GRAD_NOW,
+    TANGENT,
+    STEP_ARROW,
+    NOW,
+    GAUGE_NOW,
+]
 
 
 @dataclass(frozen=True)
 class AnimationBudget:
     """How much of a run the animation carries."""
 
-    max_frames: int = 200  # most animation frames (chosen by frame_indices)
-    max_slider_steps: int = 100  # most steps on the scrub slider (chosen by slider_steps)
-    trail: int = 10  # how many steps the moving p shows, itself included
+    max_frames: int = 200  # most animation frames (chosen by run_frames); the slider's stops
+    trail: int = 8  # how many steps the moving p shows, itself included
+    whole_run: bool = False  # every step, not only where things happen (frames.focus_end)
 
 
 DEFAULT_BUDGET = AnimationBudget()
@@ -78,40 +98,64 @@ def animated_figure(
     height : int
         Figure height in pixels.
     budget : AnimationBudget
-        Most frames and slider steps, and the length of the moving p's trail.
+        Most frames (each a stop of the slider), the length of the moving p's trail, and
+        whether to show the whole run or only the part where things happen (``focus_end``).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Frames named by their step, play/pause and speed buttons, a slider, fixed ranges.
+        Frames named by their step, play/pause, step and speed buttons, a slider stopping at
+        every frame, fixed ranges.
     """
+    full = traj
+    if not budget.whole_run:
+        traj = shown_part(traj)
     view = panels(traj, log_grad)
-    traces = _curve_traces(traj, view, budget.trail) + _step_traces(traj, view)
-    steps = frame_indices(len(traj.p), traj.diverged_at, budget.max_frames)
-    moving = [_moving(traj, int(t), budget.trail, view) for t in steps]
+    traces = [
+        *_curve_traces(traj, view, budget.trail),
+        *_step_traces(traj, view),
+        *step_marks.static_traces(traj, view.y_range),
+        *step_marks.moving_traces(traj),
+    ]
+    steps = run_frames(traj, budget.max_frames)
+    moving = [_moving(full, int(t), budget.trail, view) for t in steps]
     # The figure opens on its first frame, so a still image (or no JavaScript) is honest too.
     for index, update in zip(MOVING, moving[0], strict=True):
         traces[index].update(update)
     scale = PRESENTER_SCALE if presenter else 1.0
     if presenter:
         traces = enlarged(traces, scale)
-    slider = slider_steps(steps, traj.diverged_at, budget.max_slider_steps)
-    spec = layout(traj, view, slider, height, scale)
+    spec = layout(traj, view, steps, height, scale)
     if presenter:
         spec = enlarged(spec, scale)
     fig = go.Figure(data=traces, layout=spec, _validate=False)
+    # Traces that never move in this run are left out of the frames (bytes): the escape when
+    # p never left (0, 1), the gauge's needle for an optimizer it does not describe.
+    keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
+    keep = keep or [0]
     frames = {
-        str(int(t)): [{"type": "scatter", **update} for update in data]
+        str(int(t)): [{"type": "scatter", **data[i]} for i in keep]
         for t, data in zip(steps, moving, strict=True)
     }
-    attach_frames(fig, MOVING, frames)
+    attach_frames(fig, [MOVING[i] for i in keep], frames)
     return fig
+
+
+def shown_part(traj: Trajectory) -> Trajectory:
+    """The steps 0..focus_end(traj) of a run, where things happen (the run itself if all)."""
+    end = focus_end(traj)
+    if end == len(traj.p) - 1:
+        return traj
+    cut = {name: getattr(traj, name)[: end + 1] for name in _ARRAYS}
+    return dataclasses.replace(traj, **cut)
+
+
+_ARRAYS = ("p", "param", "nll", "grad", "loss", "grad_param")
 
 
 def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
     """Panel (a): the NLL curve, the MLE, the start, the moving p and the escaped p."""
     s, p, nll, p_hat = traj.settings, traj.p, traj.nll, traj.mle
-    in_p = "p" if s.param == "p" else "θ = logit p"
     return [
         dict(
             type="scatter",
@@ -129,6 +173,7 @@ def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
             mode="lines+markers",
             line={"color": GREEN, "width": 3, "dash": "dot"},
             marker={"size": [0, 16], "symbol": "diamond", "color": GREEN},
+            cliponaxis=False,  # the diamond sits near the bottom of the panel: draw it whole
             name=f"MLE p̂ = k/n = {p_hat:.6g}",
             hovertemplate="p̂ = %{x:.10g}<extra></extra>",
         ),
@@ -146,13 +191,9 @@ def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
             x=[],
             y=[],
             mode="lines+markers",
-            name=f"p<sub>t</sub> and its last steps ({OPTIMIZER_NAMES[s.optimizer]} in {in_p})",
+            name=f"its last {trail} steps",
             line={"color": SKY, "width": 2},
-            marker={
-                "size": [7] * (trail - 1) + [20],  # the trail, then the current p
-                "color": [SKY] * (trail - 1) + [VERMILLION],
-                "line": {"color": BLACK, "width": [0] * (trail - 1) + [1.5]},
-            },
+            marker={"size": 7, "color": SKY},
             hovertemplate="p = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",
         ),
         dict(
@@ -161,6 +202,7 @@ def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
             y=[],
             mode="lines+markers+text",
             name="p left (0, 1)",
+            showlegend=traj.diverged_at is not None,
             line={"color": PURPLE, "width": 3, "dash": "dash"},
             marker={
                 "size": [0, 24],
@@ -183,8 +225,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
     g_label = "|dNLL/dp|" if view.log_grad else "dNLL/dp"
     line = {"line": {"color": BLUE, "width": 2.5}, "marker": {"size": 7, "color": BLUE}}
     reference = {"color": GREEN, "width": 2, "dash": "dot"}
-    now = {"size": [0, 0, 15], "color": VERMILLION, "line": {"color": BLACK, "width": 1}}
-    cursor = {"color": "rgba(0,0,0,0.4)", "width": 1.5}
+    now = {"size": 15, "color": VERMILLION, "line": {"color": BLACK, "width": 1}}
     ends = [0, max(last, 1)]
     return [
         dict(
@@ -198,6 +239,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             showlegend=False,
             hovertemplate="step %{x}<br>NLL(p<sub>t</sub>) = %{y:.10g}<extra></extra>",
         ),
+        _cover("x2", "y2", view.loss_ends, view.step_end),
         dict(
             type="scatter",
             x=ends,
@@ -209,7 +251,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             showlegend=False,
             hovertemplate="NLL(p̂) = %{y:.10g}<extra></extra>",
         ),
-        _cursor("x2", "y2", cursor, now),
+        _cursor("x2", "y2", now),
         dict(
             type="scatter",
             mode=step_mode,
@@ -221,6 +263,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             name=g_label,
             hovertemplate=f"step %{{x}}<br>{g_label} = %{{y:.8g}}<extra></extra>",
         ),
+        _cover("x3", "y3", view.g_ends, view.step_end),
         dict(
             type="scatter",
             x=[] if view.log_grad else ends,
@@ -232,20 +275,43 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             hoverinfo="skip",
             line=reference,
         ),
-        _cursor("x3", "y3", cursor, now),
+        _cursor("x3", "y3", now),
     ]
 
 
-def _cursor(xaxis: str, yaxis: str, line: dict, marker: dict) -> dict:
-    """A vertical step cursor with the current value marked (moved by the frames)."""
+def _cover(xaxis: str, yaxis: str, ends: list, right: float) -> dict:
+    """A white box over the steps after the current one, its left edge the step cursor (moved
+    by the frames): the step lines draw as the animation plays, not their ending first.
+
+    Its points run right-bottom, left-bottom, left-top, right-top: the outline is drawn
+    along them, so the left edge (the cursor) is drawn and the right edge (the closing one)
+    is not.
+    """
+    low, high = ends
+    return dict(
+        type="scatter",
+        x=[right, 0, 0, right],
+        y=[low, low, high, high],
+        mode="lines",
+        fill="toself",
+        fillcolor="white",
+        line={"color": "rgba(0,0,0,0.4)", "width": 1.5},
+        xaxis=xaxis,
+        yaxis=yaxis,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def _cursor(xaxis: str, yaxis: str, marker: dict) -> dict:
+    """The current step's value, marked on the cover's left edge (moved by the frames)."""
     return dict(
         type="scatter",
         x=[],
         y=[],
-        mode="lines+markers",
+        mode="markers",
         xaxis=xaxis,
         yaxis=yaxis,
-        line=line,
         marker=marker,
         showlegend=False,
         hoverinfo="skip",
@@ -253,7 +319,7 @@ def _cursor(xaxis: str, yaxis: str, line: dict, marker: dict) -> dict:
 
 
 def _moving(traj: Trajectory, t: int, trail: int, view: Panels) -> list[dict]:
-    """The moving traces at step t, in MOVING order."""
+    """The moving traces at step t, in MOVING order (`traj` whole: p_{t+1} is past the view)."""
     p, nll = traj.p, traj.nll
     escaped = traj.diverged_at is not None and t == traj.diverged_at
     end = t - 1 if escaped else t  # at the escape the path ends at the last p inside (0, 1)
@@ -267,11 +333,15 @@ def _moving(traj: Trajectory, t: int, trail: int, view: Panels) -> list[dict]:
     esc = _escape_update(traj, t, view) if escaped else {"x": [], "y": [], "text": []}
     gt = float(view.g_shown[t])
     g_ok = math.isfinite(gt) and (gt > 0 or not view.log_grad)  # a log axis cannot show 0
+    cover = {"x": [view.step_end, t, t, view.step_end]}  # from step t to the axis' end
     return [
         path,
         esc,
-        {"x": [t, t, t], "y": [*view.loss_ends, sig_value(nll[t])]},
-        {"x": [t, t, t], "y": [*view.g_ends, sig_value(gt) if g_ok else None]},
+        cover,
+        {"x": [t], "y": [sig_value(nll[t])]},
+        cover,
+        {"x": [t], "y": [sig_value(gt) if g_ok else None]},
+        *step_marks.moving_updates(traj, t, view.x_range),
     ]
 
 

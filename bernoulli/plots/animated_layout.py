@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 
 from bernoulli.optimize import Trajectory
 from bernoulli.plots.panels import Panels, steps_range
+from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (
     AXIS,
+    BLACK,
     FONT,
     FONT_SIZE,
     FRAME_MS,
@@ -16,9 +18,15 @@ from bernoulli.plots.style import (
     play_pause_buttons,
     slider_steps_spec,
     speed_buttons,
+    step_buttons,
 )
 
-MARGIN_TOP, MARGIN_BOTTOM = 70, 200  # pixels around the panels: legend; slider and buttons
+# Pixels around the panels: above, the buttons and the slider (Play is the first thing on
+# screen, whatever is above the figure); below, the axis titles and the legend.
+MARGIN_TOP, MARGIN_BOTTOM = 130, 136
+MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
+CURVE_TOP, GAUGE = 0.72, [0.8, 0.85]  # paper y: panel (a) below, the multiplier's gauge above
+STEP_LABELS = 30  # a slider with more stops than this names only the current one
 
 
 def layout(
@@ -29,10 +37,15 @@ def layout(
     plot_px = height - margin_top - margin_bottom
 
     def below(px: float) -> float:
-        """Paper y of a point px pixels below the plotting area (for the controls)."""
+        """Paper y of a point px pixels below the plotting area."""
         return -px * scale / plot_px
 
+    def above(px: float) -> float:
+        """Paper y of a point px pixels above the plotting area."""
+        return 1 + px * scale / plot_px
+
     marks, labels = _divergence_marks(traj)
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
     shade = {
         "type": "rect",
         "xref": "x",
@@ -43,33 +56,43 @@ def layout(
         "line": {"width": 0},
         "layer": "below",
     }
-    menus, sliders, speed_label = _controls(slider, below, scale)
+    menus, sliders, speed_label = _controls(slider, above, scale)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
         "height": height,
         "font": dict(FONT),
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": round(90 * scale), "r": 20, "t": margin_top, "b": margin_bottom},
+        "margin": {
+            "l": round(90 * scale),
+            "r": MARGIN_RIGHT,
+            "t": margin_top,
+            "b": margin_bottom,
+        },
+        "modebar": {"orientation": "v"},
         "hovermode": "closest",
         "legend": {
             "orientation": "h",
             "x": 0,
-            "y": 1.02,
+            "y": below(64),
             "xanchor": "left",
-            "yanchor": "bottom",
-            "font": {"size": FONT_SIZE - 2},
+            "yanchor": "top",
+            "entrywidth": 0.33,  # three columns, three rows: under the panels, at any width
+            "entrywidthmode": "fraction",
+            "font": {"size": FONT_SIZE - 3},
         },
         **_axes(traj, view),
+        **gauge_axes,
         # Outside [0, 1] the likelihood is not defined: shade it.
         "shapes": [
             {**shade, "x0": view.x_range[0], "x1": 0},
             {**shade, "x0": 1, "x1": view.x_range[1]},
             *marks,
+            *gauge_shapes,
         ],
         "updatemenus": menus,
         "sliders": sliders,
-        "annotations": [speed_label, *labels],
+        "annotations": [speed_label, *labels, *gauge_title, *_panel_names()],
     }
 
 
@@ -84,11 +107,11 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "domain": [0, 0.5],
             "range": view.x_range,
             "anchor": "y",
-            "title": {"text": "p"},
+            "title": {"text": "p", "standoff": 2},
         },
         "yaxis": {
             **axis,
-            "domain": [0, 1],
+            "domain": [0, CURVE_TOP],
             "range": view.y_range,
             "anchor": "x",
             "title": {"text": f"{traj.settings.loss} NLL(p)"},
@@ -99,6 +122,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "range": steps_range(last),
             "anchor": "y2",
             "showticklabels": False,
+            **_step_ticks(last),
         },
         "yaxis2": {
             **axis,
@@ -113,7 +137,8 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
             "domain": [0.6, 1],
             "range": steps_range(last),
             "anchor": "y3",
-            "title": {"text": "step t"},
+            "title": {"text": "step t", "standoff": 2},
+            **_step_ticks(last),
         },
         "yaxis3": {
             **axis,
@@ -127,8 +152,35 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
     }
 
 
+def _step_ticks(last: int) -> dict:
+    """Whole-number steps on a short run's step axis (not 0, 0.2, 0.4, ...)."""
+    if last > 10:
+        return {"tickformat": "d"}
+    return {"tickmode": "linear", "tick0": 0, "dtick": 1}
+
+
+def _panel_names() -> list[dict]:
+    """(a), (b), (c) at the top left of each panel, as the caption cites them."""
+    names = []
+    for name, xref, yref in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3")):
+        names.append(
+            {
+                "text": f"<b>({name})</b>",
+                "x": 0.01,
+                "y": 0.99,
+                "xref": f"{xref} domain",
+                "yref": f"{yref} domain",
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    return names
+
+
 def _controls(
-    slider: Sequence[int], below: Callable[[float], float], scale: float
+    slider: Sequence[int], above: Callable[[float], float], scale: float
 ) -> tuple[list[dict], list[dict], dict]:
     """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds."""
     menus = [
@@ -137,12 +189,12 @@ def _controls(
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": below(150),
+            "y": above(124),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
             "font": {"size": FONT_SIZE},
-            "buttons": play_pause_buttons(FRAME_MS),
+            "buttons": [*play_pause_buttons(FRAME_MS), *step_buttons()],
         },
         {
             "type": "buttons",
@@ -150,7 +202,7 @@ def _controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": below(150),
+            "y": above(124),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -163,13 +215,17 @@ def _controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": below(62),
+            "y": above(84),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
-            "font": {"size": FONT_SIZE - 4},
+            # Many stops: their labels would overprint; the current step is named above.
+            "font": {
+                "size": FONT_SIZE - 4,
+                **({"color": "rgba(0,0,0,0)"} if len(slider) > STEP_LABELS else {}),
+            },
             "currentvalue": {
                 "prefix": "step ",
-                "font": {"size": FONT_SIZE},
+                "font": {"size": FONT_SIZE, "color": BLACK},
                 "xanchor": "left",
                 "offset": 8,
             },
@@ -181,7 +237,7 @@ def _controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": below(158),
+        "y": above(116),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",

@@ -82,7 +82,7 @@ def _add_map(fig: go.Figure, cw: dynamics.Cobweb, lo: float, hi: float) -> None:
             x=[lo, hi],
             y=[lo, hi],
             mode="lines",
-            name="diagonal p_{t+1} = p_t",
+            name="diagonal p<sub>t+1</sub> = p<sub>t</sub>",
             line={"color": GREY, "width": 2, "dash": "dash"},
             hoverinfo="skip",
         )

@@ -15,14 +15,15 @@ from bernoulli.plots.style import BLACK, EXPLORER_AXIS, FONT_SIZE, base_layout, 
 HEIGHT = 560  # pixels; another height: fig.update_layout(height=...)
 
 
-def _discrete_scale() -> tuple[list, list[int], list[str]]:
-    """A categorical colour scale over outcome ranks 0..6 (STATUS_ORDER), one flat band each."""
-    count = len(STATUS_ORDER)
+def _discrete_scale(present: Sequence[int]) -> tuple[list, list[int], list[str]]:
+    """A categorical colour scale over the outcomes present (codes, in STATUS_ORDER), one flat
+    band each: the colour bar lists only outcomes that are in the map."""
+    count = len(present)
     scale = []
-    for rank, code in enumerate(STATUS_ORDER):
+    for rank, code in enumerate(present):
         c = STATUS_COLORS[code]
         scale += [[rank / count, c], [(rank + 1) / count, c]]
-    return scale, list(range(count)), [sweep.STATUS_LABELS[c] for c in STATUS_ORDER]
+    return scale, list(range(count)), [sweep.STATUS_LABELS[c] for c in present]
 
 
 def status_rank(status: np.ndarray) -> np.ndarray:
@@ -112,11 +113,12 @@ def _layout(lrs: np.ndarray, p0s: np.ndarray, marks: Sequence[Mark]) -> dict:
             "autorange": False,
             "title": {"text": "starting p₀"},
         },
-        legend={
+        legend={  # at the foot of the figure, under the axis title
             "orientation": "h",
             "x": 0,
-            "y": -0.26,
-            "yanchor": "top",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
             "font": {"size": FONT_SIZE - 2},
         },
         annotations=[line_label(m) for m in marks if lrs[0] <= m.lr <= lrs[-1]],
@@ -149,13 +151,17 @@ def _heatmap(res: sweep.BatchResult, kind: str) -> go.Heatmap:
         "hovertemplate": "lr = %{x:.4g}<br>p₀ = %{y:.3f}<br>%{text}<extra></extra>",
     }
     if kind == "outcome":
-        scale, ticks, ticktext = _discrete_scale()
+        ranks = status_rank(res.status.astype(np.int8))
+        present = [code for code in STATUS_ORDER if (res.status == code).any()]
+        scale, ticks, ticktext = _discrete_scale(present)
         colorbar = {"tickvals": ticks, "ticktext": ticktext, "title": {"text": "outcome"}}
+        # z: the position among the outcomes present
+        index = np.searchsorted(sorted(status_rank(np.array(present))), ranks)
         return go.Heatmap(
             **common,
-            z=status_rank(res.status.astype(np.int8)),
+            z=index,
             zmin=-0.5,
-            zmax=len(STATUS_ORDER) - 0.5,
+            zmax=len(present) - 0.5,
             colorscale=scale,
             colorbar={
                 **colorbar,
@@ -197,16 +203,18 @@ def _add_basin_edges(fig: go.Figure, cycles: dynamics.TwoCycles) -> None:
         return
     x = cycles.lr[edge]
     order = np.argsort(x)
+    # White edged in black: seen on every outcome colour, and in the (white) legend.
     for branch, name in ((cycles.low, "basin edge (unstable 2-cycle)"), (cycles.high, None)):
-        fig.add_trace(
-            go.Scatter(
-                x=x[order],
-                y=branch[edge][order],
-                mode="lines",
-                line={"color": "white", "width": 3},
-                name=name or "",
-                showlegend=bool(name),
-                legendgroup="edge",
-                hovertemplate="unstable 2-cycle<br>lr = %{x:.4g}, p = %{y:.4f}<extra></extra>",
+        for color, width in ((BLACK, 6), ("white", 3)):
+            fig.add_trace(
+                go.Scatter(
+                    x=x[order],
+                    y=branch[edge][order],
+                    mode="lines",
+                    line={"color": color, "width": width},
+                    name=name or "",
+                    showlegend=bool(name) and color == BLACK,
+                    legendgroup="edge",
+                    hovertemplate="unstable 2-cycle<br>lr = %{x:.4g}, p = %{y:.4f}<extra></extra>",
+                )
             )
-        )

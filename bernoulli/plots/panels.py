@@ -41,6 +41,7 @@ class Panels:
     g_range: list[float]  # (c), in log10 units when log_grad
     loss_ends: list[float | None]  # the vertical step cursor of (b), data units
     g_ends: list[float | None]  # the vertical step cursor of (c), data units
+    step_end: float  # the right end of the step axes of (b) and (c)
 
 
 def panels(traj: Trajectory, log_grad: bool) -> Panels:
@@ -69,6 +70,7 @@ def panels(traj: Trajectory, log_grad: bool) -> Panels:
         g_range=g_range,
         loss_ends=[sig_value(10**v if loss_log else v, 5) for v in loss_range],
         g_ends=[sig_value(10**v if log_grad else v, 5) for v in g_range],
+        step_end=steps_range(len(traj.p) - 1)[1],
     )
 
 

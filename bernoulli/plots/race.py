@@ -95,7 +95,7 @@ def race_figure(
         Trail length, most frames (and slider steps), height.
     """
     excess = [_excess(r.traj, n, k, loss) for r in racers]
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.55, 0.45], vertical_spacing=0.17)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.55, 0.45], vertical_spacing=0.2)
     y_range = _add_curve(fig, racers, n, k, loss)
     for r, ex in zip(racers, excess, strict=True):
         fig.add_trace(
@@ -262,7 +262,8 @@ def _layout(steps: np.ndarray, height: int) -> dict:
         return -px / plot_px
 
     menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": below(75)}
-    slider = {"active": 0, "x": 0.2, "len": 0.8, "y": below(70), "yanchor": "top"}
+    # The slider starts right of Play/Pause (about 190 px), so its "step t" is never covered.
+    slider = {"active": 0, "x": 0.3, "len": 0.7, "y": below(70), "yanchor": "top"}
     return base_layout(
         height,
         legend={
@@ -297,7 +298,12 @@ def _layout(steps: np.ndarray, height: int) -> dict:
 def _set_axes(fig: go.Figure, loss: str, y_range: list, longest: int, ex_range: list) -> None:
     """Fixed ranges: p and NLL on top; the step and the excess (log) below."""
     fig.update_xaxes(
-        EXPLORER_AXIS, range=[-0.02, 1.02], autorange=False, title_text="p", row=1, col=1
+        EXPLORER_AXIS,
+        range=[-0.02, 1.02],
+        autorange=False,
+        title={"text": "p", "standoff": 2},  # clear of the panel below
+        row=1,
+        col=1,
     )
     fig.update_yaxes(
         EXPLORER_AXIS,

@@ -140,6 +140,16 @@ def play_pause_buttons(duration_ms: float) -> list[dict]:
     ]
 
 
+def step_buttons() -> list[dict]:
+    """One step back, one step on: buttons that do nothing in Plotly itself (method "skip");
+    the page's script (ui/static/keyboard.js) and the offline page's (export) move the slider
+    one stop when they are clicked."""
+    return [
+        {"label": "◀ −1", "method": "skip", "args": [None]},
+        {"label": "+1 ▶", "method": "skip", "args": [None]},
+    ]
+
+
 def speed_buttons(speeds: Sequence[float] = SPEEDS) -> list[dict]:
     """One button per speed (0.5×, 1×, ...), each playing at FRAME_MS / speed per frame."""
     return [

@@ -30,7 +30,7 @@ FIGURE_STATE = """(index) => {
         active: slider.active,
         activeStep: Number(slider.steps[slider.active].label),
         frames: gd._transitionData._frames.map((f) => f.name),
-        path: x(3), lossCursor: x(7), gradCursor: x(10),
+        path: x(3), lossCursor: x(8), gradCursor: x(12), now: x(18),
         traces: gd.data.length,
         mle: gd.data[1].x[0],
         font: gd._fullLayout.font.size,

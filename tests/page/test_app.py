@@ -77,12 +77,17 @@ def test_page_loads_with_the_notebook_run(at):
     assert metric(at, "status") == "stalled"
     spec = figure(at)
     layout = spec["layout"]
-    assert {trace.get("xaxis", "x") for trace in spec["data"]} == {"x", "x2", "x3"}
+    # x4: the multiplier's gauge above panel (a)
+    assert {trace.get("xaxis", "x") for trace in spec["data"]} == {"x", "x2", "x3", "x4"}
     for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
         assert layout[axis]["autorange"] is False and len(layout[axis]["range"]) == 2
     assert 100 < len(spec["frames"]) <= 200
-    assert len(layout["sliders"][0]["steps"]) <= 100
-    buttons = [b for menu in layout["updatemenus"] for b in menu["buttons"]]
+    # the slider stops at every frame
+    names = [f["name"] for f in spec["frames"]]
+    assert [s["args"][0][0] for s in layout["sliders"][0]["steps"]] == names
+    buttons = [
+        b for menu in layout["updatemenus"] for b in menu["buttons"] if b["method"] != "skip"
+    ]
     assert all(b["args"][1]["frame"]["redraw"] is False for b in buttons)
     assert any("Play" in b["label"] for b in buttons) and any(
         "Pause" in b["label"] for b in buttons
@@ -100,12 +105,13 @@ def test_notebook_preset_figure_matches_the_library(at):
     assert at.radio(key="dtype").value == "float32"
     traj = optimize.run(200, 145, Settings(lr=2e-5, p0=0.08385391, steps=1000, dtype="float32"))
     spec = figure(at)
-    np.testing.assert_array_equal(spec["data"][F.LOSS_LINE]["y"], traj.nll)
-    np.testing.assert_array_equal(spec["data"][F.GRAD_LINE]["y"], traj.grad)
+    end = F.focus_end(traj) + 1  # stalled at 655: steps 0-874 are shown
+    np.testing.assert_array_equal(spec["data"][F.LOSS_LINE]["y"], traj.nll[:end])
+    np.testing.assert_array_equal(spec["data"][F.GRAD_LINE]["y"], traj.grad[:end])
     steps = [int(frame["name"]) for frame in spec["frames"]]
-    assert steps == F.frame_indices(len(traj.p), None).tolist()
+    assert steps == F.run_frames(F.shown_part(traj)).tolist()
     for t, frame in zip(steps, spec["frames"], strict=True):
-        path = frame["data"][0]
+        path = dict(zip(frame["traces"], frame["data"], strict=True))[F.PATH]
         assert path["x"][-1] == float(f"{traj.p[t]:.7g}")
         assert path["y"][-1] == float(f"{traj.nll[t]:.7g}")
     # The notebook's printed rows: p after the update of step t, every 100 steps (to 1e-6:
@@ -199,7 +205,8 @@ def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where, s
     assert "2/H = 0.00199375" in why(at)
     spec = figure(at)
     assert spec["frames"][-1]["name"] == str(step)
-    escape = spec["frames"][-1]["data"][1]
+    last = spec["frames"][-1]
+    escape = dict(zip(last["traces"], last["data"], strict=True))[F.ESCAPE]
     assert escape["x"][1] > 1 and "outside (0, 1)" in escape["text"][1]
     assert f"**This run:** {sentence}" in sidebar_text(at)  # the sidebar said the same
     assert metric(at, "status") == "diverged"

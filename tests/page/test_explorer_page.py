@@ -56,6 +56,7 @@ class Tabs:
     markdown: list = field(default_factory=list)
     table: list = field(default_factory=list)
     tabs: list = field(default_factory=list)
+    info: list = field(default_factory=list)
 
 
 def every_tab(at: AppTest, timeout: float = 180) -> Tabs:
@@ -69,6 +70,7 @@ def every_tab(at: AppTest, timeout: float = 180) -> Tabs:
         seen.latex += list(at.latex)
         seen.markdown += list(at.markdown)
         seen.table += list(at.table)
+        seen.info += list(at.info)
         seen.tabs = list(at.tabs)
     return seen
 
@@ -153,9 +155,11 @@ def test_a_second_run_is_served_from_the_cache_without_error(app, monkeypatch):
 def test_sweep_figure_is_the_engines_sweep(figs, settings):
     s = settings
     lrs = sweep.lr_grid(Problem(N, K, "p", "sum"), 1e-3, 4.0, num=241, extra=[s.lr])
+    # The sweep starts beside p̂ by default (p̂ - 0.125 = 0.6), where the zig-zag shows.
     res = sweep.lr_sweep(
-        Problem(N, K), s.p0, lrs, sweep.BatchOptions(steps=s.steps, dtype=s.dtype, tol=s.tol)
+        Problem(N, K), 0.6, lrs, sweep.BatchOptions(steps=s.steps, dtype=s.dtype, tol=s.tol)
     )
+    assert (res.status == sweep.OSCILLATING).sum() >= 10
     fig = figs["explorer_sweep"]
     final = trace(fig, "final NLL(p_T)")
     np.testing.assert_allclose(decode(final["x"]), res.lr)
@@ -190,7 +194,13 @@ def test_map_figures_are_the_engines_grid(figs, settings):
     assert heat["type"] == "heatmap"
     np.testing.assert_allclose(decode(heat["x"]), lrs)
     np.testing.assert_allclose(decode(heat["y"]), p0s)
-    np.testing.assert_array_equal(decode(heat["z"]), xf.status_rank(res.status))
+    # z: each cell's position among the outcomes present; the colour bar names only those
+    present = [c for c in xf.STATUS_ORDER if (res.status == c).any()]
+    position = {code: i for i, code in enumerate(present)}
+    np.testing.assert_array_equal(
+        decode(heat["z"]), np.vectorize(position.get)(res.status.astype(int))
+    )
+    assert heat["colorbar"]["ticktext"] == [sweep.STATUS_LABELS[c] for c in present]
     # 2/H is local: from far starts p leaves (0, 1) below 2/H, beside p̂ it converges.
     below = lrs < 0.9 * ref
     assert np.any(res.status[:, below] == sweep.DIVERGED)
@@ -226,6 +236,8 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
     text = " ".join(m.value for m in app.markdown)
     assert "up to 1.0000202 × 2/H" in text  # the stable 2-cycle window, bisected to its edge
     assert "period 2 from" in text and "Chaos" in text
+    (info,) = [i.value for i in app.info if "has no structure" in i.value]
+    assert "The diagram in logit (right) has it" in info and "lopsided sample" in info
 
 
 def cobweb_of(p0: float, lr: float, steps: int = 40) -> dynamics.Cobweb:
@@ -235,11 +247,12 @@ def cobweb_of(p0: float, lr: float, steps: int = 40) -> dynamics.Cobweb:
 
 
 def test_cobweb_figure_is_the_engines_orbit(figs, settings):
+    # It opens at 1.5/H (oscillating) from beside p̂ (0.6): a zig-zag into p̂, not an escape.
+    lr = 1.5 * lk.thresholds(N, K).monotone
     cw = dynamics.cobweb(
-        sweep.run_batch(
-            Problem(N, K), settings.p0, settings.lr, sweep.BatchOptions(steps=40, tail=41)
-        )
+        sweep.run_batch(Problem(N, K), 0.6, lr, sweep.BatchOptions(steps=40, tail=41))
     )
+    assert cw.status == sweep.OSCILLATING
     fig = figs["explorer_cobweb"]
     orbit = trace(fig, f"orbit from p₀ = {cw.orbit[0]:.4g} (40 steps)")
     xs, ys = cw.staircase

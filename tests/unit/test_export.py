@@ -292,7 +292,10 @@ def test_html_small_figure_is_self_contained():
     assert "<title>Run &lt;b&gt;&amp;&lt;/b&gt; co</title>" in rest
     assert '"displaylogo": false' in rest
     assert "Plotly.addFrames(" in rest and '"name":"2"' in rest  # the frames are there
-    assert "Plotly.animate(" not in rest  # no autoplay: it waits for the play button
+    # No autoplay: it waits for the play button. Plotly.animate is called once, by the
+    # handler of the step buttons (one slider stop back or on).
+    assert rest.count("Plotly.animate(") == 1
+    assert rest.index("plotly_buttonclicked") < rest.index("Plotly.animate(")
 
 
 def test_html_of_real_1000_step_run(tmp_path):

@@ -26,6 +26,11 @@ def spec(fig) -> dict:
     return decode(json.loads(fig.to_json()))
 
 
+def moved(frame: dict) -> dict[int, dict]:
+    """A frame's updates by trace index (a trace that never moves in a run is not in them)."""
+    return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
 @pytest.fixture(scope="module")
 def notebook_run():
     return run(*NOTEBOOK, Settings())
@@ -95,31 +100,40 @@ def test_three_panels_fixed_ranges(notebook_spec):
         low, high = layout[axis]["range"]
         assert low < high, axis
     assert layout["xaxis"]["range"][0] < 0 and layout["xaxis"]["range"][1] > 1
-    assert {trace.get("xaxis", "x") for trace in notebook_spec["data"]} == {"x", "x2", "x3"}
+    # x4: the multiplier's gauge above panel (a)
+    assert {trace.get("xaxis", "x") for trace in notebook_spec["data"]} == {"x", "x2", "x3", "x4"}
 
 
 def test_frames_move_only_the_moving_traces_without_redraw(notebook_spec):
     frames = notebook_spec["frames"]
     assert 1 < len(frames) <= 200
-    assert all(frame["traces"] == F.MOVING for frame in frames)
-    assert all(len(frame["data"]) == len(F.MOVING) for frame in frames)
+    # Every moving trace but the escape (p never leaves (0, 1) here).
+    moving = [i for i in F.MOVING if i != F.ESCAPE]
+    assert all(frame["traces"] == moving for frame in frames)
+    assert all(len(frame["data"]) == len(moving) for frame in frames)
     layout = notebook_spec["layout"]
-    animate = [b["args"][1] for menu in layout["updatemenus"] for b in menu["buttons"]]
+    animate = [
+        b["args"][1]
+        for menu in layout["updatemenus"]
+        for b in menu["buttons"]
+        if b["method"] != "skip"
+    ]
     animate += [step["args"][1] for step in layout["sliders"][0]["steps"]]
     assert all(a["frame"]["redraw"] is False and a["transition"]["duration"] == 0 for a in animate)
     play = next(b for b in layout["updatemenus"][0]["buttons"] if "Play" in b["label"])
     assert play["args"][1]["fromcurrent"] is True
     speeds = [b["args"][1]["frame"]["duration"] for b in layout["updatemenus"][1]["buttons"]]
+    # the step buttons do nothing in Plotly (the page's script moves the slider one stop)
+    assert [b["method"] for b in layout["updatemenus"][0]["buttons"]][2:] == ["skip", "skip"]
     assert speeds == sorted(speeds, reverse=True) and len(set(speeds)) == len(F.SPEEDS)
 
 
 def test_slider_steps_name_frames(notebook_spec):
     names = [frame["name"] for frame in notebook_spec["frames"]]
     steps = notebook_spec["layout"]["sliders"][0]["steps"]
-    assert len(steps) <= 100
-    assert steps[0]["args"][0][0] == "0"
-    assert steps[-1]["args"][0][0] == "1000"
-    assert all(s["args"][0][0] in names for s in steps)
+    # The slider stops at every frame (no aliasing), up to the end of the part shown.
+    assert [s["args"][0][0] for s in steps] == names
+    assert steps[-1]["args"][0][0] == str(F.focus_end(run(*NOTEBOOK, Settings())))
 
 
 def sig7(x: float) -> float:
@@ -131,21 +145,23 @@ def test_frames_show_the_run(notebook_run, notebook_spec):
     traj = notebook_run
     for frame in notebook_spec["frames"]:
         t = int(frame["name"])
-        path, escape, loss_now, grad_now = frame["data"]
-        # The path is the last 10 steps (the first repeated while there are fewer), ending at
+        data = moved(frame)
+        path, loss_now, grad_now = data[F.PATH], data[F.LOSS_NOW], data[F.GRAD_NOW]
+        # The path is the last 8 steps (the first repeated while there are fewer), ending at
         # the current p, on the curve at (p_t, NLL(p_t)).
-        span = [max(0, t - 9)] * max(0, 9 - t) + list(range(max(0, t - 9), t + 1))
+        span = [max(0, t - 7)] * max(0, 7 - t) + list(range(max(0, t - 7), t + 1))
         assert path["x"] == [sig7(traj.p[i]) for i in span]
         assert path["y"] == [sig7(traj.nll[i]) for i in span]
-        assert loss_now["x"] == [t, t, t] and loss_now["y"][2] == sig7(traj.nll[t])
-        assert grad_now["x"] == [t, t, t] and grad_now["y"][2] == sig7(traj.grad[t])
-        assert escape["x"] == []
+        assert loss_now == {"type": "scatter", "x": [t], "y": [sig7(traj.nll[t])]}
+        assert grad_now == {"type": "scatter", "x": [t], "y": [sig7(traj.grad[t])]}
+        assert F.ESCAPE not in data
 
 
 def test_static_lines_are_the_trajectory(notebook_run, notebook_spec):
     data = notebook_spec["data"]
-    np.testing.assert_array_equal(data[F.LOSS_LINE]["y"], notebook_run.nll)
-    np.testing.assert_array_equal(data[F.GRAD_LINE]["y"], notebook_run.grad)
+    end = F.focus_end(notebook_run) + 1  # the part shown
+    np.testing.assert_array_equal(data[F.LOSS_LINE]["y"], notebook_run.nll[:end])
+    np.testing.assert_array_equal(data[F.GRAD_LINE]["y"], notebook_run.grad[:end])
     assert data[F.LOSS_LINE]["x0"] == 0 and data[F.LOSS_LINE]["dx"] == 1
     curve = data[F.CURVE]
     np.testing.assert_allclose(curve["y"], lk.nll(curve["x"], *NOTEBOOK), rtol=1e-15)
@@ -155,8 +171,9 @@ def test_static_lines_are_the_trajectory(notebook_run, notebook_spec):
 
 def test_first_frame_is_drawn_without_playing(notebook_spec):
     """The base traces already show step 0, so a still figure is not empty."""
-    first = notebook_spec["frames"][0]["data"]
-    for index, update in zip(F.MOVING, first, strict=True):
+    first = moved(notebook_spec["frames"][0])
+    assert set(first) == set(F.MOVING) - {F.ESCAPE}
+    for index, update in first.items():
         for key, value in update.items():
             assert notebook_spec["data"][index][key] == value
 
@@ -190,25 +207,34 @@ def test_presenter_figure_is_larger_with_the_same_data(notebook_run):
 
 
 def test_payload_small_for_1000_steps(notebook_run):
+    """200 frames of about 0.1 MB (each carries the step on the curve and the gauge too),
+    and a slider stopping at each of them."""
     for log_grad in (False, True):
-        size = len(F.animated_figure(notebook_run, log_grad=log_grad).to_json())
-        assert size <= 150 * 1024, size
+        out = json.loads(F.animated_figure(notebook_run, log_grad=log_grad).to_json())
+        assert len(out["frames"]) == 200
+        frames = len(json.dumps(out["frames"], separators=(",", ":")))
+        assert frames <= 136 * 1024, frames
+        assert len(json.dumps(out, separators=(",", ":"))) <= 220 * 1024
 
 
 def test_long_run_drawn_as_envelope_within_budget():
     traj = run(*NOTEBOOK, Settings(lr=1.5e-3, p0=0.6, steps=20_000, dtype="float64"))
-    data = spec(F.animated_figure(traj))["data"]
+    whole = F.AnimationBudget(whole_run=True)
+    data = spec(F.animated_figure(traj, budget=whole))["data"]
     loss = data[F.LOSS_LINE]
     assert len(loss["x"]) <= F.MAX_LINE_POINTS + 2
     assert loss["x"][0] == 0 and loss["x"][-1] == 20_000
     np.testing.assert_array_equal(loss["y"], traj.nll[loss["x"]])
     assert loss["y"].max() == traj.nll.max()  # the envelope keeps the extremes
-    assert len(F.animated_figure(traj).to_json()) <= 160 * 1024
+    out = json.loads(F.animated_figure(traj, budget=whole).to_json())
+    assert len(json.dumps(out["frames"], separators=(",", ":"))) <= 136 * 1024
 
 
 def test_log_gradient_view():
     traj = run(*NOTEBOOK, Settings(lr=2e-4, dtype="float64"))
     out = spec(F.animated_figure(traj, log_grad=True))
+    traj = F.shown_part(traj)  # converged at step 60: steps 0-80 are shown
+    assert len(traj.p) == 81
     assert out["layout"]["yaxis3"]["type"] == "log"
     np.testing.assert_array_equal(out["data"][F.GRAD_LINE]["y"], np.abs(traj.grad))
     low, high = out["layout"]["yaxis3"]["range"]  # log10 units
@@ -221,7 +247,10 @@ def test_jump_out_of_the_domain_is_drawn_and_labelled():
     assert traj.diverged_at == 1
     out = spec(F.animated_figure(traj))
     assert [f["name"] for f in out["frames"]] == ["0", "1"]
-    path, escape, _, _ = out["frames"][-1]["data"]
+    data = moved(out["frames"][-1])
+    # The path did not move (it ends at p_0 still), so only the figure holds it.
+    path, escape = out["data"][F.PATH], data[F.ESCAPE]
+    assert F.PATH not in data
     assert path["x"][-1] == pytest.approx(traj.p[0])  # the path ends at the last p inside
     assert escape["x"][0] == pytest.approx(traj.p[0])
     assert escape["x"][1] == 1 + F.ESCAPE_REACH  # drawn at the edge of the panel...
@@ -238,7 +267,7 @@ def test_growing_oscillation_escape_point_at_its_true_p():
     t = traj.diverged_at
     out = spec(F.animated_figure(traj))
     assert out["frames"][-1]["name"] == str(t)
-    escape = out["frames"][-1]["data"][1]
+    escape = moved(out["frames"][-1])[F.ESCAPE]
     assert escape["x"][1] == pytest.approx(traj.p[t], rel=1e-6)  # within reach: no edge
     assert out["layout"]["xaxis"]["range"][1] > traj.p[t]
     assert np.isnan(traj.nll[t]) and escape["y"][1] == pytest.approx(traj.nll[t - 1], 1e-6)
@@ -247,7 +276,7 @@ def test_growing_oscillation_escape_point_at_its_true_p():
 def test_escape_below_zero():
     traj = run(*NOTEBOOK, Settings(lr=2.1e-3, p0=0.6, dtype="float64"))
     assert traj.status == "diverged" and traj.p[-1] < 0
-    escape = spec(F.animated_figure(traj))["frames"][-1]["data"][1]
+    escape = moved(spec(F.animated_figure(traj))["frames"][-1])[F.ESCAPE]
     assert escape["x"][1] == pytest.approx(traj.p[-1], rel=1e-6)
     assert escape["text"][1].startswith("← ")
 
@@ -257,7 +286,7 @@ def test_start_outside_the_domain():
     assert traj.diverged_at == 0
     out = spec(F.animated_figure(traj))
     assert len(out["frames"]) == 1
-    escape = out["frames"][0]["data"][1]
+    escape = out["data"][F.ESCAPE]  # one frame: the figure itself shows it
     assert escape["x"][1] == 1 + F.ESCAPE_REACH and "p<sub>0</sub> = 1.5" in escape["text"][1]
 
 

@@ -496,15 +496,17 @@ def check_figure(traj: Trajectory, log_grad: bool, presenter: bool) -> None:
     fig = figures.animated_figure(traj, log_grad=log_grad, presenter=presenter, height=height)
     spec = strict_json(fig.to_json())  # no NaN or Infinity literal anywhere
     axes = {k: v for k, v in spec["layout"].items() if k[:5] in ("xaxis", "yaxis")}
-    assert len(axes) == 6
+    assert len(axes) == 8  # the three panels, and the multiplier's gauge (x4, y4)
     for name, axis in axes.items():
         low, high = axis["range"]
         assert math.isfinite(low) and math.isfinite(high) and low < high, (name, axis)
     steps = [int(frame["name"]) for frame in spec["frames"]]
-    last = len(traj.p) - 1
+    last = figures.focus_end(traj)  # the part of the run shown (the whole run a toggle away)
+    assert last <= len(traj.p) - 1
     assert steps == sorted(set(steps)) and steps[0] == 0 and steps[-1] == last
     assert len(steps) <= 200 and (traj.diverged_at is None or traj.diverged_at in steps)
-    assert len(spec["layout"]["sliders"][0]["steps"]) <= 100
+    # the slider stops at every frame
+    assert [int(s["args"][0][0]) for s in spec["layout"]["sliders"][0]["steps"]] == steps
 
 
 @settings(max_examples=ENGINE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

@@ -1,6 +1,7 @@
 // Keyboard access to the figure's controls. Plotly draws Play/Pause, the speeds and the
 // step slider in SVG, out of the Tab order. This fixed script (no user text in it) makes each
-// button a focusable role="button" that Enter or Space presses, and the slider a
+// button a focusable role="button" that Enter or Space presses (the −1/+1 buttons move the
+// slider one stop), and the slider a
 // role="slider" that the arrow keys, Page Up/Down, Home and End move (one step, ten steps,
 // first, last), announcing "step t". It wires every Plotly figure as it appears (Streamlit
 // redraws them on each run), once per page load.
@@ -9,6 +10,7 @@
   window.bernoulliKeyboard = true;
   const MOVES = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
                  PageDown: -10};
+  const STEPS = {"◀ −1": -1, "+1 ▶": 1};  // the figure's step buttons (plots.style)
   function describe(gd) {
     const slider = gd.querySelector("g.slider-container");
     const opts = gd._fullLayout?.sliders?.[0];
@@ -45,8 +47,10 @@
     for (const button of gd.querySelectorAll("g.updatemenu-button:not([tabindex])")) {
       button.setAttribute("tabindex", "0");
       button.setAttribute("role", "button");
-      const name = button.textContent.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
-      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : name);
+      const text = button.textContent;
+      const name = text.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
+      const label = STEPS[text] ? (STEPS[text] < 0 ? "step back" : "step on") : name;
+      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : label);
       press(button);
     }
     const slider = gd.querySelector("g.slider-container:not([tabindex])");
@@ -59,6 +63,14 @@
     }
     if (!gd.bernoulliKeyboard) {  // once per figure: Plotly may redraw its controls
       gd.bernoulliKeyboard = true;
+      // The "◀ −1" and "+1 ▶" buttons (method "skip"): one stop of the slider back or on.
+      gd.on("plotly_buttonclicked", (event) => {
+        const by = STEPS[event?.button?.label];
+        const opts = gd._fullLayout.sliders?.[0];
+        if (!by || !opts) return;
+        const i = Math.max(0, Math.min(opts.steps.length - 1, opts.active + by));
+        window.Plotly.animate(gd, ...opts.steps[i].args).then(() => describe(gd));
+      });
       gd.on("plotly_sliderchange", () => describe(gd));
       gd.on("plotly_animated", () => describe(gd));
     }

@@ -1,0 +1,246 @@
+"""The step drawn on the curve of panel (a), and the statistics on its p-axis.
+
+At the current p_t: the tangent (its slope is the gradient dNLL/dp), an arrow along the p-axis
+to p_{t+1} (for gradient descent in p its length is lr·|g|), and above the panel a gauge of
+gradient descent's multiplier 1 - lr·H with its band |·| < 1 (H at p̂, and the local H at the
+current step, which differs from it where p is far from p̂). On the p-axis: the Wald interval
+p̂ ± 1.96·SE with SE = 1/√H (H, the curvature of the summed NLL at p̂, is the observed
+information) and the Wilson interval.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bernoulli import likelihood as lk
+from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
+from bernoulli.plots.style import BLACK, BLUE, FONT_SIZE, GREEN, GREY, VERMILLION, sig_value
+
+GAUGE_RANGE = (-3.0, 1.5)  # the multiplier's axis; values beyond are drawn at its end
+TANGENT_HALF = 0.06  # the tangent reaches at least this far either side of p_t
+GD_LIKE = ("gd", "sgd")  # optimizers whose step is lr·g: the multiplier 1 - lr·H is theirs
+
+
+def multiplier(traj: Trajectory, w) -> np.ndarray:
+    """Gradient descent's local multiplier 1 - lr·H(w) in the run's parameter and loss."""
+    s = traj.settings
+    curv = lk.curvature if s.param == "p" else lk.curvature_logit
+    return 1.0 - s.lr * np.asarray(curv(w, traj.n, traj.k, s.loss), dtype=np.float64)
+
+
+def at_mle(traj: Trajectory) -> float | None:
+    """The multiplier at p̂ (None when p̂ is on the edge, where H is not the lesson)."""
+    if lk.on_boundary(traj.n, traj.k):
+        return None
+    w = traj.mle if traj.settings.param == "p" else float(lk.logit(traj.mle))
+    return float(multiplier(traj, w))
+
+
+def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
+    """The intervals on the p-axis (Wald, Wilson) and the gauge's mark at p̂."""
+    n, k = traj.n, traj.k
+    span = y_range[1] - y_range[0]
+    traces = []
+    if lk.on_boundary(n, k):
+        traces += [_empty("x", "y"), _empty("x", "y")]
+    else:
+        wald, wilson = lk.intervals(n, k)[:2]
+        se = lk.standard_error(n, k)
+        names = [
+            f"Wald 95%, SE = 1/√H = {se:.3g}",
+            f"Wilson 95% [{wilson.low:.3f}, {wilson.high:.3f}]",
+        ]
+        for interval, name, color, height in zip(
+            (wald, wilson), names, (BLUE, GREY), (0.035, 0.015), strict=True
+        ):
+            y = y_range[0] + height * span
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[interval.low, interval.high],
+                    y=[y, y],
+                    mode="lines+markers",
+                    name=name,
+                    line={"color": color, "width": 4},
+                    marker={"symbol": "line-ns", "size": 14, "line": {"color": color, "width": 3}},
+                    cliponaxis=False,
+                    hovertemplate=f"{interval.name} 95%: %{{x:.6g}}<extra></extra>",
+                )
+            )
+    m_hat = at_mle(traj) if traj.settings.optimizer in GD_LIKE else None
+    traces.append(
+        dict(
+            type="scatter",
+            x=[] if m_hat is None else [_on_gauge(m_hat)],
+            y=[0.5] if m_hat is not None else [],
+            xaxis="x4",
+            yaxis="y4",
+            mode="markers",
+            marker={"symbol": "diamond", "size": 16, "color": GREEN},
+            showlegend=False,
+            cliponaxis=False,
+            hovertemplate=f"1 − lr·H(p̂) = {m_hat if m_hat is not None else 0:.6g}<extra></extra>",
+        )
+    )
+    return traces
+
+
+def moving_traces(traj: Trajectory) -> list[dict]:
+    """The tangent, the step arrow, the current p (in the legend) and the gauge's needle."""
+    s = traj.settings
+    in_p = "p" if s.param == "p" else "θ = logit p"
+    return [
+        dict(
+            type="scatter",
+            x=[],
+            y=[],
+            mode="lines",
+            name="tangent: slope = dNLL/dp at p<sub>t</sub>",
+            line={"color": BLUE, "width": 2.5, "dash": "dash"},
+            hoverinfo="skip",
+        ),
+        dict(
+            type="scatter",
+            x=[],
+            y=[],
+            mode="lines+markers",
+            name="step to p<sub>t+1</sub> (GD: lr·|g| long)",
+            line={"color": VERMILLION, "width": 3},
+            marker={
+                "symbol": "arrow",
+                "angleref": "previous",
+                "size": [0, 16],
+                "color": VERMILLION,
+            },
+            cliponaxis=False,
+            hoverinfo="skip",
+        ),
+        dict(
+            type="scatter",
+            x=[],
+            y=[],
+            mode="markers",
+            name=f"p<sub>t</sub> now ({OPTIMIZER_NAMES[s.optimizer]} in {in_p})",
+            marker={"size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
+            hovertemplate="p<sub>t</sub> = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",
+        ),
+        dict(
+            type="scatter",
+            x=[],
+            y=[],
+            xaxis="x4",
+            yaxis="y4",
+            mode="markers+text",
+            marker={"size": 16, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
+            text=[],
+            textposition="middle left",
+            textfont={"size": FONT_SIZE - 3},
+            showlegend=False,
+            cliponaxis=False,
+            hoverinfo="skip",
+        ),
+    ]
+
+
+def moving_updates(traj: Trajectory, t: int, x_range: list[float]) -> list[dict]:
+    """The tangent, arrow, current p and needle at step t (empty where p_t is outside)."""
+    p = traj.p
+    pt = float(p[t])
+    empty = [{"x": [], "y": []}, {"x": [], "y": []}, {"x": [], "y": []}]
+    needle = {"x": [], "y": [], "text": []}
+    if not (0 < pt < 1 and math.isfinite(traj.nll[t])):
+        return [*empty, needle]
+    y, g = float(traj.nll[t]), float(traj.grad[t])
+    nxt = float(p[t + 1]) if t + 1 < len(p) else None
+    half = max(TANGENT_HALF, 1.2 * abs(nxt - pt) if nxt is not None and math.isfinite(nxt) else 0)
+    xs = [pt - half, pt + half]
+    tangent = {
+        "x": [sig_value(x) for x in xs],
+        "y": [sig_value(y + g * (x - pt)) for x in xs],
+    }
+    arrow = {"x": [], "y": []}
+    if nxt is not None:
+        end = nxt if math.isfinite(nxt) else x_range[1]
+        end = min(max(end, x_range[0]), x_range[1])
+        arrow = {
+            "x": [sig_value(pt), sig_value(end)],
+            "y": [sig_value(y), sig_value(y)],
+        }
+    now = {"x": [sig_value(pt)], "y": [sig_value(y)]}
+    if traj.settings.optimizer in GD_LIKE:
+        m = float(multiplier(traj, traj.param[t]))
+        needle = {"x": [_on_gauge(m)], "y": [0.5], "text": [f"{m:.3g} "]}
+    return [tangent, arrow, now, needle]
+
+
+def _on_gauge(m: float) -> float | None:
+    """A multiplier drawn on the gauge, at its end when beyond it."""
+    if not math.isfinite(m):
+        return GAUGE_RANGE[0]
+    return sig_value(min(max(m, GAUGE_RANGE[0]), GAUGE_RANGE[1]))
+
+
+def _empty(xaxis: str, yaxis: str) -> dict:
+    return dict(
+        type="scatter", x=[], y=[], xaxis=xaxis, yaxis=yaxis, showlegend=False, hoverinfo="skip"
+    )
+
+
+def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[dict], list[dict]]:
+    """The gauge's axes, its band |1 - lr·H| < 1 (a shape) and its title (an annotation)."""
+    s = traj.settings
+    axis = {"showline": True, "linecolor": BLACK, "ticks": "outside", "zeroline": False}
+    axes = {
+        "xaxis4": {
+            **axis,
+            "domain": [0.06, 0.44],
+            "range": list(GAUGE_RANGE),
+            "autorange": False,
+            "anchor": "y4",
+            "tickvals": [-3, -2, -1, 0, 1],
+            "ticktext": ["≤ −3", "−2", "−1", "0", "1"],
+            "showgrid": False,
+            "tickfont": {"size": FONT_SIZE - 4},
+        },
+        "yaxis4": {
+            "domain": domain_y,
+            "range": [0, 1],
+            "autorange": False,
+            "anchor": "x4",
+            "visible": False,
+            "fixedrange": True,
+        },
+    }
+    band = {
+        "type": "rect",
+        "xref": "x4",
+        "yref": "y4",
+        "x0": -1,
+        "x1": 1,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": "rgba(0,158,115,0.22)",
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    if s.optimizer in GD_LIKE:
+        words = (
+            "each step multiplies p − p̂ by about 1 − lr·H (◆ at p̂, ● at p<sub>t</sub>)<br>"
+            "green, |·| < 1: p settles; below 0: it zig-zags; below −1: the zig-zag grows"
+        )
+    else:
+        words = "1 − lr·H is gradient descent's multiplier:<br>not shown for this optimizer"
+    title = {
+        "text": words,
+        "x": 0.25,
+        "y": domain_y[1] + 0.012,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": FONT_SIZE - 4},
+    }
+    return axes, [band], [title]

@@ -1,0 +1,116 @@
+"""The run view's figure, driven by Streamlit's AppTest: the framing shows the zig-zag of the
+Oscillation preset frame by frame, the slider stops at every frame, the step drawn on the
+curve moves with the frames, and the whole run is a toggle away."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bernoulli import optimize
+from bernoulli import plots as F
+from bernoulli.optimize import Settings
+from bernoulli.presets import preset_settings
+from tests.helpers import ROOT, decode
+
+APP = str(ROOT / "app.py")
+
+
+def figure(at: AppTest) -> dict:
+    (chart,) = at.get("plotly_chart")
+    return decode(json.loads(chart.proto.spec))
+
+
+def moved(frame: dict) -> dict[int, dict]:
+    return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def oscillating() -> AppTest:
+    at = rerun(AppTest.from_file(APP, default_timeout=30))
+    at.button(key="preset_oscillation").click()
+    return rerun(at)
+
+
+def sig(x: float) -> float:
+    return float(f"{x:.7g}")
+
+
+def test_oscillation_preset_every_step_a_frame_and_a_slider_stop(oscillating):
+    traj = optimize.run(200, 145, preset_settings("oscillation", 200, 145))
+    spec = figure(oscillating)
+    names = [int(f["name"]) for f in spec["frames"]]
+    # converged at step 17: the step axis shows 0-25, every one of them a frame
+    assert traj.converged_at == 17 and names == list(range(26))
+    err = traj.p - traj.mle
+    zig = np.flatnonzero(err[:-1] * err[1:] < 0)  # every crossing of p̂
+    visible = zig[np.maximum(abs(err[zig]), abs(err[zig + 1])) > 1e-3]
+    assert len(visible) >= 6 and set(visible) | set(visible + 1) <= set(names)
+    stops = [int(s["args"][0][0]) for s in spec["layout"]["sliders"][0]["steps"]]
+    assert stops == names
+    assert spec["layout"]["xaxis3"]["range"][1] < 27
+    # the table lists every step of the zig-zag
+    (table,) = [d.value for d in oscillating.main.dataframe if "t" in d.value.columns]
+    assert set(range(8)) <= set(table["t"].tolist())
+
+
+def test_step_on_the_curve_moves_with_the_frames(oscillating):
+    traj = optimize.run(200, 145, preset_settings("oscillation", 200, 145))
+    spec = figure(oscillating)
+    for name in (F.TANGENT, F.STEP_ARROW, F.NOW, F.GAUGE_NOW):
+        assert name in spec["frames"][0]["traces"]
+    arrows = []
+    for frame in spec["frames"]:
+        t, data = int(frame["name"]), moved(frame)
+        (x0, x1), (y0, y1) = data[F.TANGENT]["x"], data[F.TANGENT]["y"]
+        wiggle = 1e-6 * (abs(y0) + abs(y1)) / (x1 - x0) + 1e-6 * abs(traj.grad[t])
+        assert (y1 - y0) / (x1 - x0) == pytest.approx(traj.grad[t], abs=wiggle)
+        assert data[F.STEP_ARROW]["x"] == [sig(traj.p[t]), sig(traj.p[t + 1])]
+        assert data[F.NOW]["x"] == [sig(traj.p[t])]
+        m = 1 - traj.settings.lr * (145 / traj.p[t] ** 2 + 55 / (1 - traj.p[t]) ** 2)
+        assert data[F.GAUGE_NOW]["x"] == [sig(m)]
+        arrows.append(data[F.STEP_ARROW]["x"][1] - data[F.STEP_ARROW]["x"][0])
+    # the zig-zag: the first steps alternate in direction
+    assert all(a * b < 0 for a, b in itertools.pairwise(arrows[:7]))
+
+
+def test_whole_run_a_toggle_away(oscillating):
+    oscillating.toggle(key="whole_run").set_value(True)
+    spec = figure(rerun(oscillating))
+    names = [int(f["name"]) for f in spec["frames"]]
+    assert names[:26] == list(range(26)) and names[-1] == 1000
+    assert spec["layout"]["xaxis3"]["range"][1] > 1000
+    captions = " ".join(c.value for c in oscillating.caption)
+    assert "Steps 0–1000" in captions and "SE = 1/√H = 0.03157" in captions
+    oscillating.toggle(key="whole_run").set_value(False)
+    rerun(oscillating)
+
+
+def test_compare_runs_on_one_picture():
+    at = rerun(AppTest.from_file(APP, default_timeout=30))
+    at.button(key="preset_oscillation").click()
+    rerun(at)
+    at.multiselect(key="compare").set_value(["½ × lr", "2 × lr", "Newton"])
+    rerun(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    spec = decode(json.loads(charts[1].proto.spec))
+    legend = [t["name"] for t in spec["data"] if t.get("showlegend", True) and "name" in t]
+    assert legend[1].startswith("this run (lr = 0.0015): converged at step 17")
+    assert legend[2].startswith("½ × lr (lr = 0.00075, gradient descent)")
+    assert legend[3].startswith("2 × lr (lr = 0.003, gradient descent): left (0, 1) at step")
+    assert legend[4].startswith("Newton (lr = 0.0015, Newton)")
+    # each run's path on the curve is that run's p, every step up to the end shown
+    half = optimize.run(200, 145, Settings(lr=0.00075, p0=0.6, dtype="float64"))
+    path = spec["data"][4]
+    np.testing.assert_allclose(path["x"][:5], half.p[:5], rtol=1e-6)

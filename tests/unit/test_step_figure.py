@@ -1,0 +1,184 @@
+"""The framing of the animated figure (which steps are shown, which are frames) and the step
+drawn on the curve, held against the trajectory and closed forms."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bernoulli import likelihood as lk
+from bernoulli import plots as F
+from bernoulli.optimize import Settings, run
+from bernoulli.presets import preset_settings
+from tests.helpers import decode
+
+NOTEBOOK = (200, 145)
+
+
+def spec(fig) -> dict:
+    return decode(json.loads(fig.to_json()))
+
+
+def moved(frame: dict) -> dict[int, dict]:
+    return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def oscillation():
+    return run(*NOTEBOOK, preset_settings("oscillation", *NOTEBOOK))
+
+
+def crossings(p: np.ndarray, p_hat: float) -> np.ndarray:
+    """Steps t where p_t - p̂ and p_{t+1} - p̂ differ in sign, by a visible amount."""
+    err = p - p_hat
+    flip = (err[:-1] * err[1:] < 0) & (np.maximum(abs(err[:-1]), abs(err[1:])) > F.frames.VISIBLE)
+    return np.flatnonzero(flip)
+
+
+def test_oscillation_preset_zoomed_to_its_convergence_every_step_a_frame(oscillation):
+    traj = oscillation
+    assert traj.converged_at == 17 and len(traj.p) == 1001
+    # converged at 17, plus a margin of max(8, 17/3): the step axis ends at 25
+    assert F.focus_end(traj) == 25
+    out = spec(F.animated_figure(traj))
+    names = [int(f["name"]) for f in out["frames"]]
+    assert names == list(range(26))  # every step: no aliasing of the zig-zag
+    slider = [int(s["args"][0][0]) for s in out["layout"]["sliders"][0]["steps"]]
+    assert slider == names  # the slider's stops are the frames
+    assert out["layout"]["xaxis3"]["range"][1] < 27  # the step axis shows steps 0-25
+    zig = crossings(traj.p, traj.mle)
+    assert len(zig) >= 6 and set(zig + 1) <= set(names)
+    whole = spec(F.animated_figure(traj, budget=F.AnimationBudget(whole_run=True)))
+    assert whole["layout"]["xaxis3"]["range"][1] > 1000
+    whole_names = [int(f["name"]) for f in whole["frames"]]
+    assert whole_names[:26] == list(range(26)) and whole_names[-1] == 1000
+
+
+def test_focus_end_cases():
+    # diverged: the escape ends the run
+    div = run(*NOTEBOOK, preset_settings("divergence", *NOTEBOOK))
+    assert F.focus_end(div) == div.diverged_at == len(div.p) - 1
+    # stalled (the notebook's float32 run): the stall plus a third
+    nb = run(*NOTEBOOK, Settings())
+    assert nb.stalled_at == 655 and F.focus_end(nb) == 655 + 219
+    # converged early: at least 8 steps of margin
+    fast = run(*NOTEBOOK, Settings(lr=1e-3, p0=0.72, dtype="float64"))
+    assert F.focus_end(fast) == fast.converged_at + 8
+    # neither: the whole run
+    slow = run(*NOTEBOOK, Settings(lr=1e-7, dtype="float64", steps=50))
+    assert slow.converged_at is None and F.focus_end(slow) == 50
+
+
+def test_busy_steps_far_edge_and_crossings():
+    p_hat = 0.5
+    p = np.array([0.9, 0.6, 0.45, 0.52, 0.4999, 0.50005, 0.5, 0.01])
+    busy = F.busy_steps(p, p_hat).tolist()
+    # 0: far; 1-4: visible crossings; 4 -> 5: a crossing under VISIBLE: 5 is not busy; 7: edge
+    assert busy == [0, 1, 2, 3, 4, 7]
+
+
+def test_run_frames_keep_every_busy_step_within_budget():
+    traj = run(*NOTEBOOK, Settings(lr=1.9e-3, p0=0.6, dtype="float64", steps=3000))
+    busy = F.busy_steps(traj.p, traj.mle)
+    frames = F.run_frames(traj, 200)
+    assert len(frames) <= 200 and frames[0] == 0 and frames[-1] == 3000
+    assert set(busy[:150].tolist()) <= set(frames.tolist())
+
+
+def test_motion_rows_list_the_zig_zag_and_the_escape(oscillation):
+    rows = F.motion_rows(oscillation)
+    zig = crossings(oscillation.p, oscillation.mle)
+    assert set(zig) | set(zig + 1) == set(rows.tolist())
+    div = run(*NOTEBOOK, preset_settings("divergence", *NOTEBOOK))
+    assert set(range(div.diverged_at - 10, div.diverged_at + 1)) <= set(F.motion_rows(div))
+
+
+def sig(x: float, digits: int = 7) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+@pytest.mark.parametrize("preset", ["oscillation", "divergence", "smooth"])
+def test_step_on_the_curve_moves_with_the_frames(preset):
+    traj = run(*NOTEBOOK, preset_settings(preset, *NOTEBOOK))
+    out = spec(F.animated_figure(traj))
+    h = lk.curvature(traj.p, *NOTEBOOK)  # gradient descent in p on the summed NLL
+    seen = 0
+    for frame in out["frames"]:
+        t, data = int(frame["name"]), moved(frame)
+        if not 0 < traj.p[t] < 1:
+            assert data[F.TANGENT]["x"] == [] and data[F.NOW]["x"] == []
+            continue
+        tangent, arrow, now, needle = (
+            data[i] for i in (F.TANGENT, F.STEP_ARROW, F.NOW, F.GAUGE_NOW)
+        )
+        assert now["x"] == [sig(traj.p[t])] and now["y"] == [sig(traj.nll[t])]
+        (x0, x1), (y0, y1) = tangent["x"], tangent["y"]
+        assert x0 < traj.p[t] < x1
+        # the ends carry 7 significant digits: the slope is the gradient to that rounding
+        wiggle = 1e-6 * (abs(y0) + abs(y1)) / (x1 - x0) + 1e-6 * abs(traj.grad[t])
+        assert (y1 - y0) / (x1 - x0) == pytest.approx(traj.grad[t], abs=wiggle)
+        if t + 1 < len(traj.p):
+            # the arrow runs from p_t to p_{t+1}, a length of lr·|g| (gradient descent in p)
+            assert arrow["x"][0] == sig(traj.p[t])
+            if 0 < traj.p[t + 1] < 1:
+                assert arrow["x"][1] == sig(traj.p[t + 1])
+                length = abs(arrow["x"][1] - arrow["x"][0])
+                # (each end to 7 digits: 1e-7 on the p-axis)
+                assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=1.1e-7)
+        m = 1 - traj.settings.lr * h[t]
+        assert needle["x"][0] == sig(min(max(m, -3.0), 1.5))
+        seen += 1
+    assert seen >= 10
+    # the multiplier at p̂, fixed: 1 - lr·n/(p̂(1 - p̂))
+    m_hat = 1 - traj.settings.lr * 200 / (0.725 * 0.275)
+    assert out["data"][F.GAUGE_MLE]["x"][0] == pytest.approx(max(m_hat, -3.0), rel=1e-6)
+
+
+def test_step_lines_are_covered_right_of_the_current_step(oscillation):
+    out = spec(F.animated_figure(oscillation))
+    for frame in out["frames"]:
+        t, data = int(frame["name"]), moved(frame)
+        for cover in (data[F.LOSS_COVER], data[F.GRAD_COVER]):
+            right = out["layout"]["xaxis2"]["range"][1]
+            assert cover["x"] == [right, t, t, right]
+    assert out["data"][F.LOSS_COVER]["fill"] == "toself"
+
+
+def test_intervals_on_the_p_axis():
+    out = spec(F.animated_figure(run(*NOTEBOOK, Settings())))
+    wald, wilson = out["data"][F.WALD], out["data"][F.WILSON]
+    se = (0.725 * 0.275 / 200) ** 0.5
+    assert wald["x"] == pytest.approx([0.725 - 1.959964 * se, 0.725 + 1.959964 * se], rel=1e-6)
+    assert "SE = 1/√H = 0.0316" in wald["name"]
+    assert wilson["x"] == pytest.approx(
+        [lk.wilson_interval(*NOTEBOOK).low, lk.wilson_interval(*NOTEBOOK).high]
+    )
+
+
+def test_figure_details():
+    short = spec(F.animated_figure(run(*NOTEBOOK, Settings(steps=2))))
+    assert short["layout"]["xaxis3"]["dtick"] == 1  # steps 0, 1, 2: whole numbers
+    out = spec(F.animated_figure(run(*NOTEBOOK, Settings())))
+    layout = out["layout"]
+    names = [a["text"] for a in layout["annotations"]]
+    assert {"<b>(a)</b>", "<b>(b)</b>", "<b>(c)</b>"} <= set(names)
+    assert out["data"][F.MLE_LINE]["cliponaxis"] is False  # the diamond drawn whole
+    now = out["data"][F.NOW]
+    assert now.get("showlegend", True) and now["marker"]["color"] == "#D55E00"
+    assert now["marker"]["size"] == 20
+    assert layout["modebar"]["orientation"] == "v" and layout["margin"]["r"] >= 40
+
+
+def test_compare_figure_overlays_labelled_runs():
+    base = preset_settings("oscillation", *NOTEBOOK)
+    runs = [run(*NOTEBOOK, base), run(*NOTEBOOK, Settings(lr=base.lr * 2, p0=0.6, dtype="float64"))]
+    out = spec(F.compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
+    paths = [t for t in out["data"] if t.get("xaxis", "x") == "x" and t["name"].startswith("lr")]
+    assert [t["name"].split(":")[0] for t in paths] == ["lr = 1.5e-3", "lr = 3e-3"]
+    np.testing.assert_allclose(paths[0]["x"][:10], runs[0].p[:10], rtol=1e-6)
+    assert "left (0, 1) at step" in paths[1]["name"]
+    assert {t["line"]["dash"] for t in paths} == {"solid", "dash"}
+    with pytest.raises(ValueError, match="compare one to 4"):
+        F.compare_figure(runs * 3, ["x"] * 6)
