@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 from pathlib import Path
 
@@ -69,3 +70,13 @@ SHOWS_LAST_FRAME = """() => {
     return last.traces.every((i, j) =>
         same(gd.data[i].x, last.data[j].x) && same(gd.data[i].y, last.data[j].y));
 }"""
+
+
+def spec(fig) -> dict:
+    """A Plotly figure as the browser gets it, with its numpy blocks decoded."""
+    return decode(json.loads(fig.to_json()))
+
+
+def moved(frame: dict) -> dict[int, dict]:
+    """A frame's updates by trace index (a trace that never moves in a run is not in them)."""
+    return dict(zip(frame["traces"], frame["data"], strict=True))

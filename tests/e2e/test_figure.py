@@ -87,15 +87,23 @@ def focused(pg) -> str | None:
     return pg.evaluate("document.activeElement.getAttribute('aria-label')")
 
 
+def named(pg) -> str:
+    """The focused element's visible text (an expander's summary has no aria-label)."""
+    return pg.evaluate("document.activeElement.innerText").strip()
+
+
 def test_figure_controls_work_from_the_keyboard(page, app_url):
     """Plotly's SVG controls join the Tab order: Enter plays and pauses, keys scrub."""
     open_app(page, app_url)
     page.get_by_role("switch", name="Presenter mode").focus()
     order = []
-    for _ in range(5):
+    for _ in range(6):
         page.keyboard.press("Tab")
-        order.append(focused(page))
-    assert order[1:] == ["Animation step", "Play", "Pause", "step back"], order
+        order.append(focused(page) or named(page))
+    # The presenter switch's help, the banner's "Why" (an expander), then the figure's controls.
+    assert order[0] == "Help for Presenter mode", order
+    assert order[1].endswith("Why: the numbers behind this run"), order  # after its icon
+    assert order[2:] == ["Animation step", "Play", "Pause", "step back"], order
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     assert focused(page) == "Play"

@@ -15,7 +15,7 @@ from bernoulli import optimize
 from bernoulli import plots as F
 from bernoulli.optimize import Settings
 from bernoulli.presets import preset_settings
-from tests.helpers import ROOT, decode
+from tests.helpers import ROOT, decode, moved
 
 APP = str(ROOT / "app.py")
 
@@ -23,10 +23,6 @@ APP = str(ROOT / "app.py")
 def figure(at: AppTest) -> dict:
     (chart,) = at.get("plotly_chart")
     return decode(json.loads(chart.proto.spec))
-
-
-def moved(frame: dict) -> dict[int, dict]:
-    return dict(zip(frame["traces"], frame["data"], strict=True))
 
 
 def rerun(at: AppTest) -> AppTest:

@@ -132,7 +132,7 @@ def test_resample_changes_p_hat_and_is_in_the_link(at):
     assert f"n = **200**, k = **{expected.k}** ones" in sidebar_text(at)
     assert metric(at, "closed-form MLE") == f"{expected.mean:.6g}"
     th = likelihood.thresholds(200, expected.k, "p", "sum")
-    assert f"2/H = **{th.stable:.4g}**" in sidebar_text(at)  # 2/H moved with p̂
+    assert f"2/H = {th.stable:.4g} " in sidebar_text(at)  # 2/H moved with p̂
     assert at.query_params["resample"] == "parametric"
     assert at.query_params["resample_seed"] == "1"
     at.selectbox(key="resample_method").set_value("bootstrap")

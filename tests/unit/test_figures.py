@@ -17,18 +17,9 @@ from hypothesis import strategies as st
 from bernoulli import likelihood as lk
 from bernoulli import plots as F
 from bernoulli.optimize import Settings, run
-from tests.helpers import decode
+from tests.helpers import moved, spec
 
 NOTEBOOK = (200, 145)
-
-
-def spec(fig) -> dict:
-    return decode(json.loads(fig.to_json()))
-
-
-def moved(frame: dict) -> dict[int, dict]:
-    """A frame's updates by trace index (a trace that never moves in a run is not in them)."""
-    return dict(zip(frame["traces"], frame["data"], strict=True))
 
 
 @pytest.fixture(scope="module")

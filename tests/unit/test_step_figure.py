@@ -3,8 +3,6 @@ drawn on the curve, held against the trajectory and closed forms."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -12,17 +10,9 @@ from bernoulli import likelihood as lk
 from bernoulli import plots as F
 from bernoulli.optimize import Settings, run
 from bernoulli.presets import preset_settings
-from tests.helpers import decode
+from tests.helpers import moved, spec
 
 NOTEBOOK = (200, 145)
-
-
-def spec(fig) -> dict:
-    return decode(json.loads(fig.to_json()))
-
-
-def moved(frame: dict) -> dict[int, dict]:
-    return dict(zip(frame["traces"], frame["data"], strict=True))
 
 
 @pytest.fixture(scope="module")
