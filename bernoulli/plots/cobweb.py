@@ -12,6 +12,7 @@ from bernoulli.plots.style import (
     FONT_SIZE,
     GREEN,
     GREY,
+    MLE_MARKER,
     VERMILLION,
     base_layout,
     sig,
@@ -123,12 +124,7 @@ def _add_orbit(fig: go.Figure, cw: dynamics.Cobweb, lo: float, hi: float) -> Non
             y=[p_hat],
             mode="markers",
             name=f"fixed point p̂ = {p_hat:.4g}",
-            marker={
-                "size": 14,
-                "symbol": "diamond",
-                "color": GREEN,
-                "line": {"color": BLACK, "width": 1},
-            },
+            marker=MLE_MARKER,
             hovertemplate="p̂ = %{x:.6g}<extra></extra>",
         )
     )

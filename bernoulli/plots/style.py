@@ -22,6 +22,12 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#7F7F7F"
+MLE_MARKER = {
+    "size": 14,
+    "symbol": "diamond",
+    "color": GREEN,
+    "line": {"color": BLACK, "width": 1},
+}  # p̂ in the explorer
 
 FONT_SIZE = 17  # readable from the back of a lecture room
 PRESENTER_SCALE = 1.25  # fonts, lines, markers and control spacing on a projector
