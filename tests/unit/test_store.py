@@ -36,7 +36,7 @@ from bernoulli.store import (
 )
 
 REDIS_SERVER = "/usr/bin/redis-server"
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "redis"]
 
 
 class Clock:
@@ -195,8 +195,9 @@ def test_an_ended_class_is_purged_when_a_new_one_opens(store, clock):
             clock.advance(store_module.GRACE_SECONDS)
             store.open_class()
             assert db.execute("SELECT COUNT(*) FROM classes").fetchone()[0] == 2
-    else:
+    else:  # Redis purges an ended class when it meets it (and its keys expire in time)
         assert store.client.exists(f"bernoulli:votes:{old.code}:q1") == 0
+        assert store.client.ttl(f"bernoulli:class:{new.code}") > TTL_SECONDS
 
 
 # --- questions and votes -------------------------------------------------------------------
@@ -367,3 +368,17 @@ def test_redis_is_not_imported_for_sqlite():
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_redis_keys_expire_with_the_class(redis_url):
+    store = open_store(redis_url)
+    room = store.open_class()
+    store.ask(room.code, "q1", "lr=1")
+    store.vote(room.code, "q1", "s1", "cycles", name="Ann")
+    for kind in ("question", "votes", "names"):
+        assert (
+            TTL_SECONDS - 5 <= store.client.ttl(f"bernoulli:{kind}:{room.code}:q1") <= TTL_SECONDS
+        )
+    assert 0 < store.client.ttl(f"bernoulli:rate:{room.code}:s1") <= TTL_SECONDS
+    grace = store_module.GRACE_SECONDS
+    assert store.client.ttl(f"bernoulli:class:{room.code}") > TTL_SECONDS + grace - 5
