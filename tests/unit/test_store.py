@@ -332,6 +332,21 @@ def test_several_processes_vote_at_once_and_the_tally_is_exact(store, url):
     assert store.tally(room.code, "q1") == _expected(4, 50)
 
 
+def _open_classes(url: str, count: int) -> list[str]:
+    store = open_store(url)
+    return [store.open_class().code for _ in range(count)]
+
+
+def test_processes_create_the_store_and_open_classes_at_once(url):
+    """Four fresh processes meet a store nobody has used yet (SQLite: no file yet)."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(4, mp_context=context) as pool:
+        codes = [c for batch in pool.map(_open_classes, [url] * 4, [25] * 4) for c in batch]
+    assert len(set(codes)) == 100
+    store = open_store(url)
+    assert {store.get_class(c).code for c in codes} == set(codes)
+
+
 # --- open_store ----------------------------------------------------------------------------
 
 
