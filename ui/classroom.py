@@ -27,16 +27,17 @@ import streamlit as st
 from bernoulli import advice, challenges, classcode, data, lesson, share, store
 from bernoulli.classcode import ClassCodeError
 from bernoulli.optimize import Settings
+from bernoulli.settings import MAX_STEPS
 from ui import state
 from ui.presenter import presenter_summary
 from ui.run_view import banner, run_cached, run_key, run_view, why
 from ui.sidebar import generated_sample, notebook_sample
 
-STEP = 10  # the step whose p a student may guess
 TALLY_EVERY = 1.5  # seconds between the tally's reruns on the teacher's page
 WATCH_EVERY = 2.0  # seconds between a student page's looks at the class's question
 CODE_TRIES = (5, 60.0)  # class codes a session may try, per so many seconds
-GUESS_P = "guess_p"  # the widget key of the guessed p at step STEP
+GUESS_ABOUT, GUESS_STEP, GUESS_P = "guess_about", "guess_step", "guess_p"  # a number's keys
+GUESSES = {"escape_step": "the step p escapes at", "p_at_10": f"p after {lesson.P_AT} steps"}
 CHECKED = "checked"  # the session value: (card, run id, challenges.Check) of the last check
 START_NOTES = "start_notes"  # the session value: what a card's start could not load
 JOIN = "join"  # the session value: (code text, code or None, message) of the last join
@@ -81,21 +82,23 @@ def predicted_run(sample: data.Sample, settings: Settings, option_box, presentin
 
 
 def ask_prediction(rid: tuple) -> bool:
-    """The banner's place before the run is predicted: the four outcomes, a guess, a skip."""
-    words, guess, skip = st.columns([5, 2, 2], vertical_alignment="center")
+    """The banner's place before the run is predicted: the four outcomes, a number, a skip."""
+    words, number, skip = st.columns([5, 2, 2], vertical_alignment="center")
     words.markdown("**Predict first:** what will p do in this run? Then press ▶ Play.")
-    guess.number_input(
-        f"p at step {STEP}",
-        0.0,
-        1.0,
-        value=None,
-        step=0.01,
-        format="%.3f",
-        key=GUESS_P,
-        placeholder=f"p at step {STEP}?",
-        label_visibility="collapsed",
-        help=f"Optional: your guess for p after {STEP} steps, before you choose below.",
-    )
+    with number.popover(guess_label(), width="stretch"):
+        about = st.radio(
+            "Your number is",
+            lesson.NUMBERS,
+            format_func=GUESSES.get,
+            key=GUESS_ABOUT,
+            help="Optional: say it before you choose what p does.",
+        )
+        if about == "escape_step":
+            st.number_input("Step", 1, MAX_STEPS, value=None, step=1, key=GUESS_STEP)
+        else:
+            st.number_input(
+                f"p after {lesson.P_AT} steps", value=None, step=0.01, format="%.3f", key=GUESS_P
+            )
     skip.button(
         "Just show me",
         key="skip_prediction",
@@ -115,41 +118,42 @@ def ask_prediction(rid: tuple) -> bool:
     return False
 
 
+def guessed() -> tuple[float | None, str]:
+    """The number the student gave (or None), and what it is about."""
+    about = st.session_state.get(GUESS_ABOUT) or lesson.NUMBERS[0]
+    value = st.session_state.get(GUESS_STEP if about == "escape_step" else GUESS_P)
+    return value, about
+
+
+def guess_label() -> str:
+    value, about = guessed()
+    if value is None:
+        return "Add a number"
+    if about == "escape_step":
+        return f"escapes at step {value}"
+    return f"p after {lesson.P_AT} = {value:.3g}"
+
+
 def commit_prediction(rid: tuple) -> None:
     session = st.session_state
     choice = session.get("prediction_choice")
     if choice is not None:
-        session[state.PREDICTION] = (rid, choice, session.get(GUESS_P))
+        value, about = guessed()
+        number = None if value is None else float(value)
+        session[state.PREDICTION] = (rid, lesson.Prediction(choice, number, about))
 
 
 def verdict(traj, rid: tuple) -> None:
-    """Right or wrong and why (`lesson.verdict`), then the banner's numbers."""
+    """Right or wrong and why (`lesson.verdict`: the banner's words), then its numbers."""
     made = st.session_state.get(state.PREDICTION)
     if made is None or made[0] != rid or not st.session_state[state.PREDICT]:
         banner(traj)
         return
-    _, choice, guess = made
-    said = lesson.verdict(choice, traj.n, traj.k, traj.settings, traj.p)
+    prediction = made[1]
+    said = lesson.verdict(prediction, traj.n, traj.k, traj.settings, traj.p)
     box = st.success if said.right else st.warning
-    text = f"You predicted: {lesson.LABELS[choice]}. {said.sentence}"
-    extra = guess_words(guess, traj, said.outcome)
-    box(f"{text}  \n{extra}" if extra else text, icon=":material/psychology:")
+    box(said.sentence, icon=":material/psychology:")
     why(traj, advice.advise(traj.n, traj.k, traj.settings, traj.p))
-
-
-def guess_words(guess: float | None, traj, outcome: str) -> str:
-    """The guessed p at step STEP against the run's own."""
-    if guess is None:
-        return ""
-    last = len(traj.p) - 1
-    if last < STEP:
-        why = "p left (0, 1) first" if outcome == "escapes" else f"the run has {last} steps"
-        return f"You guessed p = {guess:.4g} at step {STEP}: there is no step {STEP} ({why})."
-    real = float(traj.p[STEP])
-    return (
-        f"You guessed p = {guess:.4g} at step {STEP}; it was {real:.4g} "
-        f"(off by {abs(real - guess):.2g})."
-    )
 
 
 # --- challenges ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, lesson, optimize, share, store
+from bernoulli import challenges, data, lesson, optimize, share, store, words
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -63,19 +63,24 @@ def test_predict_then_reveal(kind):
     assert "Results" not in texts(at.subheader)
     choice = at.segmented_control(key="prediction_choice")
     assert list(choice.options) == [lesson.LABELS[o] for o in lesson.OUTCOMES]
-    # A wrong guess for the escaping run, the right one for the others.
-    guess = "converges" if kind == "escapes" else kind
-    at.number_input(key="guess_p").set_value(0.7)
-    run(choice.set_value(guess))
-    said = lesson.verdict(guess, traj.n, traj.k, traj.settings, traj.p)
-    assert said.right == (guess == kind) and said.outcome == kind
-    boxes = at.success if said.right else at.warning
-    (verdict,) = [b.value for b in boxes if b.value.startswith("You predicted")]
-    assert verdict.startswith(f"You predicted: {lesson.LABELS[guess]}. {said.sentence}")
-    if len(traj.p) > 10:
-        assert f"it was {traj.p[10]:.4g}" in verdict
+    assert choice.value is None
+    # A wrong guess for the escaping run (with its step), the right one for the others.
+    if kind == "escapes":
+        guess = lesson.Prediction("converges", 2.0, "escape_step")
+        run(at.number_input(key="guess_step").set_value(2))
     else:
-        assert "there is no step 10" in verdict
+        guess = lesson.Prediction(kind, 0.7, "p_at_10")
+        run(at.radio(key="guess_about").set_value("p_at_10"))
+        run(at.number_input(key="guess_p").set_value(0.7))
+    run(at.segmented_control(key="prediction_choice").set_value(guess.outcome))
+    said = lesson.verdict(guess, traj.n, traj.k, traj.settings, traj.p)
+    assert said.right == (kind != "escapes") and said.outcome == kind
+    (verdict,) = at.success if said.right else at.warning
+    assert verdict.value == said.sentence
+    if kind == "escapes":
+        assert "it escaped at step 1 (1 off" in verdict.value
+    else:
+        assert f"it was {words.number(float(traj.p[10]), 4)} (" in verdict.value
     assert "Results" in texts(at.subheader)  # the rest of the run is shown now
     assert at.query_params["predict"] == "1"
 
@@ -98,20 +103,34 @@ def test_bad_predict_in_a_link_is_noted():
 
 
 def test_a_challenge_solved_is_recorded_in_the_link():
-    from bernoulli import challenges
-
-    card = challenges.CHALLENGES[0]
-    at = opened({"card": str(card.number)})
+    card = challenges.challenge(1)  # zig-zag, but arrive: 1/H < lr < 2/H
+    at = opened({"card": "1"})
     assert at.segmented_control(key="view").value == "challenges"
-    assert at.query_params["card"] == str(card.number)
+    assert at.query_params["card"] == "1" and "solved" not in at.query_params
+    assert any(card.goal in m.value for m in at.markdown)
     run(at.button(key="card_start").click())
-    assert at.query_params["card"] == str(card.number)
+    assert share.decode(dict(at.query_params)).settings == share.decode(card.start).settings
     run(at.button(key="card_check").click())
-    sample = at.session_state["in_use"]
+    start = check_here(at)
+    assert not start.solved
+    assert [w.value for w in at.warning] == [start.verdict]
+    run(at.number_input(key="lr").set_value(0.0015))
+    assert not at.warning  # the check was of another run: not shown against this one
+    run(at.button(key="card_check").click())
+    solved = check_here(at)
+    assert solved.solved and solved.verdict in texts(at.success)
+    assert at.query_params["solved"] == "1" and at.query_params["card"] == "1"
+    assert any(card.explanation in i.value for i in at.info)
+    assert at.segmented_control(key="card").options[0] == "1 ✓"
+    # The link keeps the progress: a new session opened with it shows card 1 solved.
+    again = opened(dict(at.query_params))
+    assert again.segmented_control(key="card").options[0] == "1 ✓"
+
+
+def check_here(at: AppTest) -> challenges.Check:
+    """Card 1's check, computed here on the run the link describes."""
     settings = share.decode(dict(at.query_params)).settings
-    result = challenges.check(card.number, sample, settings)
-    boxes = texts(at.success if result.solved else at.warning)
-    assert result.verdict in boxes
+    return challenges.check(1, data.notebook_sample(), settings)
 
 
 def votes_line(at: AppTest) -> str:
