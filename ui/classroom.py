@@ -341,19 +341,24 @@ def join_typed() -> None:
 
 def class_panel(code: str, question, query: str) -> None:
     """The code large, the students' link, the buttons; the live tally beside them."""
-    left, right = st.columns([2, 3])
+    left, right = st.columns([5, 6])
     shown = html.escape(classcode.display(code))
-    left.html(f"<div style='font:700 3.2rem/1.1 monospace;letter-spacing:.06em'>{shown}</div>")
-    base = st.context.url or "./"
+    left.html(
+        "<div style='font:700 2.6rem/1.1 monospace;letter-spacing:.04em;white-space:nowrap'>"
+        f"{shown}</div>"
+    )
+    base = st.context.url or "./"  # (None under AppTest)
+    base = base if urllib.parse.urlsplit(base).path else base + "/"
     left.code(share.link(base, {state.CLASS: code}), language=None, wrap_lines=True)
-    ask_box, reveal_box, end_box = left.columns(3)
-    ask_box.button(
+    left.button(
         "Ask about this run",
         key="ask",
         on_click=ask,
         args=(code, query),
-        help="Students see this run and predict what p does.",
+        help="Students see this run's settings and predict what p does.",
+        width="stretch",
     )
+    reveal_box, end_box = left.columns(2)
     reveal_box.button(
         "Reveal",
         key="reveal",
@@ -361,12 +366,14 @@ def class_panel(code: str, question, query: str) -> None:
         args=(code, question.id if question else ""),
         disabled=question is None or question.revealed,
         type="primary",
+        width="stretch",
     )
     end_box.button(
         "Leave",
         key="leave_class",
         on_click=leave_class,
         help="This page leaves the class; its code works for 12 hours.",
+        width="stretch",
     )
     note = st.session_state.pop(CLASS_NOTE, "")
     if note:
@@ -446,8 +453,8 @@ def tally_figure(counts: dict[str, int]) -> go.Figure:
     )
     fig.update_layout(
         height=200,
-        margin={"l": 10, "r": 30, "t": 10, "b": 10},
-        yaxis={"autorange": "reversed"},
+        margin={"l": 0, "r": 30, "t": 10, "b": 30},
+        yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"rangemode": "tozero", "dtick": 1, "range": [0, max(4, *values) * 1.1]},
         font={"size": 15},
     )
