@@ -3,18 +3,18 @@
 Run it with ``streamlit run app.py``. `main` is the page, top to bottom: the title, the
 link's notes, the sidebar (presets, samples, optimizer, share link), one bar (the view, the
 figure's option, presenter mode), then either the animated run (`ui.run_view`) or the
-divergence explorer (`ui.explorer`), the challenges or a class (`ui.classroom`, which also
-asks for a prediction before a run shows what it does, and draws a student's page for
-``class=CODE``). The widgets' state and the link live in `ui.state`.
-Presenter mode (``present=1``) hides the sidebar behind the bar and draws everything larger
-for a projector (`ui.presenter`).
+divergence explorer (`ui.explorer`), the challenges (`ui.challenge_view`) or a class
+(`ui.classroom`, which also draws a student's page for ``class=CODE``); with predictions on,
+the run asks for one before it says what it does (`ui.predict`). The widgets' state and the
+link live in `ui.state`. Presenter mode (``present=1``) hides the sidebar behind the bar and
+draws everything larger for a projector (`ui.presenter`).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import classroom, explorer, state
+from ui import challenge_view, classroom, explorer, predict, state
 from ui.assets import asset
 from ui.presenter import presenter_lr, presenter_style, presenter_summary
 from ui.sidebar import share_section, sidebar
@@ -37,9 +37,9 @@ def main() -> None:
     share_section(sample.origin, state.sync_link(sample.origin, settings, view))
     traj = None  # (None while the run's outcome is kept back for a prediction)
     if view == "run":
-        traj = classroom.predicted_run(sample, settings, option_box, presenting)
+        traj = predict.predicted_run(sample, settings, option_box, presenting)
     elif view == "challenges":
-        traj = classroom.challenges_view(sample, settings, option_box, presenting)
+        traj = challenge_view.challenges_view(sample, settings, option_box, presenting)
     elif view == "class":
         traj = classroom.teacher_view(sample, settings, option_box, presenting)
     else:

@@ -1,11 +1,5 @@
-"""Predict, then observe: a prediction before the run, challenges, the class's votes live.
+"""The class's predictions on the projector, through a store (`bernoulli.store`).
 
-- `predicted_run`: the run view with its outcome kept back (the banner, the sidebar's
-  forecast, everything below the figure) until the student predicts it or skips; then the
-  verdict (`bernoulli.lesson`) in the banner's place. "Just show me" turns predictions off for
-  the session and the link (``predict=0``); the bar's "Predict first" turns them on again.
-- `challenges_view`: the cards of `bernoulli.challenges`, each checked on the run shown;
-  the open card and the solved ones travel in the link (``card=4``, ``solved=1,3``).
 - `teacher_view`: a class (`bernoulli.store`): its code large with the students' link, a
   question about the run on screen, the live tally and the reveal.
 - `student_page`: ``?class=CODE``: the question's run in words, the four choices, a name if
@@ -21,31 +15,24 @@ import os
 import secrets
 import urllib.parse
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from bernoulli import advice, challenges, classcode, data, lesson, share, store
+from bernoulli import classcode, data, lesson, share, store
 from bernoulli.classcode import ClassCodeError
 from bernoulli.optimize import Settings
-from bernoulli.settings import MAX_STEPS
 from ui import state
 from ui.presenter import presenter_summary
-from ui.run_view import banner, run_cached, run_key, run_view, why
+from ui.run_view import banner, run_cached, run_key, run_view
 from ui.sidebar import generated_sample, notebook_sample
 
 TALLY_EVERY = 1.5  # seconds between the tally's reruns on the teacher's page
 WATCH_EVERY = 2.0  # seconds between a student page's looks at the class's question
 CODE_TRIES = (5, 60.0)  # class codes a session may try, per so many seconds
-GUESS_ABOUT, GUESS_STEP, GUESS_P = "guess_about", "guess_step", "guess_p"  # a number's keys
-GUESSES = {"escape_step": "the step p escapes at", "p_at_10": f"p after {lesson.P_AT} steps"}
-CHECKED = "checked"  # the session value: (card, run id, challenges.Check) of the last check
-START_NOTES = "start_notes"  # the session value: what a card's start could not load
 JOIN = "join"  # the session value: (code text, code or None, message) of the last join
 LIMITER = "code_limiter"  # the session value: the session's RateLimiter of code attempts
 VOTER = "voter"  # the session value: this student's random voter id
-VOTED = "voted"  # the session value: (question id, choice) of the last vote sent
+VOTED = "voted"  # the session value: (question id, choice, name) of the last vote sent
 CLASS_NOTE = "class_note"  # the session value: one line about the last class action
-VOTE_NOTE = "vote_note"  # the session value: one line about the last vote
 NAME = "student_name"  # the widget key of a student's name
 CODE_BOX = "class_input"  # the widget key of a student's typed class code
 
@@ -67,166 +54,6 @@ def line(error: Exception) -> str:
     """An error's one line, as a sentence."""
     text = str(error)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-# --- predict, then observe -------------------------------------------------------------------
-
-
-def predicted_run(sample: data.Sample, settings: Settings, option_box, presenting: bool):
-    """The run, its outcome kept back until it is predicted; returns the run once shown."""
-    rid = state.run_id(sample, settings)
-    if state.outcome_hidden(sample, settings):
-        run_view(sample, settings, option_box, presenting, headline=lambda _: ask_prediction(rid))
-        return None
-    return run_view(sample, settings, option_box, presenting, headline=lambda t: verdict(t, rid))
-
-
-def ask_prediction(rid: tuple) -> bool:
-    """The banner's place before the run is predicted: the four outcomes, a number, a skip."""
-    words, number, skip = st.columns([5, 2, 2], vertical_alignment="center")
-    words.markdown("**Predict first:** what will p do in this run? Then press ▶ Play.")
-    with number.popover(guess_label(), width="stretch"):
-        about = st.radio(
-            "Your number is",
-            lesson.NUMBERS,
-            format_func=GUESSES.get,
-            key=GUESS_ABOUT,
-            help="Optional: say it before you choose what p does.",
-        )
-        if about == "escape_step":
-            st.number_input("Step", 1, MAX_STEPS, value=None, step=1, key=GUESS_STEP)
-        else:
-            st.number_input(
-                f"p after {lesson.P_AT} steps", value=None, step=0.01, format="%.3f", key=GUESS_P
-            )
-    skip.button(
-        "Just show me",
-        key="skip_prediction",
-        on_click=lambda: st.session_state.update({state.PREDICT: False}),
-        help="Show what every run does straight away (the bar's Predict first turns this back on).",
-        width="stretch",
-    )
-    st.segmented_control(
-        "Your prediction",
-        lesson.OUTCOMES,
-        format_func=lesson.LABELS.get,
-        key="prediction_choice",
-        on_change=commit_prediction,
-        args=(rid,),
-        label_visibility="collapsed",
-    )
-    return False
-
-
-def guessed() -> tuple[float | None, str]:
-    """The number the student gave (or None), and what it is about."""
-    about = st.session_state.get(GUESS_ABOUT) or lesson.NUMBERS[0]
-    value = st.session_state.get(GUESS_STEP if about == "escape_step" else GUESS_P)
-    return value, about
-
-
-def guess_label() -> str:
-    value, about = guessed()
-    if value is None:
-        return "Add a number"
-    if about == "escape_step":
-        return f"escapes at step {value}"
-    return f"p after {lesson.P_AT} = {value:.3g}"
-
-
-def commit_prediction(rid: tuple) -> None:
-    session = st.session_state
-    choice = session.get("prediction_choice")
-    if choice is not None:
-        value, about = guessed()
-        number = None if value is None else float(value)
-        session[state.PREDICTION] = (rid, lesson.Prediction(choice, number, about))
-
-
-def verdict(traj, rid: tuple) -> None:
-    """Right or wrong and why (`lesson.verdict`: the banner's words), then its numbers."""
-    made = st.session_state.get(state.PREDICTION)
-    if made is None or made[0] != rid or not st.session_state[state.PREDICT]:
-        banner(traj)
-        return
-    prediction = made[1]
-    said = lesson.verdict(prediction, traj.n, traj.k, traj.settings, traj.p)
-    box = st.success if said.right else st.warning
-    box(said.sentence, icon=":material/psychology:")
-    why(traj, advice.advise(traj.n, traj.k, traj.settings, traj.p))
-
-
-# --- challenges ------------------------------------------------------------------------------
-
-
-def challenges_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
-    """The open challenge's card above the run; returns the run."""
-    cards = {card.number: card for card in challenges.CHALLENGES}
-    solved = set(st.session_state[state.SOLVED])
-    pick, progress = st.columns([5, 2], vertical_alignment="center")
-    pick.segmented_control(
-        "Challenge",
-        list(cards),
-        key=state.CARD,
-        required=True,
-        format_func=lambda n: f"{n} ✓" if n in solved else str(n),
-        label_visibility="collapsed",
-        persist_state="page",
-    )
-    progress.caption(f"{len(solved)} of {len(cards)} solved")
-    card_box(cards[st.session_state[state.CARD]], sample, settings)
-    return run_view(sample, settings, option_box, presenting)
-
-
-def card_box(card: challenges.Challenge, sample: data.Sample, settings: Settings) -> None:
-    """One card: the goal, its start, a check on the run shown, a hint, the explanation."""
-    solved = card.number in st.session_state[state.SOLVED]
-    with st.container(border=True):
-        st.markdown(f"**{card.number}. {card.title}.** {card.goal}")
-        load, check, hint = st.columns([2, 2, 3], vertical_alignment="center")
-        load.button(
-            "Load the start",
-            key="card_start",
-            on_click=load_start,
-            args=(card,),
-            help="Set the sidebar to where this card starts.",
-            width="stretch",
-        )
-        check.button(
-            "Check",
-            key="card_check",
-            on_click=check_card,
-            args=(card.number,),
-            type="primary",
-            help="Check the run shown against the goal.",
-            width="stretch",
-        )
-        with hint.popover("Hint", icon=":material/lightbulb:", width="stretch"):
-            st.markdown(card.hint)
-        notes = st.session_state.pop(START_NOTES, ())
-        if notes:
-            st.warning("Parts of the start were not loaded: " + " ".join(notes))
-        last = st.session_state.get(CHECKED)
-        if last and last[0] == card.number and last[1] == state.run_id(sample, settings):
-            (st.success if last[2].solved else st.warning)(last[2].verdict)
-        if solved:
-            st.info(f"**Solved.** {card.explanation}", icon=":material/school:")
-
-
-def load_start(card: challenges.Challenge) -> None:
-    """Set the widgets to the card's start (a callback: before the widgets are drawn)."""
-    start = {key: str(value) for key, value in card.start.items()}
-    st.session_state[START_NOTES] = state.load_link(start, "challenges")
-
-
-def check_card(number: int) -> None:
-    """Check the run in the widgets against card `number`; a solved card joins the link."""
-    session = st.session_state
-    sample, settings = session[state.IN_USE], state.settings_from_state(session)
-    result = challenges.check(number, sample, settings)
-    session[CHECKED] = (number, state.run_id(sample, settings), result)
-    if result.solved:
-        session[state.SOLVED] = tuple(sorted({*session[state.SOLVED], number}))
 
 
 # --- a question's run ------------------------------------------------------------------------
@@ -253,16 +80,6 @@ def question_run(query: str) -> tuple[data.Sample, Settings] | None:
     if source.resample is not None:
         sample = data.resample(sample, source.resample, source.resample_seed)
     return sample, decoded.settings
-
-
-def outcome_of(query: str):
-    """The question's run, its outcome (`lesson.outcome`); None if it cannot be run."""
-    found = question_run(query)
-    if found is None:
-        return None
-    sample, settings = found
-    traj = run_cached(run_key(sample, settings), sample.values)
-    return traj, lesson.outcome(traj.n, traj.k, settings, traj.p)
 
 
 # --- the teacher's class ----------------------------------------------------------------------
@@ -426,39 +243,27 @@ def tally_panel(code: str, question_id: str) -> None:
         f"**{total} vote{'' if total == 1 else 's'}** · "
         + " · ".join(f"{lesson.LABELS[c]}: {counts[c]}" for c in lesson.OUTCOMES)
     )
-    st.plotly_chart(
-        tally_figure(counts),
-        width="stretch",
-        theme=None,
-        config={"displayModeBar": False, "staticPlot": True},
-        key="tally_chart",
-    )
+    st.html(tally_bars(counts))
     if names:
         st.text("Names: " + ", ".join(names))  # as typed: never markdown or HTML
 
 
-def tally_figure(counts: dict[str, int]) -> go.Figure:
-    labels = [lesson.LABELS[c] for c in lesson.OUTCOMES]
-    values = [counts[c] for c in lesson.OUTCOMES]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            text=values,
-            textposition="outside",
-            marker_color="#1f77b4",
-            cliponaxis=False,
+def tally_bars(counts: dict[str, int]) -> str:
+    """The tally as horizontal bars in plain HTML (light enough to redraw every second or
+    two on a projector's laptop); only our labels and counts go into it."""
+    most = max(1, *counts.values())
+    rows = []
+    for choice in lesson.OUTCOMES:
+        count = counts[choice]
+        rows.append(
+            "<div style='display:flex;align-items:center;gap:.6rem;margin:.3rem 0'>"
+            f"<span style='flex:0 0 45%;text-align:right'>{html.escape(lesson.LABELS[choice])}"
+            "</span><span style='flex:1'><span class='tally-bar' style='display:block;"
+            f"height:1.5rem;width:{100 * count / most:.1f}%;min-width:2px;"
+            f"background:#1f77b4'></span></span><b style='flex:0 0 2.5rem'>{count}</b></div>"
         )
-    )
-    fig.update_layout(
-        height=200,
-        margin={"l": 0, "r": 30, "t": 10, "b": 30},
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"rangemode": "tozero", "dtick": 1, "range": [0, max(4, *values) * 1.1]},
-        font={"size": 15},
-    )
-    return fig
+    total = sum(counts.values())
+    return f"<div role='img' aria-label='{total} votes, as bars'>{''.join(rows)}</div>"
 
 
 def kept_back() -> bool:
@@ -573,48 +378,38 @@ def watch(code: str, seen) -> None:
 
 
 def vote_box(code: str, question) -> None:
-    """The four choices and a name; choosing (again) sends the vote."""
+    """The four choices and a name; a choice (or a name) not sent yet is sent.
+
+    Sent from the script, not from a callback: a click that lands while the page's first
+    run is still going has no callback yet, and its vote would be lost.
+    """
     session = st.session_state
-    session.setdefault(VOTER, secrets.token_hex(8))
-    st.radio(
+    voter = session.setdefault(VOTER, secrets.token_hex(8))
+    choice = st.radio(
         "What will p do?",
         lesson.OUTCOMES,
         index=None,
         format_func=lesson.LABELS.get,
         key=f"vote_{question.id}",
-        on_change=send_vote,
-        args=(code, question.id),
     )
-    st.text_input(
+    name = st.text_input(
         "Your name (optional: shown to the class only if you type one)",
         key=NAME,
         max_chars=store.NAME_MAX,
-        on_change=send_vote,
-        args=(code, question.id),
     )
-    note = session.pop(VOTE_NOTE, "")
-    if note:
-        st.error(note)
-    voted = session.get(VOTED)
-    if voted and voted[0] == question.id:
+    vote = (question.id, choice, name)
+    if choice is not None and session.get(VOTED) != vote:
+        try:
+            class_store().vote(code, question.id, voter, choice, name)
+        except (ClassCodeError, store.StoreError) as error:
+            st.error(line(error))
+            return
+        session[VOTED] = vote
+    if choice is not None and session.get(VOTED) == vote:
         st.success(
-            f"Sent: {lesson.LABELS[voted[1]]}. You can change it until your teacher reveals "
-            "the run.",
+            f"Sent: {lesson.LABELS[choice]}. You can change it until your teacher reveals the run.",
             icon=":material/how_to_vote:",
         )
-
-
-def send_vote(code: str, question_id: str) -> None:
-    session = st.session_state
-    choice = session.get(f"vote_{question_id}")
-    if choice is None:
-        return
-    try:
-        class_store().vote(code, question_id, session[VOTER], choice, session.get(NAME, ""))
-    except (ClassCodeError, store.StoreError) as error:
-        session[VOTE_NOTE] = line(error)
-        return
-    session[VOTED] = (question_id, choice)
 
 
 def answer(question, sample: data.Sample, settings: Settings) -> None:
