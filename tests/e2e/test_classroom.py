@@ -29,19 +29,15 @@ def class_url(tmp_path_factory):
 
 
 def test_five_students_vote_and_the_teacher_sees_the_tally_live(browser, class_url):
+    """Six tabs of one browser context: six Streamlit sessions (a session is a tab's websocket,
+    so each student has a voter id of its own), sharing the browser's cache, so that a 2-core
+    machine does not download and compile six copies of the frontend at once."""
     from playwright.sync_api import expect
 
-    contexts = []
-
-    def new_page(width: int, height: int):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        return page
-
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.set_default_timeout(60_000)
     try:
-        teacher = new_page(1280, 720)
+        teacher = context.new_page()
         teacher.goto(class_url + "/?view=class&lr=0.0015&p0=0.6&dtype=float64&steps=50")
         teacher.get_by_role("button", name="Start a class").click()
         expect(teacher).to_have_url(re.compile(r"teach=\w{10}"), timeout=60_000)
@@ -50,8 +46,9 @@ def test_five_students_vote_and_the_teacher_sees_the_tally_live(browser, class_u
         votes = teacher.get_by_text(re.compile(r"^\d+ votes? ·"))
         expect(votes).to_contain_text("0 votes", timeout=60_000)
 
-        students = [new_page(390, 800) for _ in VOTES]
+        students = [context.new_page() for _ in VOTES]
         for page in students:  # (all five load at once)
+            page.set_viewport_size({"width": 390, "height": 800})
             page.goto(f"{class_url}/?class={code}", wait_until="commit")
         for page, choice in zip(students, VOTES, strict=True):
             page.get_by_text(choice, exact=True).click(timeout=120_000)
@@ -67,5 +64,4 @@ def test_five_students_vote_and_the_teacher_sees_the_tally_live(browser, class_u
         teacher.screenshot(path=str(SHOTS / "class-teacher-five-votes.png"))
         students[0].screenshot(path=str(SHOTS / "class-student-voted.png"))
     finally:
-        for context in contexts:
-            context.close()
+        context.close()
