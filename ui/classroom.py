@@ -216,6 +216,9 @@ def ask(code: str, query: str) -> None:
         class_store().ask(code, secrets.token_hex(6), query)
     except (ClassCodeError, store.StoreError) as error:
         session[CLASS_NOTE] = line(error)
+        return
+    sample, settings = question_run(query)
+    session[state.KEPT_BACK] = state.run_id(sample, settings)  # (before the sidebar's forecast)
 
 
 def do_reveal(code: str, question_id: str) -> None:
@@ -223,6 +226,8 @@ def do_reveal(code: str, question_id: str) -> None:
         class_store().reveal(code, question_id)
     except (ClassCodeError, store.StoreError) as error:
         st.session_state[CLASS_NOTE] = line(error)
+        return
+    st.session_state[state.KEPT_BACK] = None
 
 
 def leave_class() -> None:

@@ -25,7 +25,7 @@ GUESSES = {"escape_step": "the step p escapes at", "p_at_10": f"p after {lesson.
 def predicted_run(sample: data.Sample, settings: Settings, option_box, presenting: bool):
     """The run, its outcome kept back until it is predicted; returns the run once shown."""
     rid = state.run_id(sample, settings)
-    if state.outcome_hidden(sample, settings):
+    if state.kept_back_until(sample, settings):
         run_view(sample, settings, option_box, presenting, headline=lambda _: ask_prediction(rid))
         return None
     return run_view(sample, settings, option_box, presenting, headline=lambda t: verdict(t, rid))

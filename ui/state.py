@@ -110,13 +110,17 @@ def run_id(sample, run: Settings) -> tuple:
     return (sample.key, run)
 
 
-def outcome_hidden(sample, run: Settings) -> bool:
-    """Whether the page keeps back what this run does (the sidebar's forecast too): until it
-    is predicted (view "run"), or until the class's question about it is revealed."""
+def kept_back_until(sample, run: Settings) -> str:
+    """Until when the page keeps back what this run does (the sidebar's forecast too), or ""
+    when it does not: until it is predicted (view "run"), or until the class's question about
+    it is revealed."""
     state = st.session_state
-    if state.view == "run":
-        return bool(state[PREDICT]) and state.get(PREDICTION, (None,))[0] != run_id(sample, run)
-    return state.view == "class" and state.get(KEPT_BACK) == run_id(sample, run)
+    rid = run_id(sample, run)
+    if state.view == "run" and state[PREDICT] and state.get(PREDICTION, (None,))[0] != rid:
+        return "once you predict it"
+    if state.view == "class" and state.get(KEPT_BACK) == rid:
+        return "once you reveal it to the class"
+    return ""
 
 
 def lr_from_slider() -> None:

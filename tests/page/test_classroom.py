@@ -163,6 +163,9 @@ def student(code: str, question_id: str, choice: str, name: str = "") -> AppTest
 def test_two_students_in_a_class_see_each_others_votes_and_no_other_class(class_store):
     at, code, qid = teacher(class_store)
     assert votes_line(at).startswith("**0 votes**")
+    forecast = "**This run:** what it does shows once you reveal it to the class."
+    assert forecast in texts(at.sidebar.caption)  # nothing on the projector gives it away
+    assert not at.success and "Results" not in texts(at.subheader)
     student(code, qid, "zigzags", name="<b>Ann</b> *x*")
     bob = student(code, qid, "escapes")
     run(bob.radio(key=f"vote_{qid}").set_value("zigzags"))  # a change of mind replaces it
@@ -183,6 +186,7 @@ def test_two_students_in_a_class_see_each_others_votes_and_no_other_class(class_
     run(at.button(key="reveal").click())
     assert class_store.current(code).revealed
     assert "The run zig-zags in: 2 of 2 predicted it." in texts(at.success)
+    assert forecast not in texts(at.sidebar.caption) and "Results" in texts(at.subheader)
     ann = opened({"class": code})
     assert any("Waiting" in i.value for i in ann.info) is False
     assert any(i.value.startswith("The run zig-zags in") for i in ann.info)
@@ -208,3 +212,22 @@ def test_class_codes_are_rate_limited():
     for i in range(6):
         run(at.text_input(key="class_input").set_value(f"ABCDE-FGHJ{'KMNPQR'[i]}"))
     assert at.error[0].value.startswith("Too many tries")
+
+
+def test_bad_lesson_keys_in_a_link_are_noted_and_the_rest_kept():
+    at = opened({"card": "99", "solved": "2,x"})
+    (warning,) = [w.value for w in at.warning if w.value.startswith("Parts of this link")]
+    assert 'Ignored card="99": must be a card from 1 to 8.' in warning
+    assert 'Ignored solved="x": must be a card from 1 to 8.' in warning
+    assert at.query_params["solved"] == "2" and "card" not in at.query_params
+
+
+def test_presenting_a_prediction_keeps_the_outcome_out_of_the_summary():
+    at = opened({**RUNS["escapes"], "present": "1", "predict": "1"})
+    assert at.segmented_control(key="prediction_choice").value is None
+    (summary,) = [c.value for c in at.caption if "lr = 0.003" in c.value]
+    assert "diverged" not in summary  # the one-line summary tells no outcome yet
+    run(at.segmented_control(key="prediction_choice").set_value("escapes"))
+    (summary,) = [c.value for c in at.caption if "lr = 0.003" in c.value]
+    assert "diverged at step 1" in summary
+    assert at.success[0].value.startswith("Right: it escapes (0, 1).")
