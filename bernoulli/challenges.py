@@ -171,8 +171,7 @@ def _escape_in_three(run: _Run) -> Check:
         return Check(False, f"Not yet: {said} The goal is to leave (0, 1) at step {EXACT_STEP}.")
     more = "raise" if step > EXACT_STEP else "lower"
     return Check(
-        False,
-        f"Not yet: p left (0, 1) at step {step}, not {EXACT_STEP} ({more} lr a little). {said}",
+        False, f"Not yet: p left (0, 1) at step {step}, not {EXACT_STEP} ({more} lr). {said}"
     )
 
 

@@ -3,12 +3,13 @@
     python -m bernoulli fit notebook                      # replays the notebook's run
     python -m bernoulli fit samples.csv --lr 3e-3 --format json
     python -m bernoulli fit --generate 1000 --true-p 0.3 --seed 1 --optimizer adam --lr 0.01
-    python -m bernoulli stability notebook --format json
+    python -m bernoulli challenge check 3 notebook --lr 0.004 --p0 0.7   # cli_lesson: cards
     python -m bernoulli stability flips.txt --one T      # H/T flips, counting tails as 1
     echo HHTHTTHHHH | python -m bernoulli stability -    # values from standard input
 
 Exit status: 0 for a finished run, including one that diverged (that is a result, said in
-words); 2 for bad input, with a one-line ``error: ...`` on stderr and no traceback.
+words); 1 for `challenge check` when not solved; 2 for bad input, with a one-line
+``error: ...`` on stderr and no traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from bernoulli import data, table
+from bernoulli import cli_lesson, data, table
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
 
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--level", type=float, default=0.95, help="confidence level of the intervals (0.95)"
     )
     stability.add_argument("--format", choices=("table", "json"), default="table")
+    cli_lesson.add_parser(commands, parent)
     return parser
 
 
@@ -229,7 +231,7 @@ def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
     if args.format == "json":
         _fit_json(traj, sample, rows, every, out)
     elif args.format == "csv":
-        _fit_csv(traj, rows, out)
+        out.write(table.csv_text(table.columns(traj, table.printed(traj), rows)))
         print(traj.message, file=sys.stderr)
     else:
         _fit_table(traj, sample, rows, out)
@@ -266,10 +268,6 @@ def _fit_table(traj, sample: data.Sample, rows, out) -> None:
         print(line, file=out)
     print("", file=out)
     print(traj.message, file=out)
-
-
-def _fit_csv(traj, rows, out) -> None:
-    out.write(table.csv_text(table.columns(traj, table.printed(traj), rows)))
 
 
 def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
@@ -430,16 +428,17 @@ def _write_json(result: dict, out) -> None:
     out.write("\n")
 
 
-COMMANDS: dict[str, Callable] = {"fit": fit, "stability": stability}
+COMMANDS: dict[str, Callable] = {"fit": fit, "stability": stability, "challenge": cli_lesson.run}
 
 
 def main(argv: list[str] | None = None, out=None) -> int:
-    """Run the command line; return the exit status (0, or 2 for bad input)."""
+    """Run the command line; return the exit status (0, 1 for an unsolved challenge, 2 for bad
+    input)."""
     out = sys.stdout if out is None else out
     args = build_parser().parse_args(argv)  # argparse exits 2 on its own errors
     try:
-        sample = load_sample(args)
-        COMMANDS[args.command](args, sample, out)
+        sample = None if getattr(args, "no_data", False) else load_sample(args)
+        return COMMANDS[args.command](args, sample, out) or 0  # challenge check: 1 if unsolved
     except (data.DataError, InputError) as e:
         message = " ".join(str(e).split())  # one line, whatever the source
         print(f"error: {message}", file=sys.stderr)

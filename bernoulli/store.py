@@ -177,9 +177,8 @@ class SqliteStore:
         return f"SqliteStore({str(self.path)!r})"
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        return db
+        # timeout is SQLite's busy timeout: a writer waits this long for another's lock
+        return sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
 
     def _setup(self) -> None:
         """Create the file (and its folder) and the tables on first use; WAL mode."""
@@ -242,9 +241,18 @@ class SqliteStore:
     @staticmethod
     def _purge(db, now: float) -> None:
         """Forget the votes of ended classes, and ended classes after GRACE_SECONDS."""
-        ended = "SELECT code FROM classes WHERE expires <= ?"
-        for table in ("votes", "questions", "attempts"):
-            db.execute(f"DELETE FROM {table} WHERE code IN ({ended})", (now,))
+        ended = (now,)
+        db.execute(
+            "DELETE FROM votes WHERE code IN (SELECT code FROM classes WHERE expires <= ?)", ended
+        )
+        db.execute(
+            "DELETE FROM questions WHERE code IN (SELECT code FROM classes WHERE expires <= ?)",
+            ended,
+        )
+        db.execute(
+            "DELETE FROM attempts WHERE code IN (SELECT code FROM classes WHERE expires <= ?)",
+            ended,
+        )
         db.execute("DELETE FROM classes WHERE expires + ? <= ?", (GRACE_SECONDS, now))
 
     def get_class(self, code: str, now: float | None = None) -> Classroom:

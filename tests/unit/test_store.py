@@ -7,6 +7,7 @@ kept as plain text; a class's votes are its own.
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import multiprocessing
 import os
@@ -147,6 +148,39 @@ def test_sqlite_is_created_on_first_use_with_its_folders_in_wal_mode(tmp_path):
     assert path.exists()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_every_sql_statement_is_a_literal_with_parameters():
+    """No SQL is built from values: every execute() gets a literal (or the literal schema), and
+    values travel as ? parameters."""
+    tree = ast.parse(Path(store_module.__file__).read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr.startswith("execute")
+    ]
+    assert len(calls) > 15
+
+    def literal(arg) -> bool:
+        if isinstance(arg, ast.IfExp):
+            return literal(arg.body) and literal(arg.orelse)
+        if isinstance(arg, ast.Name):
+            return arg.id == "_SCHEMA"
+        return isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+
+    assert all(literal(call.args[0]) for call in calls)
+
+
+def test_sqlite_waits_for_a_busy_writer(tmp_path):
+    store = SqliteStore(tmp_path / "classes.db")
+    store.open_class()
+    db = store._connect()
+    try:
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_module.BUSY_MS
+    finally:
+        db.close()
 
 
 def test_unknown_and_malformed_codes_get_one_line_messages(store):
@@ -330,6 +364,21 @@ def test_several_processes_vote_at_once_and_the_tally_is_exact(store, url):
         done = list(pool.map(_votes, [url] * 4, [room.code] * 4, range(4), [50] * 4))
     assert done == [50] * 4
     assert store.tally(room.code, "q1") == _expected(4, 50)
+
+
+def _open_classes(url: str, count: int) -> list[str]:
+    store = open_store(url)
+    return [store.open_class().code for _ in range(count)]
+
+
+def test_processes_create_the_store_and_open_classes_at_once(url):
+    """Four fresh processes meet a store nobody has used yet (SQLite: no file yet)."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(4, mp_context=context) as pool:
+        codes = [c for batch in pool.map(_open_classes, [url] * 4, [25] * 4) for c in batch]
+    assert len(set(codes)) == 100
+    store = open_store(url)
+    assert {store.get_class(c).code for c in codes} == set(codes)
 
 
 # --- open_store ----------------------------------------------------------------------------
