@@ -10,7 +10,6 @@ Stored text (names) is shown with ``st.text`` only: never as markdown or HTML.
 
 from __future__ import annotations
 
-import html
 import os
 import secrets
 import urllib.parse
@@ -35,6 +34,10 @@ VOTED = "voted"  # the session value: (question id, choice, name) of the last vo
 CLASS_NOTE = "class_note"  # the session value: one line about the last class action
 NAME = "student_name"  # the widget key of a student's name
 CODE_BOX = "class_input"  # the widget key of a student's typed class code
+CODE_STYLE = (  # the class code, large enough to read from the back of a room
+    "<style>.st-key-class_code code{font-size:2.6rem;font-weight:700;letter-spacing:.04em;"
+    "white-space:nowrap;background:none}</style>"
+)
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -159,11 +162,8 @@ def join_typed() -> None:
 def class_panel(code: str, question, query: str) -> None:
     """The code large, the students' link, the buttons; the live tally beside them."""
     left, right = st.columns([5, 6])
-    shown = html.escape(classcode.display(code))
-    left.html(
-        "<div style='font:700 2.6rem/1.1 monospace;letter-spacing:.04em;white-space:nowrap'>"
-        f"{shown}</div>"
-    )
+    left.html(CODE_STYLE)  # (a constant: no HTML is ever built from values)
+    left.container(key="class_code").markdown(f"`{classcode.display(code)}`")
     base = st.context.url or "./"  # (None under AppTest)
     base = base if urllib.parse.urlsplit(base).path else base + "/"
     left.code(share.link(base, {state.CLASS: code}), language=None, wrap_lines=True)
@@ -248,27 +248,11 @@ def tally_panel(code: str, question_id: str) -> None:
         f"**{total} vote{'' if total == 1 else 's'}** · "
         + " · ".join(f"{lesson.LABELS[c]}: {counts[c]}" for c in lesson.OUTCOMES)
     )
-    st.html(tally_bars(counts))
+    most = max(1, *counts.values())
+    for choice in lesson.OUTCOMES:  # bars: light enough to redraw every second or two
+        st.progress(counts[choice] / most, text=f"{lesson.LABELS[choice]}: **{counts[choice]}**")
     if names:
         st.text("Names: " + ", ".join(names))  # as typed: never markdown or HTML
-
-
-def tally_bars(counts: dict[str, int]) -> str:
-    """The tally as horizontal bars in plain HTML (light enough to redraw every second or
-    two on a projector's laptop); only our labels and counts go into it."""
-    most = max(1, *counts.values())
-    rows = []
-    for choice in lesson.OUTCOMES:
-        count = counts[choice]
-        rows.append(
-            "<div style='display:flex;align-items:center;gap:.6rem;margin:.3rem 0'>"
-            f"<span style='flex:0 0 45%;text-align:right'>{html.escape(lesson.LABELS[choice])}"
-            "</span><span style='flex:1'><span class='tally-bar' style='display:block;"
-            f"height:1.5rem;width:{100 * count / most:.1f}%;min-width:2px;"
-            f"background:#1f77b4'></span></span><b style='flex:0 0 2.5rem'>{count}</b></div>"
-        )
-    total = sum(counts.values())
-    return f"<div role='img' aria-label='{total} votes, as bars'>{''.join(rows)}</div>"
 
 
 def kept_back() -> bool:
