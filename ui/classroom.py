@@ -36,7 +36,7 @@ NAME = "student_name"  # the widget key of a student's name
 CODE_BOX = "class_input"  # the widget key of a student's typed class code
 CODE_STYLE = (  # the class code, large enough to read from the back of a room
     "<style>.st-key-class_code code{font-size:2.6rem;font-weight:700;letter-spacing:.04em;"
-    "white-space:nowrap;background:none}</style>"
+    "white-space:nowrap;background:none;color:inherit}</style>"
 )
 
 
