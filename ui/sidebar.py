@@ -281,7 +281,11 @@ def optimizer_section(sample: data.Sample) -> Settings:
     with side.expander("Convergence tolerance"):
         number(st, FIELDS["tol"], format="%.1e", step=1e-7)
     run = state.settings_from_state(st.session_state)
-    regime_box.markdown(regime_note(sample.n, sample.k, run))
+    until = state.kept_back_until(sample, run)  # a prediction first (ui.predict, ui.classroom)
+    if until:
+        regime_box.caption(f"**This run:** what it does shows {until}.")
+    else:
+        regime_box.markdown(regime_note(sample.n, sample.k, run))
     note = st.session_state.pop(LR_NOTE, "")
     if note:
         regime_box.info(note, icon=":material/tune:")
