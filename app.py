@@ -3,7 +3,9 @@
 Run it with ``streamlit run app.py``. `main` is the page, top to bottom: the title, the
 link's notes, the sidebar (presets, samples, optimizer, share link), one bar (the view, the
 figure's option, presenter mode), then either the animated run (`ui.run_view`) or the
-divergence explorer (`ui.explorer`). The widgets' state and the link live in `ui.state`.
+divergence explorer (`ui.explorer`), the challenges or a class (`ui.classroom`, which also
+asks for a prediction before a run shows what it does, and draws a student's page for
+``class=CODE``). The widgets' state and the link live in `ui.state`.
 Presenter mode (``present=1``) hides the sidebar behind the bar and draws everything larger
 for a projector (`ui.presenter`).
 """
@@ -12,10 +14,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import explorer, state
+from ui import classroom, explorer, state
 from ui.assets import asset
 from ui.presenter import presenter_lr, presenter_style, presenter_summary
-from ui.run_view import run_view
 from ui.sidebar import share_section, sidebar
 
 
@@ -25,15 +26,22 @@ def main() -> None:
         page_title="Bernoulli MLE: what the learning rate does", page_icon="🎯", layout="wide"
     )
     state.start_session()
+    if classroom.student():  # ?class=CODE: a student's page, nothing else
+        classroom.student_page()
+        return
     presenting = st.session_state.present
     title(presenting)
     state.link_notes()
     sample, settings = sidebar()
     view, option_box, summary_box = view_bar(presenting)
     share_section(sample.origin, state.sync_link(sample.origin, settings, view))
-    traj = None
+    traj = None  # (None while the run's outcome is kept back for a prediction)
     if view == "run":
-        traj = run_view(sample, settings, option_box, presenting)
+        traj = classroom.predicted_run(sample, settings, option_box, presenting)
+    elif view == "challenges":
+        traj = classroom.challenges_view(sample, settings, option_box, presenting)
+    elif view == "class":
+        traj = classroom.teacher_view(sample, settings, option_box, presenting)
     else:
         explorer.render(sample.n, sample.k, sample.values, settings)
     if presenting:
@@ -78,12 +86,20 @@ def view_bar(presenting: bool):
         format_func=state.VIEWS.get,
         required=True,
         label_visibility="collapsed",
+        wrap=True,  # the views in two rows, beside the options' two rows
     )
     present_box.toggle(
         "Presenter mode",
         key="present",
         help="For a projector: the sidebar folds into this bar, text and lines grow.",
     )
+    if view == "run":
+        present_box.toggle(
+            "Predict first",
+            key=state.PREDICT,
+            help="Predict what each run does before the page tells you.",
+            persist_state="page",
+        )
     return view, option_box, summary_box
 
 

@@ -82,6 +82,11 @@ def banner(traj: Trajectory) -> None:
     words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
     box = BANNERS.get(words.kind, (st.info, ":material/info:"))
     box[0](words.sentence, icon=box[1])
+    why(traj, words)
+
+
+def why(traj: Trajectory, words: advice.Advice) -> None:
+    """The banner's numbers, one click away."""
     with st.expander("Why: the numbers behind this run"):
         detail = traj.message
         if traj.status == "stalled" and traj.settings.dtype == "float32":
@@ -92,18 +97,22 @@ def banner(traj: Trajectory) -> None:
             st.markdown(words.first_step)
 
 
-def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
+def run_view(
+    sample: data.Sample, settings: Settings, option_box, presenting: bool, headline=banner
+):
     """The animated run: banner, figure, results, formulas, trajectory table, exports.
 
     In presenter mode the banner comes below the figure, so that the figure and its
-    Play/Pause buttons fit a 1280×720 projector; returns the run.
+    Play/Pause buttons fit a 1280×720 projector; returns the run. `headline(traj)` draws the
+    banner's place (ui.classroom: a prediction first); returning False, the rest below the
+    figure is left out (it would tell what the run does).
     """
     key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(key, values)
     if not presenting:
-        banner(traj)
+        told = headline(traj)
 
     log_grad = option_box.toggle(
         "log |gradient|",
@@ -125,9 +134,11 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
         alt=figure_alt(traj),
     )
     if presenting:
-        banner(traj)
+        told = headline(traj)
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
+    if told is False:
+        return traj
     compare_runs(sample, settings, traj)
     results(traj)
     formulas(traj)

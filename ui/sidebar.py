@@ -281,7 +281,10 @@ def optimizer_section(sample: data.Sample) -> Settings:
     with side.expander("Convergence tolerance"):
         number(st, FIELDS["tol"], format="%.1e", step=1e-7)
     run = state.settings_from_state(st.session_state)
-    regime_box.markdown(regime_note(sample.n, sample.k, run))
+    if state.outcome_hidden(sample, run):  # a prediction first (ui.classroom)
+        regime_box.caption("**This run:** what it does shows once you predict it.")
+    else:
+        regime_box.markdown(regime_note(sample.n, sample.k, run))
     note = st.session_state.pop(LR_NOTE, "")
     if note:
         regime_box.info(note, icon=":material/tune:")

@@ -11,18 +11,32 @@ writes the settings back (`sync_link`), so the address bar is always a link to w
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import fields
 
 import streamlit as st
 
-from bernoulli import settings, share
+from bernoulli import challenges, settings, share
 from bernoulli.optimize import Settings
 from bernoulli.share import Source
 
 LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 7)), 10.0)
-VIEWS = {"run": "Watch gradient descent", "explore": "Divergence explorer"}
+VIEWS = {
+    "run": "Watch gradient descent",
+    "explore": "Divergence explorer",
+    "challenges": "Challenges",
+    "class": "Class",
+}
 PRESENT = "present"  # the link's key for presenter mode ("1"); share.decode knows the rest
+# The lesson's keys (ui.classroom), beside the run's: predict=1 (a prediction first),
+# card=4 (the open challenge), solved=1,3 (challenges solved), class=CODE (a student's class:
+# the student's page), teach=CODE (the teacher's class, so that a reload keeps it).
+PREDICT, CARD, SOLVED, CLASS, TEACH = "predict", "card", "solved", "class", "teach"
+MAX_CODE_TEXT = 40  # characters of a class code kept from a link (classroom validates it)
+# Off on a fresh page, so that nothing stands between a newcomer and Play; a teacher's link
+# turns it on (predict=1), "Just show me" or the bar's toggle turns it off again.
+PREDICT_DEFAULT = False
 GENERATE_KEYS = {"n": "gen_n", "true_p": "gen_p", "seed": "gen_seed"}  # field -> widget key
 IN_USE = "in_use"  # the session value holding the data.Sample in use
 NOTES = "link_notes"  # the session value holding the opened link's notes
@@ -51,6 +65,11 @@ def defaults() -> dict:
         "typed": "",
         "typed_line": "",
         "resample_method": "parametric",
+        PREDICT: PREDICT_DEFAULT,
+        CARD: 1,
+        SOLVED: (),
+        CLASS: "",
+        TEACH: "",
     }
 
 
@@ -82,6 +101,24 @@ def state_from_settings(run: Settings) -> dict:
     return values
 
 
+PREDICTION = "prediction"  # the session value: (run id, choice, number) of the last prediction
+KEPT_BACK = "kept_back"  # the session value: the run id whose outcome the class view keeps back
+
+
+def run_id(sample, run: Settings) -> tuple:
+    """What names a run for a prediction: its sample's values and its settings."""
+    return (sample.key, run)
+
+
+def outcome_hidden(sample, run: Settings) -> bool:
+    """Whether the page keeps back what this run does (the sidebar's forecast too): until it
+    is predicted (view "run"), or until the class's question about it is revealed."""
+    state = st.session_state
+    if state.view == "run":
+        return bool(state[PREDICT]) and state.get(PREDICTION, (None,))[0] != run_id(sample, run)
+    return state.view == "class" and state.get(KEPT_BACK) == run_id(sample, run)
+
+
 def lr_from_slider() -> None:
     st.session_state.lr = st.session_state.lr_slider
 
@@ -93,13 +130,64 @@ def lr_from_number() -> None:
 # --- the link: the run in the URL ---------------------------------------------------------
 
 
-def _present_from_link(values: list[str], notes: list[str]) -> bool:
-    """present=1 or present=0 (one value); anything else is noted and ignored."""
+def _present_from_link(values: list[str], notes: list[str], key: str = PRESENT) -> bool | None:
+    """key=1 or key=0 (one value); anything else is noted and ignored (None)."""
     if len(set(values)) == 1 and values[0] in ("0", "1"):
         return values[0] == "1"
     given = f'="{share.shown(values[0])}"' if len(set(values)) == 1 else ""
-    notes.append(f"Ignored {PRESENT}{given}: must be 1 (presenter mode) or 0.")
-    return False
+    what = {PRESENT: "presenter mode", PREDICT: "predict first"}[key]
+    notes.append(f"Ignored {key}{given}: must be 1 ({what}) or 0.")
+    return None
+
+
+def _numbers_from_link(key: str, values: list[str], high: int, notes: list[str]) -> list[int]:
+    """Whole numbers from 1 to high, comma-separated (card=4, solved=1,3); bad ones noted."""
+    if len(set(values)) != 1:
+        notes.append(f"Ignored {key}: given {len(values)} times with different values.")
+        return []
+    numbers = []
+    for text in values[0].split(",")[:high]:
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= high:
+            numbers.append(int(text))
+        else:
+            notes.append(f'Ignored {key}="{share.shown(text)}": must be a card from 1 to {high}.')
+    return numbers
+
+
+def _lesson_from_link(params: dict, notes: list[str]) -> None:
+    """Take the lesson's keys out of the link's parameters into the session."""
+    state = st.session_state
+    if PREDICT in params:
+        predict = _present_from_link(params.pop(PREDICT), notes, PREDICT)
+        state[PREDICT] = PREDICT_DEFAULT if predict is None else predict
+    cards = len(challenges.CHALLENGES)
+    if CARD in params:
+        card = _numbers_from_link(CARD, params.pop(CARD), cards, notes)[:1]
+        if card:
+            state[CARD] = card[0]
+            params.setdefault("view", ["challenges"])  # a card sends a class to the challenges
+    if SOLVED in params:
+        state[SOLVED] = tuple(
+            sorted(set(_numbers_from_link(SOLVED, params.pop(SOLVED), cards, notes)))
+        )
+    for key in (CLASS, TEACH):
+        if key in params:
+            state[key] = params.pop(key)[0][:MAX_CODE_TEXT]
+
+
+def lesson_params(view: str) -> dict[str, str]:
+    """The lesson's keys for the link: what differs from a fresh page."""
+    state = st.session_state
+    params = {}
+    if state[PREDICT] != PREDICT_DEFAULT:
+        params[PREDICT] = "1" if state[PREDICT] else "0"
+    if view == "challenges":
+        params[CARD] = str(state[CARD])
+    if state[SOLVED]:
+        params[SOLVED] = ",".join(map(str, state[SOLVED]))
+    if view == "class" and state[TEACH]:
+        params[TEACH] = state[TEACH]
+    return params
 
 
 def restore_from_link() -> None:
@@ -115,23 +203,41 @@ def restore_from_link() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     notes: list[str] = []
     if PRESENT in params:
-        state.present = _present_from_link(params.pop(PRESENT), notes)
+        state.present = bool(_present_from_link(params.pop(PRESENT), notes))
+    _lesson_from_link(params, notes)
     if params:
         decoded = share.decode(params, views=VIEWS)
-        source = decoded.source
-        state.source = source.kind
-        if source.kind == "generate":
-            state.update(gen_n=source.n, gen_p=float(source.true_p), gen_seed=source.seed)
-        if source.text is not None:
-            state.typed = source.text
-            state.typed_line = source.text.strip() if "\n" not in source.text.strip() else ""
-        state.one = source.one
-        if source.resample is not None:
-            state.update(resample_method=source.resample, resample_seed=source.resample_seed)
-        state.update(state_from_settings(decoded.settings))
-        state.view = decoded.view
+        apply_decoded(decoded)
         notes = [*decoded.notes, *notes]
     state[NOTES] = notes
+
+
+def apply_decoded(decoded: share.Decoded) -> None:
+    """Set the widgets to show a decoded link's sample, settings and view."""
+    state = st.session_state
+    source = decoded.source
+    state.source = source.kind
+    if source.kind == "generate":
+        state.update(gen_n=source.n, gen_p=float(source.true_p), gen_seed=source.seed)
+    if source.text is not None:
+        state.typed = source.text
+        state.typed_line = source.text.strip() if "\n" not in source.text.strip() else ""
+    state.one = source.one
+    if source.resample is not None:
+        state.update(resample_method=source.resample, resample_seed=source.resample_seed)
+    state.update(state_from_settings(decoded.settings))
+    state.view = decoded.view
+
+
+def load_link(params: dict[str, str], view: str) -> tuple[str, ...]:
+    """Show the run of a link's parameters in `view` (a callback: before the widgets are
+    drawn): its settings over the defaults, its sample if it names one; returns its notes."""
+    decoded = share.decode({**params, "view": view}, views=VIEWS)
+    if "data" not in params:  # keep the sample in use
+        decoded = dataclasses.replace(decoded, source=st.session_state[IN_USE].origin)
+    st.session_state.update(resample_seed=None)
+    apply_decoded(decoded)
+    return decoded.notes
 
 
 def link_notes() -> None:
@@ -167,6 +273,7 @@ def sync_link(source: Source, run: Settings, view: str) -> dict[str, str]:
     params = share.encode(source, run, view, views=VIEWS)
     if st.session_state.present:
         params[PRESENT] = "1"
+    params.update(lesson_params(view))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if current != {key: [value] for key, value in params.items()}:
         st.query_params.from_dict(params)  # one message to the browser, only on a change
