@@ -16,10 +16,10 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -169,12 +169,22 @@ def start_replicas(stop: contextlib.ExitStack, logs: Path, env: dict[str, str]) 
             pool.submit(start_server, port, logs / f"app-{a}.log", "app.py", a, env)
             for a in REPLICAS
         ]
+        started = []
         for future in starting:
             with contextlib.suppress(Exception):  # stop those that did start, then raise
-                stop.callback(stop_server, future.result())
+                started.append(future.result())
+        stop.callback(stop_all, started)
         for future in starting:
             future.result()
     return port
+
+
+def stop_all(servers: list[subprocess.Popen]) -> None:
+    """Stop the servers together: each takes a while to shut down."""
+    for proc in servers:
+        proc.terminate()
+    for proc in servers:
+        stop_server(proc)
 
 
 def balancer_env(listen: str, dns: str, app_port: int) -> dict[str, str]:
@@ -322,61 +332,99 @@ def test_an_upload_needs_the_replica_of_its_session(stack):
         assert status == (204 if where == replica else 400), answers
 
 
-def test_an_upload_in_the_browser_is_used_by_its_page(stack, tmp_path):
-    """Real Chromium through the balancer: the page's upload reaches its session (the
-    sample is used), and every request of the page went to one replica."""
+@pytest.fixture(scope="module")
+def browser():
     require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def pinned_page(browser, base: str, affinity: str):
+    """A fresh browser context holding `affinity` (the balancer's cookie for one replica), as
+    if it had opened the page before; a page of it, and the replica of every response."""
+    name, value = affinity.split("=", 1)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_cookies([{"name": name, "value": value, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    served: list[str | None] = []
+    page.on("response", lambda r: served.append(r.headers.get("x-replica")))
+    return page, served
+
+
+def affinity_by_replica(base: str) -> dict[str, str]:
+    """An affinity cookie for each replica, as new visitors get them."""
+    pins: dict[str, str] = {}
+    while len(pins) < len(REPLICAS):
+        affinity, _, replica = opened(base)
+        pins.setdefault(replica, affinity)
+    return pins
+
+
+def test_an_upload_in_the_browser_is_used_by_its_page(stack, browser, tmp_path):
+    """Real Chromium through the balancer: the page's upload reaches its session (the sample
+    is used), and every request of the page went to the replica its cookie names."""
+    from playwright.sync_api import expect
 
     base, _ = stack
     flips = tmp_path / "flips.csv"
     flips.write_text("y\n0\n1\n1\n1\n1\n")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(90_000)
-            replicas: list[tuple[str, str | None]] = []
-            page.on("response", lambda r: replicas.append((r.url, r.headers.get("x-replica"))))
-            page.goto(f"{base}/?steps={STEPS}")
-            page.wait_for_selector(DRAWN)
-            page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True).click()
-            with page.expect_response(lambda r: "/_stcore/upload_file/" in r.url) as put:
-                page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(flips)
-            assert put.value.status == 204
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            expect(sidebar).to_contain_text(
-                "n = 5, k = 4 ones, sample mean k/n = 0.8", timeout=90_000
-            )
-        finally:
-            browser.close()
-    served = {replica for url, replica in replicas if url.startswith(base)}
-    assert len(served) == 1 and None not in served, replicas
+    replica, affinity = next(iter(affinity_by_replica(base).items()))
+    page, served = pinned_page(browser, base, affinity)
+    try:
+        page.goto(f"{base}/?steps={STEPS}")
+        page.wait_for_selector(DRAWN)
+        page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True).click()
+        with page.expect_response(lambda r: "/_stcore/upload_file/" in r.url) as put:
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(flips)
+        assert put.value.status == 204
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        expect(sidebar).to_contain_text("n = 5, k = 4 ones, sample mean k/n = 0.8", timeout=90_000)
+    finally:
+        page.context.close()
+    assert set(served) == {replica}, served
 
 
-def vote(env: dict[str, str], code: str, voter: str, choice: str) -> None:
-    """One vote, cast by a process with a replica's environment (its store's URL)."""
-    script = (
-        "import sys; from bernoulli.store import open_store; "
-        "open_store().vote(sys.argv[1], 'q1', sys.argv[2], sys.argv[3])"
-    )
-    subprocess.run(
-        [sys.executable, "-c", script, code, voter, choice],
-        cwd=ROOT,
-        env=os.environ | env,
-        check=True,
-        timeout=60,
-    )
+def test_votes_cast_on_both_replicas_are_one_tally(stack, browser):
+    """The real class page: the teacher and one student on one replica, another student on
+    the other; the teacher's live tally counts both votes (the store is the shared Redis)."""
+    from playwright.sync_api import expect
 
+    from bernoulli.store import open_store
 
-def test_votes_cast_on_both_replicas_are_one_tally(stack):
-    from bernoulli.store import CHOICES, open_store
-
-    _, env = stack
-    teacher = open_store(env["BERNOULLI_STORE"])
-    code = teacher.open_class().code
-    teacher.ask(code, "q1", f"lr={lr(0)!r}")
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(vote, [env, env], [code, code], ["ana", "ben"], CHOICES[:2]))
-    vote(env, code, "ana", CHOICES[2])  # re-voting replaces
-    assert teacher.tally(code, "q1") == {c: int(c in CHOICES[1:3]) for c in CHOICES}
+    base, env = stack
+    pins = affinity_by_replica(base)
+    first, second = sorted(pins)
+    choices = {first: "converges smoothly", second: "zig-zags in"}
+    pages = []
+    try:
+        teacher, teacher_served = pinned_page(browser, base, pins[first])
+        pages.append(teacher)
+        teacher.goto(f"{base}/?view=class&steps={STEPS}")
+        teacher.get_by_role("button", name="Start a class").click()
+        expect(teacher).to_have_url(re.compile(r"teach=\w{10}"), timeout=90_000)
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(teacher.url).query)["teach"][0]
+        teacher.get_by_role("button", name="Ask about this run").click()
+        votes = teacher.get_by_text(re.compile(r"^\d+ votes? ·"))
+        expect(votes).to_contain_text("0 votes", timeout=90_000)
+        for replica, choice in choices.items():
+            student, served = pinned_page(browser, base, pins[replica])
+            pages.append(student)
+            student.goto(f"{base}/?class={code}")
+            student.get_by_text(choice, exact=True).click()
+            expect(student.get_by_text(f"Sent: {choice}.")).to_be_visible(timeout=90_000)
+            assert set(served) == {replica}, served
+        expect(votes).to_contain_text(
+            "2 votes · converges smoothly: 1 · zig-zags in: 1", timeout=90_000
+        )
+        assert set(teacher_served) == {first}, teacher_served
+    finally:
+        for page in pages:
+            page.context.close()
+    classes = open_store(env["BERNOULLI_STORE"])  # and in the store itself:
+    counts = classes.tally(code, classes.current(code).id)
+    assert counts == {"converges": 1, "zigzags": 1, "cycles": 0, "escapes": 0}
