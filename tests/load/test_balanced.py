@@ -314,8 +314,9 @@ def upload(base: str, session_id: str, headers: dict) -> tuple[int, str]:
 
 def test_an_upload_needs_the_replica_of_its_session(stack):
     """With the affinity cookie an upload reaches its session's replica; sent without it,
-    the balancer may pick the other replica, which refuses it (400: Streamlit keeps each
-    session in one process and knows no other's). The XSRF token is not tied to a replica."""
+    the balancer may pick the other replica, which refuses it: 400, an unknown session
+    (Streamlit keeps each session in one process), not 403: the XSRF token one replica made
+    passes on the other (Streamlit checks it against the cookie, not a secret)."""
     base, _ = stack
     affinity, token, replica = opened(base)
     xsrf = {"X-Xsrftoken": token}
