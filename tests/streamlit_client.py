@@ -7,6 +7,7 @@ browser does on opening a page, and reads what the script draws, with no browser
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -25,21 +26,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """Start `streamlit run app.py` on 127.0.0.1:port and wait until it answers its health check."""
+def start_server(
+    port: int,
+    log_path: Path,
+    script: str = "app.py",
+    address: str = "127.0.0.1",
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """Start `streamlit run script` (a path from the clone's root) on address:port, with `env`
+    added to the environment, and wait until it answers its health check."""
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_server
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command += ["--server.address", address, "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(
         command,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     proc.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 90
-    url = f"http://127.0.0.1:{port}/_stcore/health"
+    url = f"http://{address}:{port}/_stcore/health"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
@@ -75,18 +84,24 @@ def xsrf_token(base: str) -> str:
 
 class Session:
     """A websocket session as the browser opens it (base is http://host:port); its id is what
-    uploads are filed under. `origin` is the page's origin by default."""
+    uploads are filed under. `origin` is the page's origin by default; `cookie` adds cookies
+    ("name=value; ...") to the XSRF one, as a browser sends all it holds for the site."""
 
     timeout = 60.0  # seconds to connect, and for each message
 
-    def __init__(self, base: str, token: str, query: str = "", origin: str | None = None):
+    def __init__(
+        self, base: str, token: str, query: str = "", origin: str | None = None, cookie: str = ""
+    ):
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from websockets.sync.client import connect
 
         self.connection = connect(
             base.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=["streamlit", token],
-            additional_headers={"Cookie": f"_streamlit_xsrf={token}", "Origin": origin or base},
+            additional_headers={
+                "Cookie": "; ".join(filter(None, (f"_streamlit_xsrf={token}", cookie))),
+                "Origin": origin or base,
+            },
             max_size=2**27,
             open_timeout=self.timeout,
         )
