@@ -44,7 +44,7 @@ def layout(
         """Paper y of a point px pixels above the plotting area."""
         return 1 + px * scale / plot_px
 
-    marks, labels = _divergence_marks(traj)
+    marks = _divergence_marks(traj)
     gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
     shade = {
         "type": "rect",
@@ -92,7 +92,7 @@ def layout(
         ],
         "updatemenus": menus,
         "sliders": sliders,
-        "annotations": [speed_label, *labels, *gauge_title, *_panel_names()],
+        "annotations": [speed_label, *gauge_title, *_panel_names()],
     }
 
 
@@ -247,10 +247,12 @@ def _controls(
     return menus, sliders, speed_label
 
 
-def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:
-    """Shapes and annotations: a labelled vertical line at the divergence step in (b), (c)."""
+def _divergence_marks(traj: Trajectory) -> list[dict]:
+    """A vertical line at the divergence step in (b) and (c), below the traces: the white
+    covers hide it until the animation reaches it (its words are a trace that the frames
+    fill, animated.ESCAPE_LABEL)."""
     if traj.diverged_at is None:
-        return [], []
+        return []
     t = traj.diverged_at
     mark = {
         "type": "line",
@@ -261,20 +263,7 @@ def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:
         "layer": "below",
         "line": {"color": PURPLE, "width": 3, "dash": "dash"},
     }
-    label = {
-        "text": f"p left (0, 1) at step {t}",
-        "x": t,
-        "y": 1,
-        "xref": "x2",
-        "yref": "y2 domain",
-        "xanchor": "right",
-        "yanchor": "top",
-        "showarrow": False,
-        "bgcolor": "rgba(255,255,255,0.85)",
-        "font": {"size": FONT_SIZE - 3},
-    }
-    shapes = [
+    return [
         {**mark, "xref": "x2", "yref": "y2 domain"},
         {**mark, "xref": "x3", "yref": "y3 domain"},
     ]
-    return shapes, [label]

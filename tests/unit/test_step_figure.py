@@ -94,6 +94,8 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
     traj = run(*NOTEBOOK, preset_settings(preset, *NOTEBOOK))
     out = spec(F.animated_figure(traj))
     h = lk.curvature(traj.p, *NOTEBOOK)  # gradient descent in p on the summed NLL
+    # The tangent, the arrow and the needle are only drawn: rounded to 1/4000 of their axis.
+    x_px, y_px = (np.diff(out["layout"][a]["range"])[0] / 4000 for a in ("xaxis", "yaxis"))
     seen = 0
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
@@ -106,19 +108,21 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
         assert now["x"] == [sig(traj.p[t])] and now["y"] == [sig(traj.nll[t])]
         (x0, x1), (y0, y1) = tangent["x"], tangent["y"]
         assert x0 < traj.p[t] < x1
-        # the ends carry 7 significant digits: the slope is the gradient to that rounding
-        wiggle = 1e-6 * (abs(y0) + abs(y1)) / (x1 - x0) + 1e-6 * abs(traj.grad[t])
+        # the ends are rounded to pixels: the slope is the gradient to that rounding
+        wiggle = (y_px + abs(traj.grad[t]) * x_px) / (x1 - x0) * 1.01
         assert (y1 - y0) / (x1 - x0) == pytest.approx(traj.grad[t], abs=wiggle)
+        assert y0 + traj.grad[t] * (traj.p[t] - x0) == pytest.approx(traj.nll[t], abs=2 * wiggle)
         if t + 1 < len(traj.p):
             # the arrow runs from p_t to p_{t+1}, a length of lr·|g| (gradient descent in p)
-            assert arrow["x"][0] == sig(traj.p[t])
+            assert arrow["x"][0] == pytest.approx(traj.p[t], abs=x_px / 2)
+            assert arrow["y"] == [pytest.approx(traj.nll[t], abs=y_px / 2)] * 2
             if 0 < traj.p[t + 1] < 1:
-                assert arrow["x"][1] == sig(traj.p[t + 1])
+                assert arrow["x"][1] == pytest.approx(traj.p[t + 1], abs=x_px / 2)
                 length = abs(arrow["x"][1] - arrow["x"][0])
-                # (each end to 7 digits: 1e-7 on the p-axis)
-                assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=1.1e-7)
+                assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=x_px)
         m = 1 - traj.settings.lr * h[t]
-        assert needle["x"][0] == sig(min(max(m, -3.0), 1.5))
+        assert needle["x"][0] == pytest.approx(min(max(m, -3.0), 1.5), abs=4.5 / 4000 / 2)
+        assert needle["text"] == [f"{m:.3g} "]
         seen += 1
     assert seen >= 10
     # the multiplier at p̂, fixed: 1 - lr·n/(p̂(1 - p̂))
@@ -127,13 +131,25 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
 
 
 def test_step_lines_are_covered_right_of_the_current_step(oscillation):
+    """Each frame moves the white covers of (b) and (c) with x0 alone: their box starts at the
+    current step and reaches past the end of the step axis."""
     out = spec(F.animated_figure(oscillation))
+    right = out["layout"]["xaxis2"]["range"][1]
+    for index, y_axis in ((F.LOSS_COVER, "yaxis2"), (F.GRAD_COVER, "yaxis3")):
+        cover = out["data"][index]
+        assert cover["fill"] == "toself" and cover["line"]["shape"] == "vh"
+        # the points x0, x0 + dx, x0 + 2·dx at bottom, top, bottom, joined up-then-across:
+        # the box [x0, x0 + dx] × [bottom, top] of the whole panel
+        assert cover["dx"] > 2 * right and "x" not in cover
+        low, high = cover["y"][0], cover["y"][1]
+        assert cover["y"][2] == low
+        y_range = out["layout"][y_axis]["range"]
+        if out["layout"][y_axis].get("type") == "log":
+            low, high = np.log10(low), np.log10(high)
+        assert low <= y_range[0] + 1e-9 and high >= y_range[1] - 1e-9
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
-        for cover in (data[F.LOSS_COVER], data[F.GRAD_COVER]):
-            right = out["layout"]["xaxis2"]["range"][1]
-            assert cover["x"] == [right, t, t, right]
-    assert out["data"][F.LOSS_COVER]["fill"] == "toself"
+        assert data[F.LOSS_COVER] == data[F.GRAD_COVER] == {"x0": t}
 
 
 def test_intervals_on_the_p_axis():
