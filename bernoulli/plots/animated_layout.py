@@ -56,7 +56,7 @@ def layout(
         "line": {"width": 0},
         "layer": "below",
     }
-    menus, sliders, speed_label = _controls(slider, above, scale)
+    menus, sliders, speed_label = controls(slider, above, scale, MARGIN_TOP)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
         "height": height,
@@ -179,17 +179,18 @@ def _panel_names() -> list[dict]:
     return names
 
 
-def _controls(
-    slider: Sequence[int], above: Callable[[float], float], scale: float
+def controls(
+    slider: Sequence[int], above: Callable[[float], float], scale: float, top: float
 ) -> tuple[list[dict], list[dict], dict]:
-    """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds."""
+    """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds,
+    in the `top` pixels (unscaled) above the plotting area."""
     menus = [
         {
             "type": "buttons",
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": above(124),
+            "y": above(top - 6),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
@@ -202,7 +203,7 @@ def _controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": above(124),
+            "y": above(top - 6),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -215,7 +216,7 @@ def _controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": above(84),
+            "y": above(top - 46),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             # Many stops: their labels would overprint; the current step is named above.
@@ -237,7 +238,7 @@ def _controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": above(116),
+        "y": above(top - 14),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",

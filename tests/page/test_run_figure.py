@@ -109,7 +109,12 @@ def test_compare_runs_on_one_picture():
     assert legend[2].startswith("½ × lr (lr = 0.00075, gradient descent)")
     assert legend[3].startswith("2 × lr (lr = 0.003, gradient descent): left (0, 1) at step")
     assert legend[4].startswith("Newton (lr = 0.0015, Newton)")
-    # each run's path on the curve is that run's p, every step up to the end shown
+    # it plays: each run's dot moves on the curve; (c) draws each run's p, every step
     half = optimize.run(200, 145, Settings(lr=0.00075, p0=0.6, dtype="float64"))
-    path = spec["data"][4]
-    np.testing.assert_allclose(path["x"][:5], half.p[:5], rtol=1e-6)
+    p_line = spec["data"][1 + 2 * 4 + 1]  # curve, 4 trails, 4 NLL lines, then the p lines
+    np.testing.assert_allclose(p_line["y"][:5], half.p[:5], rtol=1e-6)
+    names = [int(f["name"]) for f in spec["frames"]]
+    # every step of the zig-zag (this run converges at 17) is a frame, within 200 frames
+    assert names[:30] == list(range(30)) and len(names) <= 200
+    trail = dict(zip(spec["frames"][5]["traces"], spec["frames"][5]["data"], strict=True))[2]
+    assert trail["x"][-1] == pytest.approx(half.p[5], abs=1e-3)  # ½ × lr's dot at step 5

@@ -183,8 +183,87 @@ def test_compare_figure_overlays_labelled_runs():
     out = spec(F.compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
     paths = [t for t in out["data"] if t.get("xaxis", "x") == "x" and t["name"].startswith("lr")]
     assert [t["name"].split(":")[0] for t in paths] == ["lr = 1.5e-3", "lr = 3e-3"]
-    np.testing.assert_allclose(paths[0]["x"][:10], runs[0].p[:10], rtol=1e-6)
     assert "left (0, 1) at step" in paths[1]["name"]
     assert {t["line"]["dash"] for t in paths} == {"solid", "dash"}
     with pytest.raises(ValueError, match="compare one to 4"):
         F.compare_figure(runs * 3, ["x"] * 6)
+
+
+def compare_parts(out: dict, runs: int) -> dict:
+    """The compare figure's traces by role (the order compare._static_traces draws them)."""
+    return {
+        "trails": list(range(1, 1 + runs)),
+        "losses": list(range(1 + runs, 1 + 2 * runs)),
+        "ps": list(range(1 + 2 * runs, 1 + 3 * runs)),
+        "covers": [1 + 3 * runs, 2 + 3 * runs],
+        "loss_now": list(range(4 + 3 * runs, 4 + 4 * runs)),
+        "p_now": list(range(4 + 4 * runs, 4 + 5 * runs)),
+    }
+
+
+def test_compare_figure_plays_every_step_of_the_zig_zags():
+    """The compared runs play together: every step a frame while any of them zig-zags or
+    leaves (0, 1), the slider stopping at each, fixed ranges, no redraw; each run's dot on
+    its own p_t, the step panels covered right of the current step."""
+    base = preset_settings("oscillation", *NOTEBOOK)  # lr 1.5e-3 from 0.6: converges at 17
+    runs = [
+        run(*NOTEBOOK, base),
+        run(*NOTEBOOK, Settings(lr=base.lr * 2, p0=0.6, dtype="float64")),  # escapes
+        run(*NOTEBOOK, Settings(lr=base.lr / 2, p0=0.6, dtype="float64")),
+    ]
+    escape = runs[1].diverged_at
+    assert escape is not None
+    out = spec(F.compare_figure(runs, ["this", "2 × lr", "½ × lr"]))
+    end = max(F.focus_end(r) for r in runs)
+    names = [int(f["name"]) for f in out["frames"]]
+    assert names == list(range(end + 1))  # every step, the zig-zag and the escape included
+    layout = out["layout"]
+    stops = [int(s["args"][0][0]) for s in layout["sliders"][0]["steps"]]
+    assert stops == names  # the slider's stops are the frames
+    assert all(s["args"][1]["frame"]["redraw"] is False for s in layout["sliders"][0]["steps"])
+    play = [b for b in layout["updatemenus"][0]["buttons"] if "Play" in b["label"]]
+    assert play and play[0]["args"][1]["frame"]["redraw"] is False
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+        assert layout[axis]["autorange"] is False, axis
+    parts = compare_parts(out, len(runs))
+    px = 1.1 / 4000  # (c)'s p axis; (a)'s p axis is shorter still
+    for frame in out["frames"]:
+        t, data = int(frame["name"]), moved(frame)
+        assert all(data[c] == {"x0": t} for c in parts["covers"])
+        for i, traj in enumerate(runs):
+            s = min(t, len(traj.p) - 1)
+            trail, p_now = data[parts["trails"][i]], data[parts["p_now"][i]]
+            assert p_now["x"] == [s]
+            shown = min(max(traj.p[s], -0.05), 1.05)
+            assert p_now["y"][0] == pytest.approx(shown, abs=px / 2)
+            if 0 < traj.p[s] < 1:
+                assert len(trail["x"]) == F.compare.TRAIL
+                assert trail["x"][-1] == pytest.approx(traj.p[s], abs=px / 2)  # the dot: p_s
+                assert data[parts["loss_now"][i]]["x"] == [s]
+            else:  # left (0, 1): the dot stays at the last p inside, the cursor at the edge
+                assert trail["x"][-1] == pytest.approx(traj.p[escape - 1], abs=px / 2)
+                assert p_now["y"] == [1.05] or p_now["y"] == [-0.05]
+                assert data[parts["loss_now"][i]] == {"x": [], "y": []}
+    # the figure opens on frame 0: every run at its start
+    first = moved(out["frames"][0])
+    for index, update in first.items():
+        for key, value in update.items():
+            assert out["data"][index][key] == value
+    # the step lines are every step of each run shown, drawn under the covers
+    np.testing.assert_allclose(out["data"][parts["ps"][0]]["y"], runs[0].p[: end + 1], rtol=1e-6)
+
+
+def test_compare_frames_long_runs_within_budget():
+    """Long runs: at most 200 frames, every busy step of every run among them (up to the
+    budget), the escape and the step before it."""
+    runs = [
+        run(*NOTEBOOK, Settings(lr=1.9e-3, p0=0.6, dtype="float64", steps=3000)),
+        run(*NOTEBOOK, Settings(lr=2e-5, dtype="float64", steps=3000)),
+    ]
+    end = max(F.focus_end(r) for r in runs)
+    frames = F.compare.compare_frames(runs, end)
+    assert len(frames) <= 200 and frames[0] == 0 and frames[-1] == end
+    busy = set()
+    for traj in runs:
+        busy |= set(F.busy_steps(traj.p[: end + 1], traj.mle).tolist())
+    assert set(sorted(busy)[:150]) <= set(frames.tolist())
