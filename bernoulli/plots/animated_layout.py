@@ -23,9 +23,11 @@ from bernoulli.plots.style import (
 
 # Pixels around the panels: above, the buttons and the slider (Play is the first thing on
 # screen, whatever is above the figure); below, the axis titles and the legend.
-MARGIN_TOP, MARGIN_BOTTOM = 130, 136
+MARGIN_TOP, MARGIN_BOTTOM = 100, 136
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
-CURVE_TOP, GAUGE = 0.72, [0.8, 0.85]  # paper y: panel (a) below, the multiplier's gauge above
+# Above panel (a), from the top of the panels down (pixels, unscaled): the gauge's two-line
+# title, the gauge, its tick labels; panel (a) takes the rest of the height.
+GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 34, 18, 24
 STEP_LABELS = 30  # a slider with more stops than this names only the current one
 
 
@@ -45,7 +47,9 @@ def layout(
         return 1 + px * scale / plot_px
 
     marks = _divergence_marks(traj)
-    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
+    gauge = [1 + below(GAUGE_TITLE + GAUGE_BAR), 1 + below(GAUGE_TITLE)]
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(-3))
+    curve_top = gauge[0] + below(GAUGE_TICKS)
     shade = {
         "type": "rect",
         "xref": "x",
@@ -81,7 +85,7 @@ def layout(
             "entrywidthmode": "fraction",
             "font": {"size": FONT_SIZE - 3},
         },
-        **_axes(traj, view),
+        **_axes(traj, view, curve_top),
         **gauge_axes,
         # Outside [0, 1] the likelihood is not defined: shade it.
         "shapes": [
@@ -96,7 +100,7 @@ def layout(
     }
 
 
-def _axes(traj: Trajectory, view: Panels) -> dict:
+def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right."""
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
@@ -111,7 +115,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
         },
         "yaxis": {
             **axis,
-            "domain": [0, CURVE_TOP],
+            "domain": [0, curve_top],
             "range": view.y_range,
             "anchor": "x",
             "title": {"text": f"{traj.settings.loss} NLL(p)"},
@@ -190,7 +194,7 @@ def controls(
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": above(top - 6),
+            "y": above(top - 4),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
@@ -203,7 +207,7 @@ def controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": above(top - 6),
+            "y": above(top - 4),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -216,19 +220,20 @@ def controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": above(top - 46),
+            "y": above(top - 40),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             # Many stops: their labels would overprint; the current step is named above.
-            "font": {
-                "size": FONT_SIZE - 4,
-                **({"color": "rgba(0,0,0,0)"} if len(slider) > STEP_LABELS else {}),
-            },
+            "font": (
+                {"size": 6, "color": "rgba(0,0,0,0)"}  # no room taken by unseen labels
+                if len(slider) > STEP_LABELS
+                else {"size": FONT_SIZE - 4}
+            ),
             "currentvalue": {
                 "prefix": "step ",
                 "font": {"size": FONT_SIZE, "color": BLACK},
                 "xanchor": "left",
-                "offset": 8,
+                "offset": 4,
             },
             "steps": slider_steps_spec(slider),
         },
@@ -238,7 +243,7 @@ def controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": above(top - 14),
+        "y": above(top - 12),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",

@@ -205,8 +205,11 @@ def _empty(xaxis: str, yaxis: str) -> dict:
     )
 
 
-def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[dict], list[dict]]:
-    """The gauge's axes, its band |1 - lr·H| < 1 (a shape) and its title (an annotation)."""
+def gauge_layout(
+    traj: Trajectory, domain_y: list[float], title_y: float
+) -> tuple[dict, list[dict], list[dict]]:
+    """The gauge's axes (paper y `domain_y`), its band |1 - lr·H| < 1 (a shape) and its title
+    (an annotation whose bottom is at paper y `title_y`)."""
     s = traj.settings
     axis = {"showline": True, "linecolor": BLACK, "ticks": "outside", "zeroline": False}
     axes = {
@@ -252,7 +255,7 @@ def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[di
     title = {
         "text": words,
         "x": 0.25,
-        "y": domain_y[1] + 0.012,
+        "y": title_y,
         "xref": "paper",
         "yref": "paper",
         "xanchor": "center",
