@@ -28,7 +28,6 @@ MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and th
 # Above panel (a), from the top of the panels down (pixels, unscaled): the gauge's two-line
 # title, the gauge, its tick labels; panel (a) takes the rest of the height.
 GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 34, 18, 24
-STEP_LABELS = 30  # a slider with more stops than this names only the current one
 
 
 def layout(
@@ -223,12 +222,9 @@ def controls(
             "y": above(top - 40),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
-            # Many stops: their labels would overprint; the current step is named above.
-            "font": (
-                {"size": 6, "color": "rgba(0,0,0,0)"}  # no room taken by unseen labels
-                if len(slider) > STEP_LABELS
-                else {"size": FONT_SIZE - 4}
-            ),
+            # The stops are not labelled (many would overprint, and their row would crowd the
+            # gauge's title below): the current step is named above the slider.
+            "font": {"size": 6, "color": "rgba(0,0,0,0)"},
             "currentvalue": {
                 "prefix": "step ",
                 "font": {"size": FONT_SIZE, "color": BLACK},
