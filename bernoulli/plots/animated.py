@@ -138,9 +138,7 @@ def animated_figure(
     keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
     keep = keep or [0]
     # Only what changes travels in a frame (no "type": plotly.js keeps the trace's own).
-    frames = {
-        str(int(t)): [data[i] for i in keep] for t, data in zip(steps, moving, strict=True)
-    }
+    frames = {str(int(t)): [data[i] for i in keep] for t, data in zip(steps, moving, strict=True)}
     attach_frames(fig, [MOVING[i] for i in keep], frames)
     return fig
 

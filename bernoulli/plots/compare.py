@@ -149,9 +149,9 @@ def _static_traces(
         )
     ]
     looks = [_look(i) for i in range(len(trajs))]
-    for traj, label, look in zip(trajs, labels, looks, strict=True):
-        traces.append(_trail(traj, label, look, end))
-    lines = [_lines(traj, label, look, end) for traj, label, look in zip(trajs, labels, looks)]
+    runs = list(zip(trajs, labels, looks, strict=True))
+    traces += [_trail(traj, label, look, end) for traj, label, look in runs]
+    lines = [_lines(traj, label, look, end) for traj, label, look in runs]
     traces += [loss for loss, _ in lines] + [p_line for _, p_line in lines]
     traces += [_cover("x2", "y2", y_range), _cover("x3", "y3", P_RANGE)]
     traces.append(_mle_line(first.mle, end))

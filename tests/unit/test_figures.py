@@ -275,7 +275,7 @@ def test_jump_out_of_the_domain_is_drawn_and_labelled():
 
 @pytest.mark.parametrize("lr, p0", [(3e-3, None), (2.05e-3, 0.7), (2.1e-3, 0.6)])
 def test_escape_words_appear_only_from_the_escape_frame(lr, p0):
-    """"p left (0, 1) at step N" is not told from step 0: the frames write it in (b) at the
+    """ "p left (0, 1) at step N" is not told from step 0: the frames write it in (b) at the
     frame of the escape, and neither the layout nor the first frame has it."""
     traj = run(*NOTEBOOK, Settings(lr=lr, p0=p0, dtype="float64"))
     t = traj.diverged_at
