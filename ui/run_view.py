@@ -17,7 +17,7 @@ from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
-FIGURE_HEIGHT = {False: 540, True: 600}  # px: Play and the whole curve panel fit 1280×720
+FIGURE_HEIGHT = {False: 540, True: 580}  # px: the banner, Play and the curve panel fit 1280×720
 BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
     "walks": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),
@@ -111,15 +111,14 @@ def why(traj: Trajectory, words: advice.Advice) -> None:
 def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
     """The animated run: banner, figure, results, formulas, trajectory table, exports.
 
-    In presenter mode the banner comes below the figure, so that the figure and its
-    Play/Pause buttons fit a 1280×720 projector; returns the run.
+    The banner, Play and the whole curve panel fit a 1280×720 screen (presenting too);
+    returns the run.
     """
     key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(key, values)
-    if not presenting:
-        banner(traj)
+    banner(traj)
 
     log_grad = option_box.toggle(
         "log |gradient|",
@@ -140,8 +139,6 @@ def run_view(sample: data.Sample, settings: Settings, option_box, presenting: bo
         config={"displaylogo": False, "scrollZoom": False},
         alt=figure_alt(traj),
     )
-    if presenting:
-        banner(traj)
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     compare_runs(sample, settings, traj)
