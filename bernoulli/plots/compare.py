@@ -117,7 +117,7 @@ def _above(height: int):
     return above
 
 
-_MARGIN_BOTTOM = 120
+_MARGIN_BOTTOM = 150
 
 
 def _moving_indices(runs: int) -> list[int]:
@@ -299,7 +299,7 @@ def _layout(height: int, y_range: list[float], end: int) -> dict:
         "legend": {
             "orientation": "h",
             "x": 0,
-            "y": -0.16,
+            "y": -0.2,
             "yanchor": "top",
             "font": {"size": FONT_SIZE - 3},
         },
@@ -319,7 +319,13 @@ def _layout(height: int, y_range: list[float], end: int) -> dict:
             "anchor": "y2",
             "showticklabels": False,
         },
-        "yaxis2": {**AXIS, "domain": [0.54, 1], "range": y_range, "autorange": False},
+        "yaxis2": {
+            **AXIS,
+            "domain": [0.54, 1],
+            "range": y_range,
+            "autorange": False,
+            "anchor": "x2",
+        },
         "xaxis3": {
             **AXIS,
             "domain": [0.58, 1],
