@@ -49,18 +49,27 @@ def main() -> None:
     keyboard_access()
 
 
+# The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact
+# title beside its one-line intro, close under the (transparent) header.
+TITLE_STYLE = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:1.25rem}"
+    ".st-key-title h1{font-size:1.6rem;padding:0;line-height:1.2}"
+    ".st-key-title p{font-size:0.9rem;line-height:1.45}</style>"
+)
+
+
 def title(presenting: bool) -> None:
     """The title and what the page is about; presenting, the style that hides them."""
     if presenting:
         presenter_style()
         return
-    # Less blank space above the title: on a projector the figure should start high up.
-    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
-    st.title("Bernoulli MLE, step by step")
-    st.markdown(
+    st.html(TITLE_STYLE)
+    name, about = st.container(key="title").columns([4, 5], vertical_alignment="center")
+    name.title("Bernoulli MLE, step by step", anchor=False)
+    about.markdown(
         "Real PyTorch gradient steps on the negative log-likelihood of 0/1 samples, as in the "
-        "notebook: watch p move on the NLL curve, and see **when the learning rate makes it "
-        "oscillate, or throws p out of (0, 1)**."
+        "notebook: watch p move on its curve, and see **when the learning rate makes p "
+        "oscillate, or throws it out of (0, 1)**."
     )
 
 

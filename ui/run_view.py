@@ -17,7 +17,7 @@ from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
-FIGURE_HEIGHT = {False: 700, True: 600}  # px; presenting, the figure fits 1280×720
+FIGURE_HEIGHT = {False: 540, True: 580}  # px: the banner, Play and the curve panel fit 1280×720
 BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
     "walks": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),
@@ -77,16 +77,27 @@ def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     )
 
 
+# The banner and its "Why" close together and slim: the first screen must hold them, Play and
+# the whole curve panel at 1280×720.
+BANNER_STYLE = (
+    "<style>.st-key-banner{gap:0.3rem}"
+    ".st-key-banner [data-testid='stAlertContainer']{padding:0.45rem 0.9rem}"
+    ".st-key-banner summary{padding-top:0.25rem;padding-bottom:0.25rem;min-height:0}</style>"
+)
+
+
 def banner(traj: Trajectory) -> None:
     """What the run did in one sentence (`advice.advise`), the numbers one click away."""
     words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
     box = BANNERS.get(words.kind, (st.info, ":material/info:"))
-    box[0](words.sentence, icon=box[1])
-    why(traj, words)
+    st.html(BANNER_STYLE)
+    with st.container(key="banner"):
+        box[0](words.sentence, icon=box[1])
+        why(traj, words)
 
 
 def why(traj: Trajectory, words: advice.Advice) -> None:
-    """The banner's numbers, one click away."""
+    """The numbers behind the run, one click away."""
     with st.expander("Why: the numbers behind this run"):
         detail = traj.message
         if traj.status == "stalled" and traj.settings.dtype == "float32":
@@ -102,17 +113,16 @@ def run_view(
 ):
     """The animated run: banner, figure, results, formulas, trajectory table, exports.
 
-    In presenter mode the banner comes below the figure, so that the figure and its
-    Play/Pause buttons fit a 1280×720 projector; returns the run. `headline(traj)` draws the
-    banner's place (ui.classroom: a prediction first); returning False, the rest below the
-    figure is left out (it would tell what the run does).
+    The banner, Play and the whole curve panel fit a 1280×720 screen (presenting too);
+    returns the run. `headline(traj)` draws the banner's place (ui.classroom: a prediction
+    first); returning False, the rest below the figure is left out (it would tell what the
+    run does).
     """
     key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(key, values)
-    if not presenting:
-        told = headline(traj)
+    told = headline(traj)
 
     log_grad = option_box.toggle(
         "log |gradient|",
@@ -133,8 +143,6 @@ def run_view(
         config={"displaylogo": False, "scrollZoom": False},
         alt=figure_alt(traj),
     )
-    if presenting:
-        told = headline(traj)
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     if told is False:

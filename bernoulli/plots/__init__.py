@@ -15,6 +15,7 @@ The names below are the public ones, importable from ``bernoulli.plots`` directl
 from bernoulli.plots.animated import (
     CURVE,
     ESCAPE,
+    ESCAPE_LABEL,
     GAUGE_MLE,
     GAUGE_NOW,
     GRAD_COVER,
@@ -60,6 +61,7 @@ from bernoulli.plots.sweep_figure import lr_sweep_figure
 __all__ = [
     "CURVE",
     "ESCAPE",
+    "ESCAPE_LABEL",
     "ESCAPE_REACH",
     "ESCAPE_Y",
     "FONT_SIZE",

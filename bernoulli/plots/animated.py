@@ -40,6 +40,7 @@ from bernoulli.plots.style import (
     VERMILLION,
     attach_frames,
     enlarged,
+    on_screen,
     sig_value,
 )
 
@@ -49,6 +50,7 @@ LOSS_LINE, LOSS_COVER, LOSS_MIN, LOSS_NOW = range(5, 9)  # panel (b)
 GRAD_LINE, GRAD_COVER, GRAD_ZERO, GRAD_NOW = range(9, 13)  # panel (c)
 WALD, WILSON, GAUGE_MLE = range(13, 16)  # (a): intervals on the p-axis; the gauge's p̂ mark
 TANGENT, STEP_ARROW, NOW, GAUGE_NOW = range(16, 20)  # (a): the step on the curve; the gauge
+ESCAPE_LABEL = 20  # (b): "p left (0, 1) at step N", from the frame where it happens
 MOVING = [
     PATH,
     ESCAPE,
@@ -60,6 +62,7 @@ MOVING = [
     STEP_ARROW,
     NOW,
     GAUGE_NOW,
+    ESCAPE_LABEL,
 ]
 
 
@@ -116,6 +119,7 @@ def animated_figure(
         *_step_traces(traj, view),
         *step_marks.static_traces(traj, view.y_range),
         *step_marks.moving_traces(traj),
+        _escape_label(view),
     ]
     steps = run_frames(traj, budget.max_frames)
     moving = [_moving(full, int(t), budget.trail, view) for t in steps]
@@ -133,10 +137,8 @@ def animated_figure(
     # p never left (0, 1), the gauge's needle for an optimizer it does not describe.
     keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
     keep = keep or [0]
-    frames = {
-        str(int(t)): [{"type": "scatter", **data[i]} for i in keep]
-        for t, data in zip(steps, moving, strict=True)
-    }
+    # Only what changes travels in a frame (no "type": plotly.js keeps the trace's own).
+    frames = {str(int(t)): [data[i] for i in keep] for t, data in zip(steps, moving, strict=True)}
     attach_frames(fig, [MOVING[i] for i in keep], frames)
     return fig
 
@@ -194,7 +196,7 @@ def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
             name=f"its last {trail} steps",
             line={"color": SKY, "width": 2},
             marker={"size": 7, "color": SKY},
-            hovertemplate="p = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",
+            hoverinfo="skip",  # only drawn (rounded to pixels); p_t's own dot tells its value
         ),
         dict(
             type="scatter",
@@ -239,7 +241,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             showlegend=False,
             hovertemplate="step %{x}<br>NLL(p<sub>t</sub>) = %{y:.10g}<extra></extra>",
         ),
-        _cover("x2", "y2", view.loss_ends, view.step_end),
+        _cover("x2", "y2", view.loss_ends, 0),
         dict(
             type="scatter",
             x=ends,
@@ -263,7 +265,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
             name=g_label,
             hovertemplate=f"step %{{x}}<br>{g_label} = %{{y:.8g}}<extra></extra>",
         ),
-        _cover("x3", "y3", view.g_ends, view.step_end),
+        _cover("x3", "y3", view.g_ends, 0),
         dict(
             type="scatter",
             x=[] if view.log_grad else ends,
@@ -279,23 +281,47 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
     ]
 
 
-def _cover(xaxis: str, yaxis: str, ends: list, right: float) -> dict:
-    """A white box over the steps after the current one, its left edge the step cursor (moved
-    by the frames): the step lines draw as the animation plays, not their ending first.
+def _escape_label(view: Panels) -> dict:
+    """Where "p left (0, 1) at step N" is written in (b): at the top, left of the escape step;
+    empty until the frame of the escape (the frames fill it), so the ending is not told first."""
+    return dict(
+        type="scatter",
+        x=[],
+        y=[],
+        mode="text",
+        text=[],
+        textposition="bottom left",
+        textfont={"size": FONT_SIZE - 3, "color": BLACK, "shadow": "auto"},
+        xaxis="x2",
+        yaxis="y2",
+        cliponaxis=False,
+        showlegend=False,
+        hoverinfo="skip",
+    )
 
-    Its points run right-bottom, left-bottom, left-top, right-top: the outline is drawn
-    along them, so the left edge (the cursor) is drawn and the right edge (the closing one)
-    is not.
+
+COVER_REACH = 10**7  # the covers reach this many steps right of the current one: past any axis
+
+
+def _cover(xaxis: str, yaxis: str, ends: list, t: int) -> dict:
+    """A white box over the steps after the current one t, its left edge the step cursor: the
+    step lines draw as the animation plays, not their ending first.
+
+    Three points t, t + COVER_REACH, t + 2·COVER_REACH (x0 and dx: a frame moves it with x0
+    alone) at the bottom, top and bottom, joined vertical-then-horizontal ("vh"): the outline
+    goes up the left edge at t, along the top, and down far right of the axis; filled, it is
+    the box from t rightwards.
     """
     low, high = ends
     return dict(
         type="scatter",
-        x=[right, 0, 0, right],
-        y=[low, low, high, high],
+        x0=t,
+        dx=COVER_REACH,
+        y=[low, high, low],
         mode="lines",
         fill="toself",
         fillcolor="white",
-        line={"color": "rgba(0,0,0,0.4)", "width": 1.5},
+        line={"color": "rgba(0,0,0,0.4)", "width": 1.5, "shape": "vh"},
         xaxis=xaxis,
         yaxis=yaxis,
         showlegend=False,
@@ -319,29 +345,44 @@ def _cursor(xaxis: str, yaxis: str, marker: dict) -> dict:
 
 
 def _moving(traj: Trajectory, t: int, trail: int, view: Panels) -> list[dict]:
-    """The moving traces at step t, in MOVING order (`traj` whole: p_{t+1} is past the view)."""
+    """The moving traces at step t, in MOVING order (`traj` whole: p_{t+1} is past the view).
+
+    What is only drawn is rounded to what a pixel shows (style.on_screen); numbers shown as
+    text keep their digits.
+    """
     p, nll = traj.p, traj.nll
     escaped = traj.diverged_at is not None and t == traj.diverged_at
     end = t - 1 if escaped else t  # at the escape the path ends at the last p inside (0, 1)
+    x_span, y_span = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
     if end >= 0:
         # A fixed number of points (the first repeated) keeps the marker sizes aligned.
         span = [max(0, end - trail + 1)] * max(0, trail - end - 1)
         span += list(range(max(0, end - trail + 1), end + 1))
-        path = {"x": [sig_value(p[i]) for i in span], "y": [sig_value(nll[i]) for i in span]}
+        path = {
+            "x": [on_screen(p[i], x_span) for i in span],
+            "y": [on_screen(nll[i], y_span) for i in span],
+        }
     else:
         path = {"x": [], "y": []}
     esc = _escape_update(traj, t, view) if escaped else {"x": [], "y": [], "text": []}
+    label = {"x": [], "y": [], "text": []}
+    if escaped:
+        top = view.loss_range[1]  # (b)'s top, in log10 units on a log axis
+        top = sig_value(10**top if view.loss_log else top, 5)
+        label = {"x": [t], "y": [top], "text": [f"p left (0, 1) at step {t} "]}
     gt = float(view.g_shown[t])
     g_ok = math.isfinite(gt) and (gt > 0 or not view.log_grad)  # a log axis cannot show 0
-    cover = {"x": [view.step_end, t, t, view.step_end]}  # from step t to the axis' end
+    cover = {"x0": t}  # the box from step t rightwards (see _cover)
+    loss_span, g_span = (view.loss_range[1] - view.loss_range[0]), view.g_range[1] - view.g_range[0]
     return [
         path,
         esc,
         cover,
-        {"x": [t], "y": [sig_value(nll[t])]},
+        {"x": [t], "y": [on_screen(nll[t], loss_span, view.loss_log)]},
         cover,
-        {"x": [t], "y": [sig_value(gt) if g_ok else None]},
-        *step_marks.moving_updates(traj, t, view.x_range),
+        {"x": [t], "y": [on_screen(gt, g_span, view.log_grad) if g_ok else None]},
+        *step_marks.moving_updates(traj, t, view.x_range, view.y_range),
+        label,
     ]
 
 

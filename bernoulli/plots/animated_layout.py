@@ -23,10 +23,11 @@ from bernoulli.plots.style import (
 
 # Pixels around the panels: above, the buttons and the slider (Play is the first thing on
 # screen, whatever is above the figure); below, the axis titles and the legend.
-MARGIN_TOP, MARGIN_BOTTOM = 130, 136
+MARGIN_TOP, MARGIN_BOTTOM = 100, 136
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
-CURVE_TOP, GAUGE = 0.72, [0.8, 0.85]  # paper y: panel (a) below, the multiplier's gauge above
-STEP_LABELS = 30  # a slider with more stops than this names only the current one
+# Above panel (a), from the top of the panels down (pixels, unscaled): the gauge's two-line
+# title, the gauge, its tick labels; panel (a) takes the rest of the height.
+GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 34, 18, 24
 
 
 def layout(
@@ -44,8 +45,10 @@ def layout(
         """Paper y of a point px pixels above the plotting area."""
         return 1 + px * scale / plot_px
 
-    marks, labels = _divergence_marks(traj)
-    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, GAUGE)
+    marks = _divergence_marks(traj)
+    gauge = [1 + below(GAUGE_TITLE + GAUGE_BAR), 1 + below(GAUGE_TITLE)]
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(-3))
+    curve_top = gauge[0] + below(GAUGE_TICKS)
     shade = {
         "type": "rect",
         "xref": "x",
@@ -56,7 +59,7 @@ def layout(
         "line": {"width": 0},
         "layer": "below",
     }
-    menus, sliders, speed_label = _controls(slider, above, scale)
+    menus, sliders, speed_label = controls(slider, above, scale, MARGIN_TOP)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
         "height": height,
@@ -81,7 +84,7 @@ def layout(
             "entrywidthmode": "fraction",
             "font": {"size": FONT_SIZE - 3},
         },
-        **_axes(traj, view),
+        **_axes(traj, view, curve_top),
         **gauge_axes,
         # Outside [0, 1] the likelihood is not defined: shade it.
         "shapes": [
@@ -92,11 +95,11 @@ def layout(
         ],
         "updatemenus": menus,
         "sliders": sliders,
-        "annotations": [speed_label, *labels, *gauge_title, *_panel_names()],
+        "annotations": [speed_label, *gauge_title, *_panel_names()],
     }
 
 
-def _axes(traj: Trajectory, view: Panels) -> dict:
+def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right."""
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
@@ -111,7 +114,7 @@ def _axes(traj: Trajectory, view: Panels) -> dict:
         },
         "yaxis": {
             **axis,
-            "domain": [0, CURVE_TOP],
+            "domain": [0, curve_top],
             "range": view.y_range,
             "anchor": "x",
             "title": {"text": f"{traj.settings.loss} NLL(p)"},
@@ -179,17 +182,18 @@ def _panel_names() -> list[dict]:
     return names
 
 
-def _controls(
-    slider: Sequence[int], above: Callable[[float], float], scale: float
+def controls(
+    slider: Sequence[int], above: Callable[[float], float], scale: float, top: float
 ) -> tuple[list[dict], list[dict], dict]:
-    """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds."""
+    """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds,
+    in the `top` pixels (unscaled) above the plotting area."""
     menus = [
         {
             "type": "buttons",
             "direction": "left",
             "showactive": False,
             "x": 0,
-            "y": above(124),
+            "y": above(top - 4),
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 0, "r": 8},
@@ -202,7 +206,7 @@ def _controls(
             "showactive": True,
             "active": 1,
             "x": 1,
-            "y": above(124),
+            "y": above(top - 4),
             "xanchor": "right",
             "yanchor": "top",
             "pad": {"t": 0},
@@ -215,19 +219,17 @@ def _controls(
             "active": 0,
             "x": 0,
             "len": 1,
-            "y": above(84),
+            "y": above(top - 40),
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
-            # Many stops: their labels would overprint; the current step is named above.
-            "font": {
-                "size": FONT_SIZE - 4,
-                **({"color": "rgba(0,0,0,0)"} if len(slider) > STEP_LABELS else {}),
-            },
+            # The stops are not labelled (many would overprint, and their row would crowd the
+            # gauge's title below): the current step is named above the slider.
+            "font": {"size": 6, "color": "rgba(0,0,0,0)"},
             "currentvalue": {
                 "prefix": "step ",
                 "font": {"size": FONT_SIZE, "color": BLACK},
                 "xanchor": "left",
-                "offset": 8,
+                "offset": 4,
             },
             "steps": slider_steps_spec(slider),
         },
@@ -237,7 +239,7 @@ def _controls(
         "x": 1,
         # left of the four speed buttons (their padding does not scale), at any width
         "xshift": -212 * math.sqrt(scale),
-        "y": above(116),
+        "y": above(top - 12),
         "xref": "paper",
         "yref": "paper",
         "xanchor": "right",
@@ -247,10 +249,12 @@ def _controls(
     return menus, sliders, speed_label
 
 
-def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:
-    """Shapes and annotations: a labelled vertical line at the divergence step in (b), (c)."""
+def _divergence_marks(traj: Trajectory) -> list[dict]:
+    """A vertical line at the divergence step in (b) and (c), below the traces: the white
+    covers hide it until the animation reaches it (its words are a trace that the frames
+    fill, animated.ESCAPE_LABEL)."""
     if traj.diverged_at is None:
-        return [], []
+        return []
     t = traj.diverged_at
     mark = {
         "type": "line",
@@ -261,20 +265,7 @@ def _divergence_marks(traj: Trajectory) -> tuple[list[dict], list[dict]]:
         "layer": "below",
         "line": {"color": PURPLE, "width": 3, "dash": "dash"},
     }
-    label = {
-        "text": f"p left (0, 1) at step {t}",
-        "x": t,
-        "y": 1,
-        "xref": "x2",
-        "yref": "y2 domain",
-        "xanchor": "right",
-        "yanchor": "top",
-        "showarrow": False,
-        "bgcolor": "rgba(255,255,255,0.85)",
-        "font": {"size": FONT_SIZE - 3},
-    }
-    shapes = [
+    return [
         {**mark, "xref": "x2", "yref": "y2 domain"},
         {**mark, "xref": "x3", "yref": "y3 domain"},
     ]
-    return shapes, [label]

@@ -68,10 +68,19 @@ def panels(traj: Trajectory, log_grad: bool) -> Panels:
         log_grad=log_grad,
         g_shown=g_shown,
         g_range=g_range,
-        loss_ends=[sig_value(10**v if loss_log else v, 5) for v in loss_range],
-        g_ends=[sig_value(10**v if log_grad else v, 5) for v in g_range],
+        loss_ends=_ends(loss_range, loss_log),
+        g_ends=_ends(g_range, log_grad),
         step_end=steps_range(len(traj.p) - 1)[1],
     )
+
+
+def _ends(axis_range: list[float], log: bool) -> list[float | None]:
+    """The bottom and top of a step panel in data units, a little beyond its range (so that
+    rounding to 5 digits never leaves a sliver uncovered)."""
+    lo, hi = axis_range
+    pad = 0.01 * (hi - lo)
+    ends = [max(lo - pad, -_BIG), min(hi + pad, _LOG10_BIG if log else _BIG)]
+    return [sig_value(10**v if log else v, 5) for v in ends]
 
 
 def _curve_panel(traj: Trajectory, nll_hat: float, finite_nll: np.ndarray):

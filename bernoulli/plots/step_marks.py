@@ -16,7 +16,16 @@ import numpy as np
 
 from bernoulli import likelihood as lk
 from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
-from bernoulli.plots.style import BLACK, BLUE, FONT_SIZE, GREEN, GREY, VERMILLION, sig_value
+from bernoulli.plots.style import (
+    BLACK,
+    BLUE,
+    FONT_SIZE,
+    GREEN,
+    GREY,
+    VERMILLION,
+    on_screen,
+    sig_value,
+)
 
 GAUGE_RANGE = (-3.0, 1.5)  # the multiplier's axis; values beyond are drawn at its end
 TANGENT_HALF = 0.06  # the tangent reaches at least this far either side of p_t
@@ -129,7 +138,7 @@ def moving_traces(traj: Trajectory) -> list[dict]:
         dict(
             type="scatter",
             x=[],
-            y=[],
+            y=[0.5],  # the frames move it along x only
             xaxis="x4",
             yaxis="y4",
             mode="markers+text",
@@ -144,42 +153,50 @@ def moving_traces(traj: Trajectory) -> list[dict]:
     ]
 
 
-def moving_updates(traj: Trajectory, t: int, x_range: list[float]) -> list[dict]:
-    """The tangent, arrow, current p and needle at step t (empty where p_t is outside)."""
+def moving_updates(traj: Trajectory, t: int, x_range: list[float], y_range: list[float]):
+    """The tangent, arrow, current p and needle at step t (empty where p_t is outside).
+
+    The tangent, the arrow and the needle are only drawn: their ends are rounded to what a
+    pixel shows (style.on_screen). The current p keeps 7 digits: its hover prints them.
+    """
     p = traj.p
     pt = float(p[t])
     empty = [{"x": [], "y": []}, {"x": [], "y": []}, {"x": [], "y": []}]
-    needle = {"x": [], "y": [], "text": []}
+    needle = {"x": [], "text": []}
     if not (0 < pt < 1 and math.isfinite(traj.nll[t])):
         return [*empty, needle]
+    x_span, y_span = x_range[1] - x_range[0], y_range[1] - y_range[0]
     y, g = float(traj.nll[t]), float(traj.grad[t])
     nxt = float(p[t + 1]) if t + 1 < len(p) else None
     half = max(TANGENT_HALF, 1.2 * abs(nxt - pt) if nxt is not None and math.isfinite(nxt) else 0)
     xs = [pt - half, pt + half]
     tangent = {
-        "x": [sig_value(x) for x in xs],
-        "y": [sig_value(y + g * (x - pt)) for x in xs],
+        "x": [on_screen(x, x_span) for x in xs],
+        "y": [on_screen(y + g * (x - pt), y_span) for x in xs],
     }
     arrow = {"x": [], "y": []}
     if nxt is not None:
         end = nxt if math.isfinite(nxt) else x_range[1]
         end = min(max(end, x_range[0]), x_range[1])
         arrow = {
-            "x": [sig_value(pt), sig_value(end)],
-            "y": [sig_value(y), sig_value(y)],
+            "x": [on_screen(pt, x_span), on_screen(end, x_span)],
+            "y": [on_screen(y, y_span)] * 2,
         }
     now = {"x": [sig_value(pt)], "y": [sig_value(y)]}
     if traj.settings.optimizer in GD_LIKE:
         m = float(multiplier(traj, traj.param[t]))
-        needle = {"x": [_on_gauge(m)], "y": [0.5], "text": [f"{m:.3g} "]}
+        needle = {"x": [_on_gauge(m, moving=True)], "text": [f"{m:.3g} "]}
     return [tangent, arrow, now, needle]
 
 
-def _on_gauge(m: float) -> float | None:
-    """A multiplier drawn on the gauge, at its end when beyond it."""
+def _on_gauge(m: float, moving: bool = False) -> float | None:
+    """A multiplier drawn on the gauge, at its end when beyond it (a frame's needle rounded
+    to what a pixel shows)."""
+    low, high = GAUGE_RANGE
     if not math.isfinite(m):
-        return GAUGE_RANGE[0]
-    return sig_value(min(max(m, GAUGE_RANGE[0]), GAUGE_RANGE[1]))
+        return low
+    m = min(max(m, low), high)
+    return on_screen(m, high - low) if moving else sig_value(m)
 
 
 def _empty(xaxis: str, yaxis: str) -> dict:
@@ -188,8 +205,11 @@ def _empty(xaxis: str, yaxis: str) -> dict:
     )
 
 
-def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[dict], list[dict]]:
-    """The gauge's axes, its band |1 - lr·H| < 1 (a shape) and its title (an annotation)."""
+def gauge_layout(
+    traj: Trajectory, domain_y: list[float], title_y: float
+) -> tuple[dict, list[dict], list[dict]]:
+    """The gauge's axes (paper y `domain_y`), its band |1 - lr·H| < 1 (a shape) and its title
+    (an annotation whose bottom is at paper y `title_y`)."""
     s = traj.settings
     axis = {"showline": True, "linecolor": BLACK, "ticks": "outside", "zeroline": False}
     axes = {
@@ -235,7 +255,7 @@ def gauge_layout(traj: Trajectory, domain_y: list[float]) -> tuple[dict, list[di
     title = {
         "text": words,
         "x": 0.25,
-        "y": domain_y[1] + 0.012,
+        "y": title_y,
         "xref": "paper",
         "yref": "paper",
         "xanchor": "center",

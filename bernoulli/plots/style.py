@@ -69,6 +69,21 @@ def sig_value(x: float, digits: int = 7) -> float | None:
     return float(f"{x:.{digits}g}")
 
 
+PIXELS = 4000  # the widest an axis is ever drawn, in device pixels (a 4K projector)
+
+
+def on_screen(x: float, span: float, log: bool = False) -> float | None:
+    """One coordinate that is only drawn (not shown as a number), rounded to what a pixel can
+    show: to a power of ten at most span / PIXELS on a linear axis of this span, to 5
+    significant digits on a log axis; None (JSON null) if not finite."""
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    if log or not span > 0 or not math.isfinite(span):
+        return sig_value(x, 5)
+    return round(x, math.ceil(math.log10(PIXELS / span)))
+
+
 def fmt(x: float) -> str:
     """A number in a legend or a label: four significant digits."""
     return f"{x:.4g}"

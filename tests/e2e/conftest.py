@@ -19,7 +19,8 @@ import pytest
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
 from tests.streamlit_client import free_port, start_server, stop_server
 
-SHOTS = ROOT / "artifacts" / "screenshots"
+# BERNOULLI_SHOTS=/some/tmp/dir keeps a run's pictures out of the clone.
+SHOTS = Path(os.environ.get("BERNOULLI_SHOTS") or ROOT / "artifacts" / "screenshots")
 # The figure as the browser shows it: the slider's active step, the frame shown (the name of
 # the step the moving traces are at) and where each moving trace is.
 FIGURE_STATE = """(index) => {

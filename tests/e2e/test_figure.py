@@ -15,10 +15,10 @@ def play_button(pg):
 def test_first_load_shows_the_figure(page, app_url):
     open_app(page, app_url)
     state = figure_state(page)
-    assert state["traces"] == 20 and len(state["frames"]) == 200  # the notebook's 1000 steps
+    assert state["traces"] == 21 and len(state["frames"]) == 200  # the notebook's 1000 steps
     # stalled at 655: the step axis ends a third later, at 874 (all 1000 a toggle away)
     assert state["frames"][0] == "0" and state["frames"][-1] == "874"
-    assert state["active"] == 0 and state["path"][-1] == 0.08385391  # at p0, waiting for Play
+    assert state["active"] == 0 and state["now"] == [0.08385391]  # at p0, waiting for Play
     assert state["mle"] == 0.725
     # The status in words (not colour alone) and the figure's text alternative.
     # First one sentence in a student's words; the float32 stall is in "Why", one click away.

@@ -1,6 +1,7 @@
-"""The first screen and the presets in Chromium: Play in view at 1280×720 and 1440×900, the
-step buttons move one frame, and each preset seen mid-animation (screenshots kept in
-artifacts/screenshots/ to be looked at)."""
+"""The first screen and the presets in Chromium: the banner, Play and the whole curve panel in
+view at 1280×720 and 1440×900, the step buttons move one frame, and each preset seen
+mid-animation (screenshots kept in artifacts/screenshots/, or $BERNOULLI_SHOTS, to be looked
+at)."""
 
 from __future__ import annotations
 
@@ -15,21 +16,50 @@ def button(pg, text: str):
     return pg.locator(f"{FIGURE} g.updatemenu-button", has_text=text)
 
 
+# Where panel (a)'s plotting area is on the page (Plotly's axis offsets and lengths), and
+# the bottom of its p-axis tick labels.
+CURVE_PANEL = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const ticks = Array.from(gd.querySelectorAll('.xtick text')).map(
+        (t) => t.getBoundingClientRect().bottom);
+    return {x: box.left + xa._offset, width: xa._length,
+            y: box.top + ya._offset, height: ya._length, ticks: Math.max(...ticks)};
+}"""
+
+
+def inside(box: dict, width: int, height: int) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and box["y"] + box["height"] <= height
+    )
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1440, 900)])
-def test_first_screen_has_play_in_view(page, app_url, size):
+def test_first_screen_has_the_banner_play_and_the_curve_in_view(page, app_url, size):
+    """Without scrolling: the one-sentence banner, Play (and the step controls), and the
+    whole of panel (a), the NLL curve with the moving p, down to its p-axis numbers."""
     width, height = size
     page.set_viewport_size({"width": width, "height": height})
     open_app(page, app_url)
     page.wait_for_timeout(500)
+    banner = page.locator('[data-testid="stAlertContentSuccess"]').first
+    assert "p walks straight to p̂ = 0.725" in banner.inner_text()
     for control in (
+        banner,
         button(page, "Play"),
         button(page, "+1"),
         page.locator(f"{FIGURE} .slider-container"),
     ):
         box = control.bounding_box()
         assert box is not None, control
-        assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert inside(box, width, height), (control, box)
+    curve = page.evaluate(CURVE_PANEL)
+    assert curve["height"] > 200 and curve["width"] > 250, curve  # a real panel, not a strip
+    assert inside(curve, width, height), curve
+    assert curve["ticks"] <= height, curve  # its p-axis numbers too
     shot(page, f"first-screen-{width}x{height}")
     shot(page, f"first-screen-{width}x{height}-whole", whole=True)
 
@@ -77,4 +107,6 @@ def test_each_preset_mid_animation(page, app_url, preset):
     page.wait_for_timeout(300)
     state = figure_state(page)
     assert state["lossCursor"] == [state["activeStep"]]
+    assert inside(page.evaluate(CURVE_PANEL), 1280, 720)  # the first screen holds the curve
+    shot(page, f"preset-{preset}-mid-screen")
     shot(page, f"preset-{preset}-mid", whole=True)

@@ -94,6 +94,8 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
     traj = run(*NOTEBOOK, preset_settings(preset, *NOTEBOOK))
     out = spec(F.animated_figure(traj))
     h = lk.curvature(traj.p, *NOTEBOOK)  # gradient descent in p on the summed NLL
+    # The tangent, the arrow and the needle are only drawn: rounded to 1/4000 of their axis.
+    x_px, y_px = (np.diff(out["layout"][a]["range"])[0] / 4000 for a in ("xaxis", "yaxis"))
     seen = 0
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
@@ -106,19 +108,21 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
         assert now["x"] == [sig(traj.p[t])] and now["y"] == [sig(traj.nll[t])]
         (x0, x1), (y0, y1) = tangent["x"], tangent["y"]
         assert x0 < traj.p[t] < x1
-        # the ends carry 7 significant digits: the slope is the gradient to that rounding
-        wiggle = 1e-6 * (abs(y0) + abs(y1)) / (x1 - x0) + 1e-6 * abs(traj.grad[t])
+        # the ends are rounded to pixels: the slope is the gradient to that rounding
+        wiggle = (y_px + abs(traj.grad[t]) * x_px) / (x1 - x0) * 1.01
         assert (y1 - y0) / (x1 - x0) == pytest.approx(traj.grad[t], abs=wiggle)
+        assert y0 + traj.grad[t] * (traj.p[t] - x0) == pytest.approx(traj.nll[t], abs=2 * wiggle)
         if t + 1 < len(traj.p):
             # the arrow runs from p_t to p_{t+1}, a length of lr·|g| (gradient descent in p)
-            assert arrow["x"][0] == sig(traj.p[t])
+            assert arrow["x"][0] == pytest.approx(traj.p[t], abs=x_px / 2)
+            assert arrow["y"] == [pytest.approx(traj.nll[t], abs=y_px / 2)] * 2
             if 0 < traj.p[t + 1] < 1:
-                assert arrow["x"][1] == sig(traj.p[t + 1])
+                assert arrow["x"][1] == pytest.approx(traj.p[t + 1], abs=x_px / 2)
                 length = abs(arrow["x"][1] - arrow["x"][0])
-                # (each end to 7 digits: 1e-7 on the p-axis)
-                assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=1.1e-7)
+                assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=x_px)
         m = 1 - traj.settings.lr * h[t]
-        assert needle["x"][0] == sig(min(max(m, -3.0), 1.5))
+        assert needle["x"][0] == pytest.approx(min(max(m, -3.0), 1.5), abs=4.5 / 4000 / 2)
+        assert needle["text"] == [f"{m:.3g} "]
         seen += 1
     assert seen >= 10
     # the multiplier at p̂, fixed: 1 - lr·n/(p̂(1 - p̂))
@@ -127,13 +131,25 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
 
 
 def test_step_lines_are_covered_right_of_the_current_step(oscillation):
+    """Each frame moves the white covers of (b) and (c) with x0 alone: their box starts at the
+    current step and reaches past the end of the step axis."""
     out = spec(F.animated_figure(oscillation))
+    right = out["layout"]["xaxis2"]["range"][1]
+    for index, y_axis in ((F.LOSS_COVER, "yaxis2"), (F.GRAD_COVER, "yaxis3")):
+        cover = out["data"][index]
+        assert cover["fill"] == "toself" and cover["line"]["shape"] == "vh"
+        # the points x0, x0 + dx, x0 + 2·dx at bottom, top, bottom, joined up-then-across:
+        # the box [x0, x0 + dx] × [bottom, top] of the whole panel
+        assert cover["dx"] > 2 * right and "x" not in cover
+        low, high = cover["y"][0], cover["y"][1]
+        assert cover["y"][2] == low
+        y_range = out["layout"][y_axis]["range"]
+        if out["layout"][y_axis].get("type") == "log":
+            low, high = np.log10(low), np.log10(high)
+        assert low <= y_range[0] + 1e-9 and high >= y_range[1] - 1e-9
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
-        for cover in (data[F.LOSS_COVER], data[F.GRAD_COVER]):
-            right = out["layout"]["xaxis2"]["range"][1]
-            assert cover["x"] == [right, t, t, right]
-    assert out["data"][F.LOSS_COVER]["fill"] == "toself"
+        assert data[F.LOSS_COVER] == data[F.GRAD_COVER] == {"x0": t}
 
 
 def test_intervals_on_the_p_axis():
@@ -167,8 +183,87 @@ def test_compare_figure_overlays_labelled_runs():
     out = spec(F.compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
     paths = [t for t in out["data"] if t.get("xaxis", "x") == "x" and t["name"].startswith("lr")]
     assert [t["name"].split(":")[0] for t in paths] == ["lr = 1.5e-3", "lr = 3e-3"]
-    np.testing.assert_allclose(paths[0]["x"][:10], runs[0].p[:10], rtol=1e-6)
     assert "left (0, 1) at step" in paths[1]["name"]
     assert {t["line"]["dash"] for t in paths} == {"solid", "dash"}
     with pytest.raises(ValueError, match="compare one to 4"):
         F.compare_figure(runs * 3, ["x"] * 6)
+
+
+def compare_parts(out: dict, runs: int) -> dict:
+    """The compare figure's traces by role (the order compare._static_traces draws them)."""
+    return {
+        "trails": list(range(1, 1 + runs)),
+        "losses": list(range(1 + runs, 1 + 2 * runs)),
+        "ps": list(range(1 + 2 * runs, 1 + 3 * runs)),
+        "covers": [1 + 3 * runs, 2 + 3 * runs],
+        "loss_now": list(range(4 + 3 * runs, 4 + 4 * runs)),
+        "p_now": list(range(4 + 4 * runs, 4 + 5 * runs)),
+    }
+
+
+def test_compare_figure_plays_every_step_of_the_zig_zags():
+    """The compared runs play together: every step a frame while any of them zig-zags or
+    leaves (0, 1), the slider stopping at each, fixed ranges, no redraw; each run's dot on
+    its own p_t, the step panels covered right of the current step."""
+    base = preset_settings("oscillation", *NOTEBOOK)  # lr 1.5e-3 from 0.6: converges at 17
+    runs = [
+        run(*NOTEBOOK, base),
+        run(*NOTEBOOK, Settings(lr=base.lr * 2, p0=0.6, dtype="float64")),  # escapes
+        run(*NOTEBOOK, Settings(lr=base.lr / 2, p0=0.6, dtype="float64")),
+    ]
+    escape = runs[1].diverged_at
+    assert escape is not None
+    out = spec(F.compare_figure(runs, ["this", "2 × lr", "½ × lr"]))
+    end = max(F.focus_end(r) for r in runs)
+    names = [int(f["name"]) for f in out["frames"]]
+    assert names == list(range(end + 1))  # every step, the zig-zag and the escape included
+    layout = out["layout"]
+    stops = [int(s["args"][0][0]) for s in layout["sliders"][0]["steps"]]
+    assert stops == names  # the slider's stops are the frames
+    assert all(s["args"][1]["frame"]["redraw"] is False for s in layout["sliders"][0]["steps"])
+    play = [b for b in layout["updatemenus"][0]["buttons"] if "Play" in b["label"]]
+    assert play and play[0]["args"][1]["frame"]["redraw"] is False
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+        assert layout[axis]["autorange"] is False, axis
+    parts = compare_parts(out, len(runs))
+    px = 1.1 / 4000  # (c)'s p axis; (a)'s p axis is shorter still
+    for frame in out["frames"]:
+        t, data = int(frame["name"]), moved(frame)
+        assert all(data[c] == {"x0": t} for c in parts["covers"])
+        for i, traj in enumerate(runs):
+            s = min(t, len(traj.p) - 1)
+            trail, p_now = data[parts["trails"][i]], data[parts["p_now"][i]]
+            assert p_now["x"] == [s]
+            shown = min(max(traj.p[s], -0.05), 1.05)
+            assert p_now["y"][0] == pytest.approx(shown, abs=px / 2)
+            if 0 < traj.p[s] < 1:
+                assert len(trail["x"]) == F.compare.TRAIL
+                assert trail["x"][-1] == pytest.approx(traj.p[s], abs=px / 2)  # the dot: p_s
+                assert data[parts["loss_now"][i]]["x"] == [s]
+            else:  # left (0, 1): the dot stays at the last p inside, the cursor at the edge
+                assert trail["x"][-1] == pytest.approx(traj.p[escape - 1], abs=px / 2)
+                assert p_now["y"] == [1.05] or p_now["y"] == [-0.05]
+                assert data[parts["loss_now"][i]] == {"x": [], "y": []}
+    # the figure opens on frame 0: every run at its start
+    first = moved(out["frames"][0])
+    for index, update in first.items():
+        for key, value in update.items():
+            assert out["data"][index][key] == value
+    # the step lines are every step of each run shown, drawn under the covers
+    np.testing.assert_allclose(out["data"][parts["ps"][0]]["y"], runs[0].p[: end + 1], rtol=1e-6)
+
+
+def test_compare_frames_long_runs_within_budget():
+    """Long runs: at most 200 frames, every busy step of every run among them (up to the
+    budget), the escape and the step before it."""
+    runs = [
+        run(*NOTEBOOK, Settings(lr=1.9e-3, p0=0.6, dtype="float64", steps=3000)),
+        run(*NOTEBOOK, Settings(lr=2e-5, dtype="float64", steps=3000)),
+    ]
+    end = max(F.focus_end(r) for r in runs)
+    frames = F.compare.compare_frames(runs, end)
+    assert len(frames) <= 200 and frames[0] == 0 and frames[-1] == end
+    busy = set()
+    for traj in runs:
+        busy |= set(F.busy_steps(traj.p[: end + 1], traj.mle).tolist())
+    assert set(sorted(busy)[:150]) <= set(frames.tolist())
