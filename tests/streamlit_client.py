@@ -25,10 +25,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """Start `streamlit run app.py` on 127.0.0.1:port and wait until it answers its health check."""
+def start_server(port: int, log_path: Path, script: str = "app.py") -> subprocess.Popen:
+    """Start `streamlit run script` (a path from the clone's root) on 127.0.0.1:port and wait
+    until it answers its health check."""
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_server
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(

@@ -299,6 +299,17 @@ SHARED_RESOURCES = {
     "sidebar.py:notebook_sample": "a frozen Sample with read-only values",
     "sidebar.py:generated_sample": "a frozen Sample with read-only values",
     "run_view.py:figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
+    **{
+        f"explorer_cache.py:{name}_cached": "explorer Figure(s), only handed to st.plotly_chart"
+        for name in [
+            "sweep_figure",
+            "map_figures",
+            "bifurcation_figure",
+            "cobweb_figure",
+            "race_figure",
+            "sum_mean_figure",
+        ]
+    },
 }
 
 
@@ -309,7 +320,7 @@ def test_every_cache_resource_is_accounted_for():
     assert found == set(SHARED_RESOURCES)
 
 
-# Where a shared Figure may go: each only reads it (to_dict / to_html deep-copy it; checked
+# Where a shared Figure may go: each only reads it (to_dict / to_html copy or only read it; checked
 # in test_sessions_sharing_the_cached_figure_leave_it_unchanged).
 FIGURE_READERS = ("plotly_chart", "animation_html")
 
