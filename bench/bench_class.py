@@ -122,7 +122,7 @@ def one_session(base: str, token: str, query: str = "") -> tuple[float, int]:
         return time.perf_counter() - start, session.received
 
 
-def at_once(base: str, count: int) -> tuple[float, int]:
+def at_once(base: str, count: int) -> tuple[float, list[str]]:
     """`count` sessions opening the link together: the worst one's seconds, and the errors."""
     token = xsrf_token(base)
     barrier = threading.Barrier(count)
@@ -142,7 +142,7 @@ def at_once(base: str, count: int) -> tuple[float, int]:
     for thread in threads:
         thread.join()
     time.sleep(1.0)  # let the server drop the sessions before the next try
-    return (max(times) if times else float("nan")), len(errors)
+    return (max(times) if times else float("nan")), [type(e).__name__ for e in errors]
 
 
 # --- the browser ---------------------------------------------------------------------------
@@ -258,6 +258,7 @@ def server_rerun(tries: int) -> tuple[float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     from bernoulli import optimize
+    from bernoulli.bench import median_time
     from ui import state
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -270,9 +271,7 @@ def server_rerun(tries: int) -> tuple[float, float, float]:
         rerun = time.perf_counter() - start
         assert not at.exception, [e.value for e in at.exception]
         settings = state.settings_from_state(at.session_state)
-        start = time.perf_counter()
-        optimize.run(200, 145, settings)
-        run = time.perf_counter() - start
+        run = median_time(lambda s=settings: optimize.run(200, 145, s), 3, warmup=0)
         if i:  # the first: imports and warm-up
             reruns.append(rerun)
             runs.append(run)
@@ -340,14 +339,15 @@ def sessions_rows(app: str, floor: str, args) -> None:
         if not count:
             continue
         worst = {url: [] for url in token}
-        errors = dict.fromkeys(token, 0)
+        errors: dict[str, list[str]] = {url: [] for url in token}
         for _ in range(args.tries):
             for url in token:  # alternating, so drift hits both alike
                 seconds, failed = at_once(url, count)
                 worst[url].append(seconds)
                 errors[url] += failed
         row(f"{count} sessions at once: worst session done", *(median(worst[u]) for u in token))
-        print(f"|   errors over {args.tries} tries | {errors[app]} | {errors[floor]} | |")
+        told = {url: f"{len(e)} {sorted(set(e))}" if e else "0" for url, e in errors.items()}
+        print(f"|   sessions failed over {args.tries} tries | {told[app]} | {told[floor]} | |")
 
 
 def main(argv: list[str] | None = None) -> None:
