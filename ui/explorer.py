@@ -25,8 +25,9 @@ from ui.explorer_cache import (
     MAP_P0S,
     lr_p0_cached,
     lr_sweep_cached,
+    map_figures_cached,
     options_of,
-    two_cycles_cached,
+    sweep_figure_cached,
 )
 from ui.explorer_common import batched, chart, near_mle, num, progress_bar, ratio_text
 from ui.explorer_dynamics import bifurcation_section, cobweb_section
@@ -151,10 +152,11 @@ def sweep_section(n: int, k: int, s: Settings) -> None:
     sweep_formulas(s, optimizer)
     bar, report = progress_bar("Running the sweep…")
     problem = Problem(n, k, s.param, s.loss)
-    res = lr_sweep_cached(problem, options_of(s, optimizer), p0, s.lr, _progress=report)
+    options = options_of(s, optimizer)
+    fig = sweep_figure_cached(problem, options, p0, s.lr, _progress=report)
+    res = lr_sweep_cached(problem, options, p0, s.lr)  # filled by the figure's build
     bar.empty()
-    marks = xf.threshold_marks(problem, s.beta if optimizer == "momentum" else None)
-    chart(xf.lr_sweep_figure(res, s.lr, marks), "explorer_sweep")
+    chart(fig, "explorer_sweep")
     st.markdown(sweep_facts(res, lk.thresholds(n, k, s.param, s.loss), s.lr))
 
 
@@ -227,19 +229,15 @@ def map_section(n: int, k: int, s: Settings) -> None:
     bar, report = progress_bar(f"Running {MAP_LRS * MAP_P0S:,} runs…")
     low, high = map_range(n, k, s)
     problem = Problem(n, k, s.param, s.loss)
-    res = lr_p0_cached(problem, options_of(s, optimizer), low, high, _progress=report)
+    options = options_of(s, optimizer)
+    figs = map_figures_cached(problem, options, (low, high), (s.lr, p0), _progress=report)
+    res = lr_p0_cached(problem, options, low, high)  # filled by the figures' build
     bar.empty()
-    cycles = None
-    if s.param == "p":
-        cycles = two_cycles_cached(problem, low, high, 240, log=True)
-    marks = xf.threshold_marks(problem, s.beta if optimizer == "momentum" else None)
-    outcome, steps = st.tabs(["Outcome", "Steps to converge"])
-    with outcome:
-        fig = xf.lr_p0_figure(res, "outcome", marks, (s.lr, p0), cycles)
-        chart(fig, "explorer_map_outcome")
-    with steps:
-        fig = xf.lr_p0_figure(res, "steps", marks, (s.lr, p0), cycles)
-        chart(fig, "explorer_map_steps")
+    for tab, fig, key in zip(
+        st.tabs(["Outcome", "Steps to converge"]), figs, ("outcome", "steps"), strict=True
+    ):
+        with tab:
+            chart(fig, f"explorer_map_{key}")
     counts = ", ".join(
         f"{sweep.STATUS_LABELS[c]} {res.count(c):,}" for c in xf.STATUS_ORDER if res.count(c)
     )

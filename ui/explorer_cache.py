@@ -1,8 +1,10 @@
-"""The explorer's heavy computations, cached with ``st.cache_data`` on scalars only.
+"""The explorer's heavy computations, cached with ``st.cache_data`` on scalars only, and
+its figures, built once for every session with ``st.cache_resource``.
 
 Each takes small frozen values (`Problem`, `sweep.BatchOptions`: scalars, hashable) and
 returns numpy results. A long computation reports progress through ``_progress`` (not part
-of the key).
+of the key). A figure is keyed on the same scalars as its data, and marked `shared`: its
+wire dict (what st.plotly_chart sends) is built once, not in every session's every run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import numpy as np
 import streamlit as st
 
 from bernoulli import dynamics, sweep
+from bernoulli import plots as xf
 from bernoulli.optimize import Settings, run
+from bernoulli.plots.wire import shared
 from bernoulli.problem import Problem
 
 SWEEP_POINTS = 241  # learning rates in the sweep
@@ -92,3 +96,69 @@ def sum_mean_sweep_cached(
     ref = sweep.reference_lr(Problem(problem.n, problem.k, problem.param, "sum"))
     lrs = np.geomspace(ratios[0] * ref, ratios[1] * ref, SUM_MEAN_POINTS)
     return sweep.lr_sweep(problem, p0, lrs, options, _progress)
+
+
+# --- figures, shared by every session (read-only: only ever handed to st.plotly_chart) ------
+
+
+def _marks(problem: Problem, options: sweep.BatchOptions):
+    return xf.threshold_marks(problem, options.beta if options.optimizer == "momentum" else None)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def sweep_figure_cached(
+    problem: Problem, options: sweep.BatchOptions, p0: float, lr: float, _progress=None
+):
+    res = lr_sweep_cached(problem, options, p0, lr, _progress=_progress)
+    return shared(xf.lr_sweep_figure(res, lr, _marks(problem, options)))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_figures_cached(
+    problem: Problem, options: sweep.BatchOptions, lrs: tuple, current: tuple, _progress=None
+):
+    """The map's two figures (outcome, steps) over lrs = (low, high) x 2/H, with the
+    current (lr, p0) marked."""
+    res = lr_p0_cached(problem, options, *lrs, _progress=_progress)
+    cycles = two_cycles_cached(problem, *lrs, 240, log=True) if problem.param == "p" else None
+    return tuple(
+        shared(xf.lr_p0_figure(res, kind, _marks(problem, options), current, cycles))
+        for kind in ("outcome", "steps")
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def bifurcation_figure_cached(problem: Problem, title: str, current: float | None, _progress=None):
+    res = bifurcation_cached(problem, _progress=_progress)
+    low, high = BIFURCATION_RANGE[problem.param]
+    cycles = two_cycles_cached(problem, low, high, 300)
+    marks = xf.threshold_marks(problem)
+    return shared(xf.bifurcation_figure(res, marks, cycles, title, current))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cobweb_figure_cached(problem: Problem, lr: float, p0: float, steps: int):
+    return shared(xf.cobweb_figure(cobweb_cached(problem, lr, p0, steps)))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def race_figure_cached(
+    problem: Problem, values_key: str, runs: tuple[Settings, ...], labels: tuple, _values=None
+):
+    """The race of `runs` on (problem.n, problem.k), each labelled."""
+    trajs = race_cached(problem.n, problem.k, values_key, runs, _values=_values)
+    racers = [
+        xf.Racer(label, traj, xf.RACE_COLORS[i])
+        for i, (label, traj) in enumerate(zip(labels, trajs, strict=True))
+    ]
+    return shared(xf.race_figure(racers, problem.n, problem.k, problem.loss))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def sum_mean_figure_cached(
+    problem: Problem, options: sweep.BatchOptions, p0: float, ratios, _progress=None
+):
+    """Both loss scales' sweeps (problem.loss is ignored), in one figure."""
+    scales = [Problem(problem.n, problem.k, problem.param, loss) for loss in ("sum", "mean")]
+    res = [sum_mean_sweep_cached(one, options, p0, ratios, _progress) for one in scales]
+    return shared(xf.sum_mean_figure(*res, *(xf.threshold_marks(one) for one in scales)))

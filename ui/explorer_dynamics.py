@@ -8,19 +8,18 @@ import math
 import streamlit as st
 
 from bernoulli import likelihood as lk
-from bernoulli import plots as xf
 from bernoulli import settings, sweep
 from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
 from ui.explorer_cache import (
     BIFURCATION_POINTS,
-    BIFURCATION_RANGE,
     KEEP,
     TRANSIENT,
     bifurcation_cached,
+    bifurcation_figure_cached,
     cobweb_cached,
+    cobweb_figure_cached,
     stable_window_cached,
-    two_cycles_cached,
 )
 from ui.explorer_common import chart, near_mle, num, progress_bar, ratio_text
 
@@ -107,13 +106,10 @@ def diagram_data(n: int, k: int) -> tuple[int, int]:
 def diagram(problem: Problem, current: float | None, window_text: str) -> None:
     """One bifurcation diagram (in p or in logit), with what it shows in words."""
     bar, report = progress_bar(f"Bifurcation in {problem.param}…")
-    res = bifurcation_cached(problem, _progress=report)
-    bar.empty()
-    low, high = BIFURCATION_RANGE[problem.param]
-    cycles = two_cycles_cached(problem, low, high, 300)
-    marks = xf.threshold_marks(problem)
     title = {"p": "gradient descent in p", "logit": "gradient descent in θ = logit p"}
-    fig = xf.bifurcation_figure(res, marks, cycles, title[problem.param], current)
+    fig = bifurcation_figure_cached(problem, title[problem.param], current, _progress=report)
+    res = bifurcation_cached(problem)  # filled by the figure's build
+    bar.empty()
     chart(fig, f"explorer_bif_{problem.param}")
     st.markdown(window_text + bifurcation_story(res, problem))
 
@@ -222,8 +218,10 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     steps = cols[2].number_input(
         "steps", min_value=1, max_value=500, value=40, step=10, key="explorer_cobweb_steps"
     )
-    cw = cobweb_cached(Problem(n, k, param, s.loss), float(lr), float(p0), int(steps))
-    chart(xf.cobweb_figure(cw), "explorer_cobweb")
+    problem, lr, p0, steps = Problem(n, k, param, s.loss), float(lr), float(p0), int(steps)
+    fig = cobweb_figure_cached(problem, lr, p0, steps)
+    cw = cobweb_cached(problem, lr, p0, steps)  # filled by the figure's build
+    chart(fig, "explorer_cobweb")
     ratio = lr / lk.thresholds(n, k, param, s.loss).stable if 0 < k < n else math.nan
     words = sweep.STATUS_LABELS[cw.status]
     if cw.status == sweep.DIVERGED:

@@ -9,10 +9,15 @@ import streamlit as st
 
 from bernoulli import dynamics, settings, sweep
 from bernoulli import likelihood as lk
-from bernoulli import plots as xf
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.problem import Problem
-from ui.explorer_cache import SUM_MEAN_STEPS, race_cached, sum_mean_sweep_cached
+from ui.explorer_cache import (
+    SUM_MEAN_STEPS,
+    race_cached,
+    race_figure_cached,
+    sum_mean_figure_cached,
+    sum_mean_sweep_cached,
+)
 from ui.explorer_common import batched, chart, num, progress_bar, ratio_text
 
 RACE_MAX_STEPS = 5000  # the race animates at most this many steps
@@ -81,13 +86,13 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
         for (name, param, _), lr in zip(entries, lrs, strict=True)
     )
     key = hashlib.sha1(values.tobytes()).hexdigest() if values is not None else "none"
+    labels = tuple(
+        f"{label}, η = {num(lr)}" for (_, _, label), lr in zip(entries, lrs, strict=True)
+    )
     with st.spinner("Running the optimizers…"):
-        trajs = race_cached(n, k, key, runs, _values=values)
-    shown = [
-        xf.Racer(f"{label}, η = {num(lr)}", traj, xf.RACE_COLORS[i])
-        for i, ((_, _, label), lr, traj) in enumerate(zip(entries, lrs, trajs, strict=True))
-    ]
-    chart(xf.race_figure(shown, n, k, s.loss), "explorer_race")
+        fig = race_figure_cached(Problem(n, k, s.param, s.loss), key, runs, labels, _values=values)
+        trajs = race_cached(n, k, key, runs, _values=values)  # filled by the figure's build
+    chart(fig, "explorer_race")
     mom_lr = lrs[1]
     h = lk.thresholds(n, k, s.param, s.loss)
     bound = h.momentum_stable(s.beta)
@@ -98,7 +103,7 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
         if h.note == ""
         else h.note
     )
-    lines = [f"- **{r.label}**: {r.traj.message}" for r in shown]
+    lines = [f"- **{label}**: {traj.message}" for label, traj in zip(labels, trajs, strict=True)]
     st.markdown("\n".join(lines))
 
 
@@ -136,17 +141,9 @@ def sum_mean_section(n: int, k: int, s: Settings) -> None:
         steps=SUM_MEAN_STEPS, optimizer=batched(s.optimizer), beta=s.beta, tol=s.tol
     )
     bar, report = progress_bar("Sweeping both losses…")
-    res_sum, res_mean = (
-        sum_mean_sweep_cached(Problem(n, k, s.param, loss), options, start, ratios, report)
-        for loss in settings.LOSSES
-    )
+    fig = sum_mean_figure_cached(Problem(n, k, s.param), options, start, ratios, report)
+    res_sum = sum_mean_sweep_cached(Problem(n, k, s.param, "sum"), options, start, ratios)
     bar.empty()
-    fig = xf.sum_mean_figure(
-        res_sum,
-        res_mean,
-        xf.threshold_marks(Problem(n, k, s.param, "sum")),
-        xf.threshold_marks(Problem(n, k, s.param, "mean")),
-    )
     chart(fig, "explorer_sum_mean")
     st.caption(
         f"Both rows: {res_sum.lr.size} learning rates on the same axis, runs of "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from bernoulli import advice, data, settings, share
@@ -64,6 +64,13 @@ def choice(widget, field: Field, **options):
 
 
 # --- presets ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def counts_table(n: int, k: int) -> pa.Table:
+    """How many 0s and 1s, as an Arrow table: immutable, so shared by every session, and
+    sent as it is (a pandas DataFrame is converted to Arrow in every session's every run)."""
+    return pa.table({"value": ["0", "1"], "count": [n - k, k]})
 
 
 @st.cache_resource(show_spinner=False)
@@ -155,9 +162,8 @@ def samples_section() -> data.Sample:
         f"sample mean k/n = **{sample.mean:.6g}**"
     )
     # The data in one picture: how many 0s and 1s (bars scaled to n).
-    counts = pd.DataFrame({"value": ["0", "1"], "count": [sample.n - sample.k, sample.k]})
     side.dataframe(
-        counts,
+        counts_table(sample.n, sample.k),
         hide_index=True,
         width="stretch",
         column_config={

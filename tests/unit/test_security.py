@@ -301,9 +301,21 @@ def cache_resource_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
 SHARED_RESOURCES = {
     "sidebar.py:notebook_sample": "a frozen Sample with read-only values",
     "sidebar.py:generated_sample": "a frozen Sample with read-only values",
+    "sidebar.py:counts_table": "a pyarrow Table: immutable",
     "run_view.py:figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
     "classroom.py:_store": "the classes' Store (a SQLite path, or a thread-safe Redis client)",
     "classroom.py:question_run": "a frozen Sample with read-only values and frozen Settings",
+    **{
+        f"explorer_cache.py:{name}_cached": "explorer Figure(s), only handed to st.plotly_chart"
+        for name in [
+            "sweep_figure",
+            "map_figures",
+            "bifurcation_figure",
+            "cobweb_figure",
+            "race_figure",
+            "sum_mean_figure",
+        ]
+    },
 }
 
 
@@ -314,7 +326,7 @@ def test_every_cache_resource_is_accounted_for():
     assert found == set(SHARED_RESOURCES)
 
 
-# Where a shared Figure may go: each only reads it (to_dict / to_html deep-copy it; checked
+# Where a shared Figure may go: each only reads it (to_dict / to_html copy or only read it; checked
 # in test_sessions_sharing_the_cached_figure_leave_it_unchanged).
 FIGURE_READERS = ("plotly_chart", "animation_html")
 

@@ -1,0 +1,71 @@
+"""A figure as it goes over the wire, built once for every session that shows it.
+
+``st.plotly_chart(fig)`` sends ``fig.to_dict()``: plotly.py deep-copies the whole figure (for
+the animated figure, hundreds of frames), then walks the copy turning numpy arrays into
+plotly.js typed arrays (base64). For one figure of a cached run that is most of a page
+run's time, repeated for every student who opens the same link. `shared` marks a figure
+that nobody modifies any more (it lives in a cache): its dict is built once, in one pass
+(`wire_dict`), and every later ``to_dict()`` returns that same dict, read-only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def wire_dict(fig: go.Figure) -> dict:
+    """What ``fig.to_dict()`` returns (equal to it), built in one pass without a deep copy.
+
+    Numpy arrays under a dict key become typed-array specs as plotly.py writes them; the
+    rest is copied container by container, so nothing of `fig` is changed by a reader
+    that only reads. Leaves (numbers, strings, arrays plotly.py leaves as arrays) are shared.
+    """
+    res = {"data": _copy(fig._data), "layout": _copy(fig._layout)}
+    frames = [frame._props for frame in fig._frame_objs]
+    if frames:
+        res["frames"] = _copy(frames)
+    return res
+
+
+def _copy(node):
+    if isinstance(node, dict):
+        return {key: value if is_skipped_key(key) else _value(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return type(node)(_copy(value) for value in node)
+    return node
+
+
+def _value(value):
+    """A dict's value as plotly.py's convert_to_base64 leaves it (arrays as typed arrays)."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, np.ndarray) or is_homogeneous_array(value):
+        return to_typed_array_spec(value)
+    return _copy(value)
+
+
+class SharedFigure(go.Figure):
+    """A figure that is no longer modified: ``to_dict()`` is built once and kept (read-only)."""
+
+    _wire: dict | None = None
+
+    def to_dict(self) -> dict:
+        if self._wire is None:
+            self._wire = wire_dict(self)
+        return self._wire
+
+
+def shared(fig: go.Figure) -> go.Figure:
+    """`fig` itself, from now on read-only and with its wire dict built (see the module).
+
+    Call it where the figure is cached, once it is complete: a later change to the figure
+    would not reach the browser.
+    """
+    if type(fig) is go.Figure:
+        fig.__class__ = SharedFigure  # the same object: no copy of its frames
+    fig.to_dict()
+    return fig
