@@ -274,7 +274,8 @@ def _moving(trajs: Sequence[Trajectory], t: int, y_range: list[float]) -> list[d
             }
         )
         here = _inside(p[s], nll[s])
-        losses.append({"x": [s], "y": [on_screen(nll[s], y_span)]} if here else {"x": [], "y": []})
+        # (null, not empty: plotly.js would leave the old point on screen)
+        losses.append({"x": [s], "y": [on_screen(nll[s], y_span) if here else None]})
         p_shown = min(max(float(p[s]), P_RANGE[0]), P_RANGE[1]) if math.isfinite(p[s]) else None
         ps.append({"x": [s], "y": [on_screen(p_shown, p_span) if p_shown is not None else None]})
     cover = {"x0": t}

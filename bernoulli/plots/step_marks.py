@@ -161,10 +161,12 @@ def moving_updates(traj: Trajectory, t: int, x_range: list[float], y_range: list
     """
     p = traj.p
     pt = float(p[t])
-    empty = [{"x": [], "y": []}, {"x": [], "y": []}, {"x": [], "y": []}]
     needle = {"x": [], "text": []}
     if not (0 < pt < 1 and math.isfinite(traj.nll[t])):
-        return [*empty, needle]
+        # The current p as one point at null: plotly.js leaves an emptied marker trace's old
+        # point on screen when animating without redraw, but removes a point that is null.
+        gone = {"x": [None], "y": [None]}
+        return [{"x": [], "y": []}, {"x": [], "y": []}, gone, needle]
     x_span, y_span = x_range[1] - x_range[0], y_range[1] - y_range[0]
     y, g = float(traj.nll[t]), float(traj.grad[t])
     nxt = float(p[t + 1]) if t + 1 < len(p) else None

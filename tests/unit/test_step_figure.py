@@ -100,7 +100,7 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
         if not 0 < traj.p[t] < 1:
-            assert data[F.TANGENT]["x"] == [] and data[F.NOW]["x"] == []
+            assert data[F.TANGENT]["x"] == [] and data[F.NOW]["x"] == [None]  # not drawn
             continue
         tangent, arrow, now, needle = (
             data[i] for i in (F.TANGENT, F.STEP_ARROW, F.NOW, F.GAUGE_NOW)
@@ -243,7 +243,7 @@ def test_compare_figure_plays_every_step_of_the_zig_zags():
             else:  # left (0, 1): the dot stays at the last p inside, the cursor at the edge
                 assert trail["x"][-1] == pytest.approx(traj.p[escape - 1], abs=px / 2)
                 assert p_now["y"] == [1.05] or p_now["y"] == [-0.05]
-                assert data[parts["loss_now"][i]] == {"x": [], "y": []}
+                assert data[parts["loss_now"][i]] == {"x": [s], "y": [None]}  # not drawn
     # the figure opens on frame 0: every run at its start
     first = moved(out["frames"][0])
     for index, update in first.items():
