@@ -169,10 +169,11 @@ def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _C
     near = np.abs(e) <= max(tol, SETTLED)
     moved = np.flatnonzero(p[1:] != p[:-1])
     if near[-1]:
-        far = np.flatnonzero(~near)
-        at = int(far[-1]) + 1 if far.size else 0
-        if len(p) > 1 and p[-1] == p[-2]:  # it stopped: the step where it last moved
-            at = int(moved[-1]) + 1 if moved.size else 0
+        within = np.abs(e) <= tol
+        far = np.flatnonzero(~within if within[-1] else ~near)
+        at = int(far[-1]) + 1 if far.size else 0  # within tol: the run's own converged_at
+        if not within[-1] and len(p) > 1 and p[-1] == p[-2]:
+            at = int(moved[-1]) + 1 if moved.size else 0  # it stopped short: where it last moved
         return _Course("zigzags" if crossings.size else "walks", at, crossings.size > 0)
     last = len(p) - 1
     if crossings.size and crossings[-1] > last - max(4, last // 4):

@@ -207,3 +207,17 @@ def test_fitting_lr_keeps_lr_times_h_and_offers_the_usual_rates():
     newton = Settings(optimizer="newton", lr=1.0)
     lr, note = advice.fitting_lr(N, K, newton, newton.replace(optimizer="gd"))
     assert lr == pytest.approx(0.5 / H_P, rel=1e-3) and "walks" in note
+
+
+@pytest.mark.parametrize(
+    ("lr", "p0", "kind"),
+    [(2e-4, 0.6, "walks"), (1.5e-3, 0.6, "zigzags"), (1.5e-3, 0.85, "zigzags")],
+)
+def test_a_converged_run_settles_at_its_own_converged_step(lr, p0, kind):
+    """The banner's "settles there (step t)" is the run's converged_at, not where p last moved."""
+    s = Settings(lr=lr, p0=p0, dtype="float64")
+    run = optimize.run(200, 145, s)
+    assert run.status == "converged"
+    words_ = advice.advise(200, 145, s, run.p)
+    assert words_.kind == kind
+    assert words_.sentence.endswith(f"(step {run.converged_at}).")
