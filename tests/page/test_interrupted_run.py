@@ -64,9 +64,29 @@ def test_a_click_interrupting_a_run_keeps_the_link():
     at.button(key="start_class").click().run()
     assert not at.exception, [e.value for e in at.exception]
     link = {key: at.query_params[key] for key in at.query_params}
-    assert link.pop(state.TEACH)  # the class started
+    assert link.pop(state.TEACH, ""), link  # the class started
     assert link == {"steps": "60", "view": "class"}
     assert at.session_state.lr == settings.DEFAULTS["lr"]
     assert at.session_state.view == "class"
     # Set again under their keys, the values raise no "default value and Session State" warning.
     assert not [w.value for w in at.warning if "Session State" in w.value]
+
+
+def link_page(view) -> None:
+    """sync_link alone: the settings of the link, shown in `view`."""
+    from bernoulli import data, share
+    from ui import state
+
+    state.start_session()
+    decoded = share.decode({"steps": ["60"], "view": ["class"]}, views=state.VIEWS)
+    state.sync_link(data.notebook_sample().origin, decoded.settings, view)
+
+
+@pytest.mark.parametrize(("view", "link"), [(None, "class"), ("run", None)])
+def test_no_link_is_written_without_a_view(view, link):
+    at = AppTest.from_function(link_page, args=(view,), default_timeout=30)
+    at.query_params.update({"steps": "60", "view": "class"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["steps"] == "60"  # (a view of None would have written view=None)
+    assert at.query_params.get("view") == link  # (and "run", a fresh page's, is left out)
