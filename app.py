@@ -28,6 +28,7 @@ def main() -> None:
     state.start_session()
     if classroom.student():  # ?class=CODE: a student's page, nothing else
         classroom.student_page()
+        state.run_done()
         return
     presenting = st.session_state.present
     title(presenting)
@@ -47,6 +48,7 @@ def main() -> None:
     if presenting:
         presenter_summary(summary_box, sample, settings, traj)
     keyboard_access()
+    state.run_done()  # (a run cut short leaves it undone: see state.start_session)
 
 
 # The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact

@@ -40,6 +40,7 @@ PREDICT_DEFAULT = False
 GENERATE_KEYS = {"n": "gen_n", "true_p": "gen_p", "seed": "gen_seed"}  # field -> widget key
 IN_USE = "in_use"  # the session value holding the data.Sample in use
 NOTES = "link_notes"  # the session value holding the opened link's notes
+RUN_DONE = "run_done"  # the session value: whether the last run reached its end
 
 
 def nearest_lr(lr: float) -> float:
@@ -74,10 +75,29 @@ def defaults() -> dict:
 
 
 def start_session() -> None:
-    """Give every widget its default, once per session; then apply the link, if any."""
+    """Give every widget missing a value its default; then apply the link, if any.
+
+    After a run cut short (a click while the page's first run was still going, on a cold
+    server), Streamlit keeps the widgets' values under the element ids of that run, and the
+    next run may register the widgets under new ids: the keys still look set, yet each widget
+    would come up with its own default (every number at its minimum, no view) and the link
+    would be rewritten with them. So after such a run every value is set again under its key,
+    where the widgets find it whatever their ids.
+    """
+    state = st.session_state
+    cut_short = not state.get(RUN_DONE, True)
     for key, value in defaults().items():
-        st.session_state.setdefault(key, value)
+        if key not in state:
+            state[key] = value
+        elif cut_short:
+            state[key] = state[key]
+    state[RUN_DONE] = False
     restore_from_link()
+
+
+def run_done() -> None:
+    """Mark the page's run as whole (the last call of a run that reached its end)."""
+    st.session_state[RUN_DONE] = True
 
 
 def settings_from_state(state) -> Settings:
@@ -273,12 +293,18 @@ def link_notes() -> None:
 
 
 def sync_link(source: Source, run: Settings, view: str) -> dict[str, str]:
-    """Write the run into the URL (only what differs from the defaults); returns the params."""
+    """Write the run into the URL (only what differs from the defaults); returns the params.
+
+    A view that is none of VIEWS (a widget without its value) writes nothing: the link keeps
+    what it said, never a state the user did not choose.
+    """
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if view not in VIEWS:
+        return {key: values[-1] for key, values in current.items()}
     params = share.encode(source, run, view, views=VIEWS)
     if st.session_state.present:
         params[PRESENT] = "1"
     params.update(lesson_params(view))
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
     if current != {key: [value] for key, value in params.items()}:
         st.query_params.from_dict(params)  # one message to the browser, only on a change
     return params
