@@ -81,7 +81,8 @@ def on_screen(x: float, span: float, log: bool = False) -> float | None:
         return None
     if log or not span > 0 or not math.isfinite(span):
         return sig_value(x, 5)
-    return round(x, math.ceil(math.log10(PIXELS / span)))
+    # log10(PIXELS) - log10(span), not log10(PIXELS / span): a subnormal span overflows that
+    return round(x, math.ceil(math.log10(PIXELS) - math.log10(span)))
 
 
 def fmt(x: float) -> str:

@@ -95,13 +95,13 @@ def named(pg) -> str:
 def test_figure_controls_work_from_the_keyboard(page, app_url):
     """Plotly's SVG controls join the Tab order: Enter plays and pauses, keys scrub."""
     open_app(page, app_url)
-    page.get_by_role("switch", name="Presenter mode").focus()
+    page.get_by_role("switch", name="Predict first").focus()  # the bar's last switch
     order = []
     for _ in range(6):
         page.keyboard.press("Tab")
         order.append(focused(page) or named(page))
-    # The presenter switch's help, the banner's "Why" (an expander), then the figure's controls.
-    assert order[0] == "Help for Presenter mode", order
+    # The switch's help, the banner's "Why" (an expander), then the figure's controls.
+    assert order[0] == "Help for Predict first", order
     assert order[1].endswith("Why: the numbers behind this run"), order  # after its icon
     assert order[2:] == ["Animation step", "Play", "Pause", "step back"], order
     page.keyboard.press("Shift+Tab")

@@ -40,8 +40,25 @@ def test_attached_frames_equal_validated_frames():
 
 
 def test_private_frame_attribute_written_in_one_place():
-    writers = [p.name for p in PLOTS.glob("*.py") if "_frame_objs" in p.read_text()]
+    """style.attach_frames writes Plotly's private `_frame_objs`; wire.py only reads it."""
+    writers = [p.name for p in PLOTS.glob("*.py") if "._frame_objs =" in p.read_text()]
+    readers = {p.name for p in PLOTS.glob("*.py") if "_frame_objs" in p.read_text()}
     assert writers == ["style.py"]
+    assert readers == {"style.py", "wire.py"}
+
+
+@pytest.mark.parametrize(
+    ("x", "span", "expected"),
+    [
+        (0.72512345, 1.0, 0.7251),
+        (5e-324, 5e-324, 5e-324),
+        (1e-300, 1e-300, 1e-300),
+        (3.0, 0.0, 3.0),
+    ],
+)
+def test_on_screen_rounds_to_a_pixel_even_for_tiny_spans(x, span, expected):
+    """A subnormal span (a run from p0 = 5e-324) must not overflow the digit count."""
+    assert style.on_screen(x, span) == expected
 
 
 @pytest.mark.parametrize("x", [0.0, 1.0, 0.725, 137.0458312, -3.14159265, 1e-5 / 3, 1e300 / 7])
