@@ -7,7 +7,8 @@ protocol as the page does (send the link's query, read what the script draws), a
 Chromium pages that also draw the figure. The students' browsers run on their own machines,
 so on this 2-core machine the clients are kept light and the cores go to the server.
 
-Three waves run one after another; between them every session is closed. The server is
+After a warm-up wave, two waves run one after another (memory after the second is held
+against the first); between them every session is closed. The server is
 started with a 1 s reconnection window (server.disconnectedSessionTTL; Streamlit keeps a
 closed tab's session 120 s by default, at most 128 of them), so a wave's closed sessions are
 dropped when the next wave's close and its memory can be compared with the last one's.
@@ -37,7 +38,7 @@ from tests.streamlit_client import Session, free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-SOCKETS, PAGES, WAVES = 24, 4, 3
+SOCKETS, PAGES, WAVES = 24, 4, 2
 SESSIONS = SOCKETS + PAGES
 DEADLINE = 180  # seconds for a whole wave: it fails rather than waits longer
 DISTINCT = 22  # two pairs of sessions open the same link: the same cached run, shared
