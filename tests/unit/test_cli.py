@@ -1,7 +1,10 @@
-"""`python -m bernoulli` as a user runs it: a real subprocess, its stdout, stderr and exit code."""
+"""`python -m bernoulli` as a user runs it: a real subprocess, its stdout, stderr and exit code
+(the many bad-option cases call the same `main` in this process: a subprocess would spend about
+2 s of each importing torch)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -12,6 +15,7 @@ import sys
 import numpy as np
 import pytest
 
+from bernoulli import cli as cli_module
 from bernoulli import data
 from bernoulli import likelihood as lk
 from tests.helpers import ROOT
@@ -39,6 +43,17 @@ def cli(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def cli_in_process(*args: str) -> subprocess.CompletedProcess:
+    """`cli(*args)` as `bernoulli.cli.main` runs it in this process, with its exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli_module.main([*map(str, args)])
+        except SystemExit as stop:  # argparse's own errors
+            code = stop.code
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def strict_json(text: str):
@@ -339,7 +354,7 @@ def test_bad_data(bad_files, command, args, fragments):
     ],
 )
 def test_bad_fit_options(args, fragments):
-    assert_one_line_error(cli("fit", "notebook", *args), *fragments)
+    assert_one_line_error(cli_in_process("fit", "notebook", *args), *fragments)
 
 
 @pytest.mark.parametrize(

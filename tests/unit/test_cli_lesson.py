@@ -10,7 +10,7 @@ import pytest
 
 from bernoulli import challenges, cli, data, share
 from bernoulli.optimize import Settings
-from tests.unit.test_cli import assert_one_line_error
+from tests.unit.test_cli import assert_one_line_error, cli_in_process
 from tests.unit.test_cli import cli as run_cli
 
 N, K = 200, 145
@@ -85,7 +85,7 @@ def test_check_on_generated_data_and_in_process():
     ],
 )
 def test_bad_input_is_one_line_and_exits_2(args, fragments):
-    assert_one_line_error(run_cli(*args), *fragments)
+    assert_one_line_error(cli_in_process(*args), *fragments)
 
 
 def test_help_lists_the_command_and_its_exit_codes():
