@@ -39,6 +39,7 @@ from bernoulli.plots.style import (
     SKY,
     VERMILLION,
     attach_frames,
+    cover,
     enlarged,
     on_screen,
     sig_value,
@@ -300,33 +301,10 @@ def _escape_label(view: Panels) -> dict:
     )
 
 
-COVER_REACH = 10**7  # the covers reach this many steps right of the current one: past any axis
-
-
 def _cover(xaxis: str, yaxis: str, ends: list, t: int) -> dict:
-    """A white box over the steps after the current one t, its left edge the step cursor: the
-    step lines draw as the animation plays, not their ending first.
-
-    Three points t, t + COVER_REACH, t + 2·COVER_REACH (x0 and dx: a frame moves it with x0
-    alone) at the bottom, top and bottom, joined vertical-then-horizontal ("vh"): the outline
-    goes up the left edge at t, along the top, and down far right of the axis; filled, it is
-    the box from t rightwards.
-    """
+    """A white box over the steps after the current one t (see `style.cover`)."""
     low, high = ends
-    return dict(
-        type="scatter",
-        x0=t,
-        dx=COVER_REACH,
-        y=[low, high, low],
-        mode="lines",
-        fill="toself",
-        fillcolor="white",
-        line={"color": "rgba(0,0,0,0.4)", "width": 1.5, "shape": "vh"},
-        xaxis=xaxis,
-        yaxis=yaxis,
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    return cover(xaxis, yaxis, [low, high, low], t)
 
 
 def _cursor(xaxis: str, yaxis: str, marker: dict) -> dict:

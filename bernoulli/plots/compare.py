@@ -33,6 +33,7 @@ from bernoulli.plots.style import (
     FONT_SIZE,
     GREEN,
     attach_frames,
+    cover,
     on_screen,
     sig,
 )
@@ -42,7 +43,6 @@ DASHES = ("solid", "dash", "dot", "dashdot")  # with the colour: told apart with
 TRAIL = 4  # steps each run's moving p shows, itself included
 MAX_FRAMES = 200
 P_RANGE = [-0.05, 1.05]  # (c): p_t, an escaped p drawn at the edge
-COVER_REACH = 10**7  # the covers reach this many steps right of the current one
 MARGIN_TOP = 100  # room for the play buttons and the slider above the panels
 
 
@@ -219,23 +219,10 @@ def _lines(traj: Trajectory, label: str, look: dict, end: int) -> tuple[dict, di
 
 
 def _cover(xaxis: str, yaxis: str, y_range: list[float]) -> dict:
-    """A white box from the current step rightwards (as animated._cover: x0 moves it)."""
+    """A white box from the current step rightwards (`style.cover`: x0 moves it)."""
     low, high = y_range
     pad = 0.01 * (high - low)
-    return dict(
-        type="scatter",
-        x0=0,
-        dx=COVER_REACH,
-        y=[low - pad, high + pad, low - pad],
-        mode="lines",
-        fill="toself",
-        fillcolor="white",
-        line={"color": "rgba(0,0,0,0.4)", "width": 1.5, "shape": "vh"},
-        xaxis=xaxis,
-        yaxis=yaxis,
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    return cover(xaxis, yaxis, [low - pad, high + pad, low - pad])
 
 
 def _dot(xaxis: str, yaxis: str, look: dict, size: int) -> dict:

@@ -203,3 +203,31 @@ def attach_frames(fig: go.Figure, traces: list[int], frames: Mapping[str, list[d
         go.Frame(name=name, traces=traces, data=data, _validate=False)
         for name, data in frames.items()
     )
+
+
+COVER_REACH = 10**7  # the covers reach this many steps right of the current one: past any axis
+
+
+def cover(xaxis: str, yaxis: str, y: list[float], x0: int = 0) -> dict:
+    """A white box over the steps after x0, its left edge the step cursor: step lines draw as
+    the animation plays, not their ending first.
+
+    Three points x0, x0 + COVER_REACH, x0 + 2·COVER_REACH (x0 and dx: a frame moves it with x0
+    alone) at y's bottom, top and bottom, joined vertical-then-horizontal ("vh"): the outline
+    goes up the left edge, along the top, and down far right of the axis; filled, it is the box
+    from x0 rightwards.
+    """
+    return dict(
+        type="scatter",
+        x0=x0,
+        dx=COVER_REACH,
+        y=y,
+        mode="lines",
+        fill="toself",
+        fillcolor="white",
+        line={"color": "rgba(0,0,0,0.4)", "width": 1.5, "shape": "vh"},
+        xaxis=xaxis,
+        yaxis=yaxis,
+        showlegend=False,
+        hoverinfo="skip",
+    )
