@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import challenge_view, classroom, explorer, predict, state
+from ui import challenge_view, classroom, explorer, heap, predict, state
 from ui.assets import asset
 from ui.presenter import presenter_lr, presenter_style, presenter_summary
 from ui.sidebar import share_section, sidebar
@@ -29,6 +29,7 @@ def main() -> None:
     if classroom.student():  # ?class=CODE: a student's page, nothing else
         classroom.student_page()
         state.run_done()
+        heap.freeze_once()
         return
     presenting = st.session_state.present
     title(presenting)
@@ -49,6 +50,7 @@ def main() -> None:
         presenter_summary(summary_box, sample, settings, traj)
     keyboard_access()
     state.run_done()  # (a run cut short leaves it undone: see state.start_session)
+    heap.freeze_once()  # after the first run, its imports and caches: see ui/heap.py
 
 
 # The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact

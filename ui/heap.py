@@ -1,0 +1,30 @@
+"""Keep the long-lived heap out of the garbage collector's full passes.
+
+Streamlit runs ``gc.collect(2)`` after every script run (its ``runner.postScriptGC``), and a
+full pass walks every object the collector tracks. Once a run has imported torch (which
+brings sympy), plotly, pandas and the page's modules, that is about 190,000 objects and
+120 ms, paid again by every session that opens the page: more than the page's own script.
+`freeze_once` moves what is alive after the process's first run into a permanent
+generation the collector skips; what a session creates afterwards is still collected after
+its run, and a frozen object whose last reference goes is still freed. The cost is bounded
+and paid once: reference cycles of the first session stay in memory after it ends.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+_lock = threading.Lock()
+_frozen = False
+
+
+def freeze_once() -> None:
+    """Collect, then freeze everything alive; the first call in the process only."""
+    global _frozen
+    with _lock:
+        if _frozen:
+            return
+        _frozen = True
+        gc.collect()
+        gc.freeze()
