@@ -15,16 +15,13 @@ from __future__ import annotations
 import gc
 import threading
 
-_lock = threading.Lock()
-_frozen = False
+_lock = threading.Lock()  # two sessions' first runs may end together
 
 
 def freeze_once() -> None:
-    """Collect, then freeze everything alive; the first call in the process only."""
-    global _frozen
+    """Collect, then freeze everything alive; once a process (the only state: the collector's)."""
     with _lock:
-        if _frozen:
+        if gc.get_freeze_count():
             return
-        _frozen = True
         gc.collect()
         gc.freeze()
