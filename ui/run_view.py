@@ -113,7 +113,8 @@ def why(traj: Trajectory, words: advice.Advice) -> None:
 def run_view(
     sample: data.Sample, settings: Settings, option_box, presenting: bool, headline=banner
 ):
-    """The animated run: banner, figure, results, formulas, trajectory table, exports.
+    """The animated run: banner, figure, and below it (one tab open at a time) results,
+    comparisons, the trajectory table, formulas and exports.
 
     The banner, Play and the whole curve panel fit a 1280×720 screen (presenting too);
     returns the run. `headline(traj)` draws the banner's place (ui.classroom: a prediction
@@ -149,12 +150,33 @@ def run_view(
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     if told is False:
         return traj
-    compare_runs(sample, settings, traj)
-    results(traj)
-    formulas(traj)
-    trajectory_table(traj)
-    exports(sample, traj, fig)
+    below_figure(sample, settings, traj, fig)
     return traj
+
+
+BELOW = "below_figure"  # the tabs' session key: the open tab's label
+BELOW_TABS = ("Results", "Compare runs", "Trajectory table", "Formulas", "Take this run away")
+
+
+def below_figure(sample: data.Sample, settings: Settings, traj: Trajectory, fig) -> None:
+    """The run's results, comparisons, table, formulas and exports, one tab open at a time.
+
+    The tabs are lazy: only the open one runs and is sent. A page that opens on the figure
+    then sends a third of the elements it would, and no table or formula: the browser draws
+    the figure without first loading the code of a data grid (1.7 MB) and of KaTeX.
+    """
+    sections = (
+        lambda: results(traj),
+        lambda: compare_runs(sample, settings, traj),
+        lambda: trajectory_table(traj),
+        lambda: formulas(traj),
+        lambda: exports(sample, traj, fig),
+    )
+    tabs = st.tabs(BELOW_TABS, key=BELOW, on_change="rerun")
+    for tab, section in zip(tabs, sections, strict=True):
+        if tab.open:
+            with tab:
+                section()
 
 
 def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
@@ -234,7 +256,7 @@ def figure_alt(traj: Trajectory) -> str:
 
 
 def results(traj: Trajectory) -> None:
-    st.subheader("Results")
+    """The run's end against the closed form, and the MLE's standard error and intervals."""
     n, k = traj.n, traj.k
     p_hat = traj.mle
     last = len(traj.p) - 1
@@ -252,17 +274,17 @@ def results(traj: Trajectory) -> None:
     cols[4].metric("status", traj.status.replace("_", " "))
     cols[5].metric("steps to converge", "—" if traj.converged_at is None else traj.converged_at)
     if not lk.on_boundary(n, k):
-        rows = [(iv.name, iv.low, iv.high, iv.note) for iv in lk.intervals(n, k)]
-        table = pd.DataFrame(rows, columns=["95% interval", "low", "high", "note"])
         st.caption(f"Standard error of p̂: √(p̂(1 − p̂)/n) = {lk.standard_error(n, k):.6g}")
-        st.dataframe(
-            table,
-            hide_index=True,
-            column_config={
-                "low": st.column_config.NumberColumn(format="%.6f"),
-                "high": st.column_config.NumberColumn(format="%.6f"),
-            },
-        )
+        st.markdown(interval_table(n, k))
+
+
+def interval_table(n: int, k: int) -> str:
+    """The 95% intervals as a markdown table (three rows: no data grid needed)."""
+    rows = ["| 95% interval | low | high | note |", "| --- | ---: | ---: | --- |"]
+    rows += [
+        f"| {iv.name} | {iv.low:.6f} | {iv.high:.6f} | {iv.note} |" for iv in lk.intervals(n, k)
+    ]
+    return "\n".join(rows)
 
 
 def _num(x: float) -> str:
@@ -271,59 +293,57 @@ def _num(x: float) -> str:
 
 
 def formulas(traj: Trajectory) -> None:
+    """The loss, its gradient, the update rule and its linear theory, with these numbers."""
     s, n, k = traj.settings, traj.n, traj.k
     mean = s.loss == "mean"
     scale = r"\frac{1}{n}" if mean else ""
-    with st.expander("The formulas", expanded=False):
+    st.latex(
+        rf"\mathrm{{NLL}}(p) = -{scale}\sum_{{i=1}}^{{n}} \log\bigl(x_i p + (1-x_i)(1-p)\bigr)"
+        rf" = -{scale}\bigl(k \log p + (n-k)\log(1-p)\bigr),\quad n = {n},\ k = {k}"
+    )
+    st.latex(
+        rf"\frac{{d\,\mathrm{{NLL}}}}{{dp}} = {scale}\Bigl(-\frac{{k}}{{p}}"
+        r" + \frac{n-k}{1-p}\Bigr)"
+    )
+    w = "p" if s.param == "p" else r"\theta"
+    if s.param == "logit":
         st.latex(
-            rf"\mathrm{{NLL}}(p) = -{scale}\sum_{{i=1}}^{{n}} \log\bigl(x_i p + (1-x_i)(1-p)\bigr)"
-            rf" = -{scale}\bigl(k \log p + (n-k)\log(1-p)\bigr),\quad n = {n},\ k = {k}"
+            rf"p = \sigma(\theta),\quad \frac{{d\,\mathrm{{NLL}}}}{{d\theta}} = "
+            rf"{scale}\bigl(n\,\sigma(\theta) - k\bigr)"
         )
+    g = rf"g_t = \frac{{d\,\mathrm{{NLL}}}}{{d{w}}}({w}_t)"
+    eta = rf"\eta = {_tex(s.lr)}"
+    rule = {
+        "gd": rf"{w}_{{t+1}} = {w}_t - \eta\, g_t",
+        "momentum": (rf"v_{{t+1}} = \beta v_t + g_t,\quad {w}_{{t+1}} = {w}_t - \eta\, v_{{t+1}}"),
+        "adam": (
+            rf"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{{t-1}} + "
+            rf"(1-\beta_2) g_t^2,\ {w}_{{t+1}} = {w}_t - \eta\,"
+            r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + 10^{-8}}"
+        ),
+        "newton": rf"{w}_{{t+1}} = {w}_t - \eta\,\frac{{g_t}}{{H({w}_t)}}",
+        "sgd": (
+            rf"{w}_{{t+1}} = {w}_t - \eta\, \hat g_t,\ \hat g_t = \text{{gradient of }}"
+            rf"{'n' if not mean else ''}\cdot\text{{mean NLL of {s.batch_size} draws}}"
+        ),
+    }[s.optimizer]
+    st.latex(rf"{g},\qquad {rule},\qquad {eta}")
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if th.note:
+        st.markdown(th.note)
+    else:
+        h = {
+            ("p", "sum"): r"H = \frac{n}{\hat p(1-\hat p)}",
+            ("p", "mean"): r"H = \frac{1}{\hat p(1-\hat p)}",
+            ("logit", "sum"): r"H = n\,\hat p(1-\hat p)",
+            ("logit", "mean"): r"H = \hat p(1-\hat p)",
+        }[s.param, s.loss]
         st.latex(
-            rf"\frac{{d\,\mathrm{{NLL}}}}{{dp}} = {scale}\Bigl(-\frac{{k}}{{p}}"
-            r" + \frac{n-k}{1-p}\Bigr)"
+            rf"{w}_{{t+1}} - \hat{{{w}}} \approx (1 - \eta H)\,({w}_t - \hat{{{w}}}),"
+            rf"\quad {h} = "
+            rf"{_tex(th.curvature)},\quad \frac{{2}}{{H}} = {_tex(th.stable)},\ "
+            rf"\frac{{1}}{{H}} = {_tex(th.monotone)}"
         )
-        w = "p" if s.param == "p" else r"\theta"
-        if s.param == "logit":
-            st.latex(
-                rf"p = \sigma(\theta),\quad \frac{{d\,\mathrm{{NLL}}}}{{d\theta}} = "
-                rf"{scale}\bigl(n\,\sigma(\theta) - k\bigr)"
-            )
-        g = rf"g_t = \frac{{d\,\mathrm{{NLL}}}}{{d{w}}}({w}_t)"
-        eta = rf"\eta = {_tex(s.lr)}"
-        rule = {
-            "gd": rf"{w}_{{t+1}} = {w}_t - \eta\, g_t",
-            "momentum": (
-                rf"v_{{t+1}} = \beta v_t + g_t,\quad {w}_{{t+1}} = {w}_t - \eta\, v_{{t+1}}"
-            ),
-            "adam": (
-                rf"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{{t-1}} + "
-                rf"(1-\beta_2) g_t^2,\ {w}_{{t+1}} = {w}_t - \eta\,"
-                r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + 10^{-8}}"
-            ),
-            "newton": rf"{w}_{{t+1}} = {w}_t - \eta\,\frac{{g_t}}{{H({w}_t)}}",
-            "sgd": (
-                rf"{w}_{{t+1}} = {w}_t - \eta\, \hat g_t,\ \hat g_t = \text{{gradient of }}"
-                rf"{'n' if not mean else ''}\cdot\text{{mean NLL of {s.batch_size} draws}}"
-            ),
-        }[s.optimizer]
-        st.latex(rf"{g},\qquad {rule},\qquad {eta}")
-        th = lk.thresholds(n, k, s.param, s.loss)
-        if th.note:
-            st.markdown(th.note)
-        else:
-            h = {
-                ("p", "sum"): r"H = \frac{n}{\hat p(1-\hat p)}",
-                ("p", "mean"): r"H = \frac{1}{\hat p(1-\hat p)}",
-                ("logit", "sum"): r"H = n\,\hat p(1-\hat p)",
-                ("logit", "mean"): r"H = \hat p(1-\hat p)",
-            }[s.param, s.loss]
-            st.latex(
-                rf"{w}_{{t+1}} - \hat{{{w}}} \approx (1 - \eta H)\,({w}_t - \hat{{{w}}}),"
-                rf"\quad {h} = "
-                rf"{_tex(th.curvature)},\quad \frac{{2}}{{H}} = {_tex(th.stable)},\ "
-                rf"\frac{{1}}{{H}} = {_tex(th.monotone)}"
-            )
 
 
 def _tex(x: float) -> str:
@@ -336,7 +356,7 @@ def _tex(x: float) -> str:
 
 
 def trajectory_table(traj: Trajectory) -> None:
-    st.subheader("Trajectory")
+    """Every K-th step, like the notebook's printout, with every step that matters."""
     left, right = st.columns([1, 3])
     every = int(left.number_input("Show every K-th step", 1, MAX_STEPS, step=10, key="table_every"))
     right.caption(
@@ -362,7 +382,6 @@ def trajectory_table(traj: Trajectory) -> None:
 
 def exports(sample: data.Sample, traj: Trajectory, fig) -> None:
     """The run taken away: its steps as CSV, its animation offline, a torch script."""
-    st.subheader("Take this run away")
     csv, page, script_box = st.columns(3)
     # Deferred (callables): built only when clicked, in a thread of their own.
     csv.download_button(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import pyarrow as pa
 import streamlit as st
 
 from bernoulli import advice, data, settings, share
@@ -64,13 +63,6 @@ def choice(widget, field: Field, **options):
 
 
 # --- presets ---------------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def counts_table(n: int, k: int) -> pa.Table:
-    """How many 0s and 1s, as an Arrow table: immutable, so shared by every session, and
-    sent as it is (a pandas DataFrame is converted to Arrow in every session's every run)."""
-    return pa.table({"value": ["0", "1"], "count": [n - k, k]})
 
 
 @st.cache_resource(show_spinner=False)
@@ -161,18 +153,10 @@ def samples_section() -> data.Sample:
         f"**{plain(sample.source)}**  \nn = **{sample.n:,}**, k = **{sample.k:,}** ones, "
         f"sample mean k/n = **{sample.mean:.6g}**"
     )
-    # The data in one picture: how many 0s and 1s (bars scaled to n).
-    side.dataframe(
-        counts_table(sample.n, sample.k),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "value": st.column_config.TextColumn("value", width="small"),
-            "count": st.column_config.ProgressColumn(
-                "count", min_value=0, max_value=sample.n, format="%d"
-            ),
-        },
-    )
+    # The data in one picture: how many 0s and 1s, as bars scaled to n (not a data grid:
+    # the page's first figure need not wait for a grid's code to load).
+    for value, count in (("0", sample.n - sample.k), ("1", sample.k)):
+        side.progress(count / sample.n if sample.n else 0.0, text=f"{value}s: {count:,}")
     return sample
 
 

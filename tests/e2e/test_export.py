@@ -11,6 +11,7 @@ from .conftest import CHROMIUM, figure_state, open_app, shot
 def test_html_export_opens_offline_and_plays(page, app_url, browser, tmp_path):
     open_app(page, f"{app_url}/?lr=0.0001&steps=60")
     in_app = figure_state(page)
+    page.get_by_role("tab", name="Take this run away").click()  # lazy: a rerun draws it
     button = page.get_by_role("button", name="Animation (offline HTML)")
     button.scroll_into_view_if_needed()
     with page.expect_download() as info:

@@ -15,6 +15,7 @@ from bernoulli import data, export, optimize, share
 from bernoulli import plots as F
 from bernoulli.optimize import Settings
 from tests.helpers import ROOT, decode
+from ui.run_view import BELOW, BELOW_TABS
 
 APP = str(ROOT / "app.py")
 
@@ -36,6 +37,17 @@ def metric(at: AppTest, label_start: str) -> str:
 def trajectory_table(at: AppTest):
     (table,) = [d.value for d in at.main.dataframe if "t" in d.value.columns]
     return table
+
+
+def open_below(at: AppTest, label: str) -> AppTest:
+    """Open one of the tabs under the figure (they are lazy: only the open one runs)."""
+    at.session_state[BELOW] = label
+    return rerun(at)
+
+
+def counts_bars(at: AppTest) -> list[tuple[str, int]]:
+    """The sidebar's picture of the data: a bar each for the 0s and the 1s (label, percent)."""
+    return [(bar.proto.text, bar.proto.value) for bar in at.sidebar.get("progress")]
 
 
 def started() -> AppTest:
@@ -64,8 +76,9 @@ def rerun(at: AppTest) -> AppTest:
 
 def test_page_loads_with_the_notebook_run(at):
     assert "n = **200**, k = **145** ones, sample mean k/n = **0.725**" in sidebar_text(at)
-    (counts,) = at.sidebar.dataframe  # the picture of the data: bars of 0s and 1s
-    assert counts.value["count"].tolist() == [55, 145]
+    # the picture of the data: bars of 0s and 1s, scaled to n
+    assert counts_bars(at) == [("0s: 55", 27), ("1s: 145", 72)]
+    assert [t.label for t in at.tabs] == list(BELOW_TABS) and not at.main.dataframe
     # First a sentence in a student's words; the float32 stall is one click away.
     (banner,) = at.success
     assert banner.value == (
@@ -118,7 +131,7 @@ def test_notebook_preset_figure_matches_the_library(at):
         assert moved[F.PATH]["x"][-1] == pytest.approx(traj.p[t], abs=1e-4)
     # The notebook's printed rows: p after the update of step t, every 100 steps (to 1e-6:
     # torch's float32 sums may differ from the notebook's by one ulp, 6e-8).
-    table = trajectory_table(at)
+    table = trajectory_table(open_below(at, "Trajectory table"))
     assert table["t"].tolist() == [*range(0, 1000, 100), 1000]
     np.testing.assert_array_equal(table["p_(t+1)"][:-1], traj.p[1:1001:100])
     printed = [0.11723718, 0.62359965, 0.70914686, 0.72284538, 0.72471499, 0.72496235]
@@ -307,6 +320,7 @@ def test_every_optimizer_runs(at, name, rule):
     rerun(at)
     assert len(at.get("plotly_chart")) == 1
     assert metric(at, "final p (step") != ""
+    open_below(at, "Formulas")
     assert any(rule in x.value for x in at.latex)
     batch = [w for w in at.number_input if w.key == "batch_size"]
     assert len(batch) == (name == "sgd")  # minibatch SGD offers its batch size
@@ -338,6 +352,7 @@ def test_settings_that_do_not_change_the_run_hit_the_cache(at, monkeypatch):
     at.number_input(key="lr").set_value(1.2345e-4)  # a run no other test asks for
     rerun(at)
     assert len(calls) == 1
+    open_below(at, "Trajectory table")
     at.number_input(key="table_every").set_value(7)
     at.toggle(key="log_grad").set_value(True)
     rerun(at)
@@ -346,26 +361,32 @@ def test_settings_that_do_not_change_the_run_hit_the_cache(at, monkeypatch):
 
 
 def test_trajectory_table_and_formulas(at):
+    assert not at.latex and not at.main.dataframe and not at.get("download_button")
+    open_below(at, "Trajectory table")
     at.number_input(key="table_every").set_value(250)
     rerun(at)
     table = trajectory_table(at)
     assert table["t"].tolist() == [0, 250, 500, 750, 1000]
     assert table["dNLL/dp at p_t"].iloc[0] == pytest.approx(-1669.16378975, rel=1e-9)
+    assert not at.metric  # only the open tab is drawn
+    open_below(at, "Formulas")
     latex = " ".join(x.value for x in at.latex)
     assert r"\log\bigl(x_i p + (1-x_i)(1-p)\bigr)" in latex
     assert r"p_{t+1} = p_t - \eta\, g_t" in latex
     assert r"p_{t+1} - \hat{p} \approx (1 - \eta H)\,(p_t - \hat{p})" in latex
     assert r"H = \frac{n}{\hat p(1-\hat p)} = 1003,\quad \frac{2}{H} = 0.001994" in latex
-    assert at.get("download_button")
+    assert not at.main.dataframe
+    open_below(at, "Take this run away")
+    assert at.get("download_button") and not at.latex
 
 
 def test_explorer_view_replaces_the_run_view(at):
     at.segmented_control(key="view").set_value("explore")
     rerun(at)
-    assert not [s for s in at.subheader if s.value == "Trajectory"]
+    assert "Trajectory table" not in [t.label for t in at.tabs]
     at.segmented_control(key="view").set_value("run")
     rerun(at)
-    assert [s for s in at.subheader if s.value == "Trajectory"]
+    assert [t.label for t in at.tabs] == list(BELOW_TABS)
 
 
 # --- links, presenter mode, exports ----------------------------------------------------------
@@ -559,6 +580,7 @@ def test_presenter_link():
 
 
 def test_exports_offer_csv_html_and_the_torch_script(at):
+    open_below(at, "Take this run away")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Trajectory (CSV)", "Animation (offline HTML)", "PyTorch script (.py)"]
     assert not at.main.code  # the script is shown on request (a code block costs 0.6 s)
@@ -576,7 +598,7 @@ def test_no_script_for_sgd_on_a_huge_upload(at):
     assert "n = **100,002**" in sidebar_text(at)
     at.selectbox(key="optimizer").set_value("sgd")
     at.number_input(key="steps").set_value(20)
-    rerun(at)
+    open_below(at, "Take this run away")
     (note,) = [i.value for i in at.main.info if "No PyTorch script" in i.value]
     assert "too many to write into a script (at most 100,000)" in note
     assert [b.proto.label for b in at.get("download_button")][-1] != "PyTorch script (.py)"

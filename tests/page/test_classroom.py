@@ -51,6 +51,11 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def tabs(at: AppTest) -> list[str]:
+    """The tabs' labels: under the figure, the results and the rest of the run."""
+    return [t.label for t in at.tabs]
+
+
 @pytest.mark.parametrize("kind", list(RUNS))
 def test_predict_then_reveal(kind):
     params = RUNS[kind]
@@ -60,7 +65,7 @@ def test_predict_then_reveal(kind):
     # Before the prediction: no banner, no forecast, no results; the four outcomes offered.
     assert not at.success and not at.error and not at.warning
     assert "what it does shows once you predict it" in texts(at.sidebar.caption)[0]
-    assert "Results" not in texts(at.subheader)
+    assert "Results" not in tabs(at)
     choice = at.segmented_control(key="prediction_choice")
     assert list(choice.options) == [lesson.LABELS[o] for o in lesson.OUTCOMES]
     assert choice.value is None
@@ -81,7 +86,7 @@ def test_predict_then_reveal(kind):
         assert "it escaped at step 1 (1 off" in verdict.value
     else:
         assert f"it was {words.number(float(traj.p[10]), 4)} (" in verdict.value
-    assert "Results" in texts(at.subheader)  # the rest of the run is shown now
+    assert "Results" in tabs(at)  # the rest of the run is shown now
     assert at.query_params["predict"] == "1"
 
 
@@ -165,7 +170,7 @@ def test_two_students_in_a_class_see_each_others_votes_and_no_other_class(class_
     assert votes_line(at).startswith("**0 votes**")
     forecast = "**This run:** what it does shows once you reveal it to the class."
     assert forecast in texts(at.sidebar.caption)  # nothing on the projector gives it away
-    assert not at.success and "Results" not in texts(at.subheader)
+    assert not at.success and "Results" not in tabs(at)
     student(code, qid, "zigzags", name="<b>Ann</b> *x*")
     bob = student(code, qid, "escapes")
     run(bob.radio(key=f"vote_{qid}").set_value("zigzags"))  # a change of mind replaces it
@@ -186,7 +191,7 @@ def test_two_students_in_a_class_see_each_others_votes_and_no_other_class(class_
     run(at.button(key="reveal").click())
     assert class_store.current(code).revealed
     assert "The run zig-zags in: 2 of 2 predicted it." in texts(at.success)
-    assert forecast not in texts(at.sidebar.caption) and "Results" in texts(at.subheader)
+    assert forecast not in texts(at.sidebar.caption) and "Results" in tabs(at)
     ann = opened({"class": code})
     assert any("Waiting" in i.value for i in ann.info) is False
     assert any(i.value.startswith("The run zig-zags in") for i in ann.info)

@@ -16,6 +16,7 @@ from bernoulli import plots as F
 from bernoulli.optimize import Settings
 from bernoulli.presets import preset_settings
 from tests.helpers import ROOT, decode, moved
+from ui.run_view import BELOW
 
 APP = str(ROOT / "app.py")
 
@@ -56,6 +57,8 @@ def test_oscillation_preset_every_step_a_frame_and_a_slider_stop(oscillating):
     assert stops == names
     assert spec["layout"]["xaxis3"]["range"][1] < 27
     # the table lists every step of the zig-zag
+    oscillating.session_state[BELOW] = "Trajectory table"
+    rerun(oscillating)
     (table,) = [d.value for d in oscillating.main.dataframe if "t" in d.value.columns]
     assert set(range(8)) <= set(table["t"].tolist())
 
@@ -98,6 +101,7 @@ def test_whole_run_a_toggle_away(oscillating):
 def test_compare_runs_on_one_picture():
     at = rerun(AppTest.from_file(APP, default_timeout=30))
     at.button(key="preset_oscillation").click()
+    at.session_state[BELOW] = "Compare runs"
     rerun(at)
     at.multiselect(key="compare").set_value(["½ × lr", "2 × lr", "Newton"])
     rerun(at)

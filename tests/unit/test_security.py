@@ -301,7 +301,6 @@ def cache_resource_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
 SHARED_RESOURCES = {
     "sidebar.py:notebook_sample": "a frozen Sample with read-only values",
     "sidebar.py:generated_sample": "a frozen Sample with read-only values",
-    "sidebar.py:counts_table": "a pyarrow Table: immutable",
     "run_view.py:figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
     "classroom.py:_store": "the classes' Store (a SQLite path, or a thread-safe Redis client)",
     "classroom.py:question_run": "a frozen Sample with read-only values and frozen Settings",
