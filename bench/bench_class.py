@@ -7,9 +7,11 @@ row its copy bench/floor_app.py, which adds one number input) each on a free loo
 headless, warms each with one visit, then measures in the same run (medians of --tries):
 
 1. navigation → figure drawn, in a fresh browser context (Debian's Chromium);
-2. --sessions websocket clients opening the link at once: the worst session's time to its
-   script's end (and --big sessions, if given: every one must finish, errors counted);
-3. one session alone, every computation cached: its round trip and the bytes it receives;
+2. one session alone, every computation cached: its round trip and the bytes it receives;
+3. --sessions websocket clients opening the link at once: the worst session's time to its
+   script's end (and --big sessions, if given: every one must finish, errors counted).
+   Rows 2 and 3 also compare with bench/floor_frozen.py, the floor page with the app's one
+   change to Python's collector (ui/heap.py), to tell that trick from the page's own cost;
 4. in the browser, a new learning rate (the floor: a new number) → the new figure drawn;
 5. server side (AppTest), a new learning rate → the rerun's end, against the torch run it
    contains (`optimize.run` alone, same settings);
@@ -46,6 +48,7 @@ from tests.streamlit_client import (  # noqa: E402
 
 FLOOR = str(ROOT.parent / "shared" / "bench" / "floor_app.py")
 FLOOR_COPY = "bench/floor_app.py"
+FLOOR_FROZEN = "bench/floor_frozen.py"  # the floor page with the app's freeze of the collector
 LOGS = ROOT / "artifacts"
 
 # Installed before the page's scripts: notes (performance.now(), from navigation start) when
@@ -328,26 +331,45 @@ def row(what: str, app: float, floor: float, unit: str = "s") -> None:
     )
 
 
-def sessions_rows(app: str, floor: str, args) -> None:
-    token = {url: xsrf_token(url) for url in (app, floor)}
-    alone = {
-        url: [one_session(url, token[url]) for _ in range(args.tries + 1)][1:] for url in token
-    }
-    row("one session alone, cached: round trip", *(median(t for t, _ in alone[u]) for u in token))
-    row("one session alone: bytes received", *(median(b for _, b in alone[u]) for u in token), "KB")
+def sessions_rows(app: str, floor: str, frozen: str, args) -> None:
+    """Rows 2 and 3, against the floor page and against the floor page with the app's freeze
+    of the collector (bench/floor_frozen.py): alternating, so drift hits all three alike."""
+    urls = (app, floor, frozen)
+    token = {url: xsrf_token(url) for url in urls}
+    alone = {url: [one_session(url, token[url]) for _ in range(args.tries + 1)][1:] for url in urls}
+    seconds = {url: median(t for t, _ in alone[url]) for url in urls}
+    row("one session alone, cached: round trip", seconds[app], seconds[floor])
+    row("… against the floor page with the same freeze", seconds[app], seconds[frozen])
+    row(
+        "one session alone: bytes received",
+        *(median(b for _, b in alone[u]) for u in urls[:2]),
+        "KB",
+    )
     for count in (args.sessions, args.big):
         if not count:
             continue
-        worst = {url: [] for url in token}
-        errors: dict[str, list[str]] = {url: [] for url in token}
+        worst: dict[str, list[float]] = {url: [] for url in urls}
+        errors: dict[str, list[str]] = {url: [] for url in urls}
         for _ in range(args.tries):
-            for url in token:  # alternating, so drift hits both alike
-                seconds, failed = at_once(url, count)
-                worst[url].append(seconds)
+            for url in urls:
+                took, failed = at_once(url, count)
+                worst[url].append(took)
                 errors[url] += failed
-        row(f"{count} sessions at once: worst session done", *(median(worst[u]) for u in token))
+        row(
+            f"{count} sessions at once: worst session done",
+            median(worst[app]),
+            median(worst[floor]),
+        )
+        row(
+            "… against the floor page with the same freeze",
+            median(worst[app]),
+            median(worst[frozen]),
+        )
         told = {url: f"{len(e)} {sorted(set(e))}" if e else "0" for url, e in errors.items()}
-        print(f"|   sessions failed over {args.tries} tries | {told[app]} | {told[floor]} | |")
+        print(
+            f"|   sessions failed over {args.tries} tries | {told[app]} | {told[floor]} "
+            f"(with the freeze: {told[frozen]}) | |"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -367,7 +389,8 @@ def main(argv: list[str] | None = None) -> None:
             if not args.skip_browser:
                 rows = browser_rows(app.url, floor.url, copy.url, args.tries)
                 row("navigation → figure drawn, fresh browser context", *rows["first"])
-        sessions_rows(app.url, floor.url, args)
+        with Server(FLOOR_FROZEN, "floor_frozen") as frozen:
+            sessions_rows(app.url, floor.url, frozen.url, args)
         if not args.skip_browser:
             row("new lr (floor: new number) → figure drawn, browser", *rows["rerun"])
         rerun, run, ratio = server_rerun(args.tries)
