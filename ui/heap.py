@@ -15,13 +15,18 @@ from __future__ import annotations
 import gc
 import threading
 
-_lock = threading.Lock()  # two sessions' first runs may end together
+# Set once the heap is frozen: a fact about the process, the same for every session. (Not
+# gc.get_freeze_count(), which walks the whole frozen list: 40 ms at every run.)
+_FROZEN = threading.Event()
+_LOCK = threading.Lock()  # two sessions' first runs may end together
 
 
 def freeze_once() -> None:
-    """Collect, then freeze everything alive; once a process (the only state: the collector's)."""
-    with _lock:
-        if gc.get_freeze_count():
-            return
-        gc.collect()
-        gc.freeze()
+    """Collect, then freeze everything alive; the first call in the process only."""
+    if _FROZEN.is_set():
+        return
+    with _LOCK:
+        if not _FROZEN.is_set():
+            gc.collect()
+            gc.freeze()
+            _FROZEN.set()

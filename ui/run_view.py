@@ -146,8 +146,8 @@ def run_view(
         config={"displaylogo": False, "scrollZoom": False},
         alt=figure_alt(traj),
     )
-    shown = traj if whole else plots.shown_part(traj)
-    figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
+    end = len(traj.p) - 1 if whole else end
+    figure_caption(traj, len(fig.frames), end)  # (its frames: plots.run_frames of that part)
     if told is False:
         return traj
     below_figure(sample, settings, traj, fig)
@@ -278,8 +278,10 @@ def results(traj: Trajectory) -> None:
         st.markdown(interval_table(n, k))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def interval_table(n: int, k: int) -> str:
-    """The 95% intervals as a markdown table (three rows: no data grid needed)."""
+    """The 95% intervals as a markdown table (three rows: no data grid needed); cached, as
+    the likelihood-ratio interval is bisected."""
     rows = ["| 95% interval | low | high | note |", "| --- | ---: | ---: | --- |"]
     rows += [
         f"| {iv.name} | {iv.low:.6f} | {iv.high:.6f} | {iv.note} |" for iv in lk.intervals(n, k)

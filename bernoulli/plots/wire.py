@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
+from _plotly_utils.utils import is_homogeneous_array, to_typed_array_spec
 
 _SCALARS = (str, int, float, bool, type(None))
+_CONTAINERS = (dict, list, tuple)
+# plotly.py's is_skipped_key, as a set (it is called for every key of every frame; the
+# tests hold wire_dict equal to to_dict(), so a change in plotly.py's list shows there).
+_SKIPPED = frozenset({"geojson", "layer", "layers", "range"})
 
 
 def wire_dict(fig: go.Figure) -> dict:
@@ -33,7 +37,7 @@ def wire_dict(fig: go.Figure) -> dict:
 
 def _copy(node):
     if isinstance(node, dict):
-        return {key: value if is_skipped_key(key) else _value(value) for key, value in node.items()}
+        return {key: value if key in _SKIPPED else _value(value) for key, value in node.items()}
     if isinstance(node, list | tuple):
         return type(node)(_copy(value) for value in node)
     return node
@@ -43,6 +47,8 @@ def _value(value):
     """A dict's value as plotly.py's convert_to_base64 leaves it (arrays as typed arrays)."""
     if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, _CONTAINERS):  # never a homogeneous array to plotly.py
+        return _copy(value)
     if isinstance(value, np.ndarray) or is_homogeneous_array(value):
         return to_typed_array_spec(value)
     return _copy(value)
