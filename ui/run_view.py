@@ -146,8 +146,8 @@ def run_view(
         config={"displaylogo": False, "scrollZoom": False},
         alt=figure_alt(traj),
     )
-    end = len(traj.p) - 1 if whole else end
-    figure_caption(traj, len(fig.frames), end)  # (its frames: plots.run_frames of that part)
+    shown = traj if whole else plots.shown_part(traj)
+    figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     if told is False:
         return traj
     below_figure(sample, settings, traj, fig)
