@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, make_dataclass, replace
 import numpy as np
 import torch
 
-from bernoulli import advice, words
+from bernoulli import advice, turns, words
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
 from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
@@ -206,32 +206,37 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     grad_param = np.full(steps + 1, np.nan)
     diverged_at = None
     last = steps
-    for t in range(steps + 1):
-        value = full_loss(w, n, k, s.param, s.loss)
-        param[t] = w.item()
-        loss[t] = value.item()
-        p_t = param[t] if s.param == "p" else float(lk.sigmoid(param[t]))
-        if not (math.isfinite(loss[t]) and math.isfinite(param[t]) and _in_domain(p_t)):
-            diverged_at = last = t
-            break
-        if t == steps:
-            break
-        if s.optimizer == "sgd":
-            idx = torch.randint(n, (s.batch_size,), generator=draws)
-            # Index in numpy: a Sample's values are read-only, which torch.from_numpy warns about.
-            xb = torch.from_numpy(data[idx.numpy()]).to(dtype)
-            value = _batch_loss(w, xb, n, s.param, s.loss)
-        if s.optimizer == "newton":
-            (g,) = torch.autograd.grad(value, w, create_graph=True)
-            (h,) = torch.autograd.grad(g, w)
-            grad_param[t] = g.item()
-            with torch.no_grad():
-                w -= s.lr * g.detach() / h
-        else:
-            w.grad = None  # what opt.zero_grad() does, without its profiling wrapper
-            value.backward()
-            grad_param[t] = w.grad.item()
-            opt.step()
+    # One run's slice of steps at a time in this process (bernoulli.turns: many sessions'
+    # runs in threads at once would otherwise pile up on the GIL).
+    with turns.TORCH.taking() as pass_on:
+        for t in range(steps + 1):
+            if t and t % turns.SLICE == 0:
+                pass_on()
+            value = full_loss(w, n, k, s.param, s.loss)
+            param[t] = w.item()
+            loss[t] = value.item()
+            p_t = param[t] if s.param == "p" else float(lk.sigmoid(param[t]))
+            if not (math.isfinite(loss[t]) and math.isfinite(param[t]) and _in_domain(p_t)):
+                diverged_at = last = t
+                break
+            if t == steps:
+                break
+            if s.optimizer == "sgd":
+                idx = torch.randint(n, (s.batch_size,), generator=draws)
+                # Index in numpy: a Sample's values are read-only (torch.from_numpy warns).
+                xb = torch.from_numpy(data[idx.numpy()]).to(dtype)
+                value = _batch_loss(w, xb, n, s.param, s.loss)
+            if s.optimizer == "newton":
+                (g,) = torch.autograd.grad(value, w, create_graph=True)
+                (h,) = torch.autograd.grad(g, w)
+                grad_param[t] = g.item()
+                with torch.no_grad():
+                    w -= s.lr * g.detach() / h
+            else:
+                w.grad = None  # what opt.zero_grad() does, without its profiling wrapper
+                value.backward()
+                grad_param[t] = w.grad.item()
+                opt.step()
 
     param, loss, grad_param = param[: last + 1], loss[: last + 1], grad_param[: last + 1]
     p, nll, grad = _closed_form(param, n, k, s)
