@@ -314,22 +314,20 @@ class SqliteStore:
             )
 
     def tally(self, code: str, question_id: str) -> dict[str, int]:
-        with self._transaction(write=False) as db:
-            code = self._class(db, code).code
-            self._question(db, code, question_id)
-            rows = db.execute(
-                "SELECT choice FROM votes WHERE code = ? AND question = ?", (code, question_id)
-            )
-            return empty_tally(c for (c,) in rows)
+        return empty_tally(choice for choice, _ in self._votes(code, question_id))
 
     def names(self, code: str, question_id: str) -> list[str]:
+        return sorted_names(name for _, name in self._votes(code, question_id))
+
+    def _votes(self, code: str, question_id: str) -> list[tuple[str, str]]:
+        """(choice, name) of every vote on the class's question (both checked first)."""
         with self._transaction(write=False) as db:
             code = self._class(db, code).code
             self._question(db, code, question_id)
-            rows = db.execute(
-                "SELECT name FROM votes WHERE code = ? AND question = ?", (code, question_id)
-            )
-            return sorted_names(n for (n,) in rows)
+            return db.execute(
+                "SELECT choice, name FROM votes WHERE code = ? AND question = ?",
+                (code, question_id),
+            ).fetchall()
 
 
 # --- choosing a backend ------------------------------------------------------------------------
