@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
+from tests.helpers import DRAWN, ROOT, SCRIPT_DONE, chromium, require_chromium
 from tests.streamlit_client import free_port, start_server, stop_server
 
 # BERNOULLI_SHOTS=/some/tmp/dir keeps a run's pictures out of the clone.
@@ -57,12 +57,8 @@ def app_url(tmp_path_factory):
 @pytest.fixture(scope="package")
 def browser():
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

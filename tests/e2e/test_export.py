@@ -3,9 +3,9 @@ off: plotly.js is inside it, and its Play button plays the run to the end."""
 
 from __future__ import annotations
 
-from tests.helpers import SHOWS_LAST_FRAME
+from tests.helpers import CHROMIUM, SHOWS_LAST_FRAME
 
-from .conftest import CHROMIUM, figure_state, open_app, shot
+from .conftest import figure_state, open_app, shot
 
 
 def test_html_export_opens_offline_and_plays(page, app_url, browser, tmp_path):

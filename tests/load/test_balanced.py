@@ -31,7 +31,7 @@ import pytest
 
 from bernoulli import data
 from bernoulli import optimize as opt
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
+from tests.helpers import DRAWN, ROOT, SCRIPT_DONE, chromium, require_chromium
 from tests.streamlit_client import Session, free_port, start_server, stop_server
 
 pytestmark = pytest.mark.timeout(240)
@@ -336,12 +336,8 @@ def test_an_upload_needs_the_replica_of_its_session(stack):
 @pytest.fixture(scope="module")
 def browser():
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def pinned_page(browser, base: str, affinity: str):

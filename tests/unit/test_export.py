@@ -27,7 +27,7 @@ from bernoulli import data, export, optimize
 from bernoulli.optimize import Settings
 from bernoulli.plots import animated_figure
 from bernoulli.share import Source
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SHOWS_LAST_FRAME, require_chromium
+from tests.helpers import SHOWS_LAST_FRAME, chromium, require_chromium
 
 NOTEBOOK = data.notebook_sample()
 
@@ -315,28 +315,22 @@ def test_html_of_real_1000_step_run(tmp_path):
 def test_html_plays_offline_in_chromium(tmp_path):
     """Opened from a file with the network off, the animation plays to its last frame."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
     traj = optimize.run(NOTEBOOK.n, NOTEBOOK.k, Settings(steps=60, lr=1e-4))
     fig = animated_figure(traj)
     path = tmp_path / "run.html"
     path.write_text(export.animation_html(fig), encoding="utf-8")
     requested = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
-            page = context.new_page()
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_function("document.querySelector('.plotly-graph-div')?._fullLayout")
-            frames = page.evaluate(
-                "document.querySelector('.plotly-graph-div')._transitionData._frames.length"
-            )
-            assert frames == len(fig.frames) > 2
-            assert not page.evaluate(SHOWS_LAST_FRAME)  # it waits for the play button
-            page.get_by_text(re.compile("Play")).first.click()
-            page.wait_for_function(SHOWS_LAST_FRAME, timeout=30_000)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_function("document.querySelector('.plotly-graph-div')?._fullLayout")
+        frames = page.evaluate(
+            "document.querySelector('.plotly-graph-div')._transitionData._frames.length"
+        )
+        assert frames == len(fig.frames) > 2
+        assert not page.evaluate(SHOWS_LAST_FRAME)  # it waits for the play button
+        page.get_by_text(re.compile("Play")).first.click()
+        page.wait_for_function(SHOWS_LAST_FRAME, timeout=30_000)
     assert all(url.startswith("file://") for url in requested), requested
