@@ -34,22 +34,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import FLOOR, ROOT, Server  # first: puts the clone on the import path
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE  # noqa: E402 - after the path
-from tests.streamlit_client import (  # noqa: E402
-    Session,
-    free_port,
-    start_server,
-    stop_server,
-    xsrf_token,
-)
+from tests.helpers import CHROMIUM, SCRIPT_DONE, chromium
+from tests.streamlit_client import Session, xsrf_token
 
-FLOOR = str(ROOT.parent / "shared" / "bench" / "floor_app.py")
 FLOOR_COPY = "bench/floor_app.py"
 FLOOR_FROZEN = "bench/floor_frozen.py"  # the floor page with the app's freeze of the collector
-LOGS = ROOT / "artifacts"
 
 # Installed before the page's scripts: notes (performance.now(), from navigation start) when
 # the first figure is drawn, its traces and its slider (Plotly draws it last), with the
@@ -77,22 +68,6 @@ TAB_CHARTS = {  # explorer tab -> the key of the chart it draws last
     "Optimizer race": "explorer_race",
     "Sum vs mean": "explorer_sum_mean",
 }
-
-
-class Server:
-    """A `streamlit run script` on a free loopback port, stopped on exit."""
-
-    def __init__(self, script: str, name: str):
-        LOGS.mkdir(exist_ok=True)
-        self.port = free_port()
-        self.proc = start_server(self.port, LOGS / f"bench_class_{name}.log", script)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        stop_server(self.proc)
 
 
 def median(values) -> float:
@@ -180,10 +155,7 @@ def rerun_drawn(page, label: str, values: list[str], chart: Callable[[str], str]
 
 def browser_rows(app: str, floor: str, floor_copy: str, tries: int) -> dict:
     """Rows 1 and 4: first figure (fresh contexts, app and floor alternating) and reruns."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         first_figure(browser, app), first_figure(browser, floor)  # warm: imports, caches
         apps, floors = [], []
         for _ in range(tries):
@@ -213,7 +185,6 @@ def browser_rows(app: str, floor: str, floor_copy: str, tries: int) -> dict:
             page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=180_000)
             reruns[name] = median(rerun_drawn(page, label, values, chart))
             context.close()
-        browser.close()
     return {"first": (median(apps), median(floors)), "rerun": (reruns["app"], reruns["floor"])}
 
 
@@ -228,13 +199,10 @@ def click_tab(page, tab: str) -> float:
 
 def explorer_rows(app: str, tries: int) -> dict[str, tuple[float, float]]:
     """Each tab's first open (a new sample each try: cold caches) and warm, medians."""
-    from playwright.sync_api import sync_playwright
-
     tabs = list(TAB_CHARTS)
     cold: dict[str, list[float]] = {tab: [] for tab in tabs}
     warm: dict[str, list[float]] = {tab: [] for tab in tabs}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         for i in range(tries):
             n = 300 + 7 * i + (os.getpid() % 50) * 100  # a sample this server has not seen
             context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -249,7 +217,6 @@ def explorer_rows(app: str, tries: int) -> dict[str, tuple[float, float]]:
             for tab in tabs:
                 warm[tab].append(click_tab(page, tab))
             context.close()
-        browser.close()
     return {tab: (median(cold[tab]), median(warm[tab])) for tab in tabs}
 
 
@@ -384,12 +351,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"{CHROMIUM} is missing: sudo apt-get install -y chromium")
     print(f"Load average {os.getloadavg()[0]:.2f} at start; medians of {args.tries} tries.\n")
     print("| what | app | floor | app / floor |\n| --- | --- | --- | --- |")
-    with Server("app.py", "app") as app, Server(FLOOR, "floor") as floor:
-        with Server(FLOOR_COPY, "floor_copy") as copy:
+    with Server("app.py", "bench_class_app") as app, Server(FLOOR, "bench_class_floor") as floor:
+        with Server(FLOOR_COPY, "bench_class_floor_copy") as copy:
             if not args.skip_browser:
                 rows = browser_rows(app.url, floor.url, copy.url, args.tries)
                 row("navigation → figure drawn, fresh browser context", *rows["first"])
-        with Server(FLOOR_FROZEN, "floor_frozen") as frozen:
+        with Server(FLOOR_FROZEN, "bench_class_floor_frozen") as frozen:
             sessions_rows(app.url, floor.url, frozen.url, args)
         if not args.skip_browser:
             row("new lr (floor: new number) → figure drawn, browser", *rows["rerun"])

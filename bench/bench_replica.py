@@ -21,28 +21,16 @@ import argparse
 import contextlib
 import functools
 import statistics
-import sys
 import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import websockets.sync.client
+from common import FLOOR, Server  # puts the clone on the import path
 
-import websockets.sync.client  # noqa: E402
+from tests.streamlit_client import Session, xsrf_token
 
-from tests.streamlit_client import (  # noqa: E402 - after the path
-    Session,
-    free_port,
-    start_server,
-    stop_server,
-    xsrf_token,
-)
-
-FLOOR = str(ROOT.parent / "shared" / "bench" / "floor_app.py")
-LOGS = ROOT / "artifacts"
 FLOOR_LEVEL = 30  # the issue's class: 30 students open the link at once
 ENV = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1"}
 
@@ -106,41 +94,25 @@ def level(base: str, pid: int, count: int, distinct: bool) -> dict:
     }
 
 
-class Server:
-    """A `streamlit run script` on a free loopback port, stopped on exit."""
-
-    def __init__(self, script: str, name: str):
-        LOGS.mkdir(exist_ok=True)
-        self.port = free_port()
-        self.proc = start_server(self.port, LOGS / f"bench_replica_{name}.log", script, env=ENV)
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        stop_server(self.proc)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 30, 60, 100])
     parser.add_argument("--distinct", action="store_true", help="each session its own lr")
     args = parser.parse_args(argv)
-    with Server(FLOOR, "floor") as floor:
-        level(floor.base, floor.proc.pid, 1, False)  # warm up
-        floor_worst = level(floor.base, floor.proc.pid, FLOOR_LEVEL, False)["worst"]
+    with Server(FLOOR, "bench_replica_floor", ENV) as floor:
+        level(floor.url, floor.proc.pid, 1, False)  # warm up
+        floor_worst = level(floor.url, floor.proc.pid, FLOOR_LEVEL, False)["worst"]
     print(f"floor page, {FLOOR_LEVEL} sessions at once: worst {floor_worst:.2f} s")
     link = "each its own lr" if args.distinct else "one link"
     print(f"app ({link}):")
     print(
         " sessions | worst s | median s | worst / floor's at 30 | RSS MiB | MiB a session | errors"
     )
-    with Server("app.py", "app") as app:
-        level(app.base, app.proc.pid, 1, False)  # warm up: imports, torch, caches
+    with Server("app.py", "bench_replica_app", ENV) as app:
+        level(app.url, app.proc.pid, 1, False)  # warm up: imports, torch, caches
         first = None
         for count in args.levels:
-            result = level(app.base, app.proc.pid, count, args.distinct)
+            result = level(app.url, app.proc.pid, count, args.distinct)
             first = first or (count, result["rss"])
             extra = (
                 f"{(result['rss'] - first[1]) / (count - first[0]):.2f}"

@@ -7,16 +7,12 @@ session for it. Measured against both, the app shows what it gains from the tric
 its page costs beyond the floor's when both use it.
 """
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-FLOOR = ROOT.parent / "shared" / "bench" / "floor_app.py"
+from common import FLOOR  # puts the clone on the import path (streamlit runs this from bench/)
 
-exec(compile(FLOOR.read_text(encoding="utf-8"), str(FLOOR), "exec"))  # the floor page itself
+from ui.heap import freeze_once
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from ui.heap import freeze_once  # noqa: E402 - after the floor page, as in app.py's order
+exec(compile(Path(FLOOR).read_text(encoding="utf-8"), FLOOR, "exec"))  # the floor page itself
 
 freeze_once()
