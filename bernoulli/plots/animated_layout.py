@@ -23,11 +23,14 @@ from bernoulli.plots.style import (
 
 # Pixels around the panels: above, the buttons and the slider (Play is the first thing on
 # screen, whatever is above the figure); below, the axis titles and the legend.
-MARGIN_TOP, MARGIN_BOTTOM = 100, 136
+MARGIN_TOP, MARGIN_BOTTOM = 84, 136
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
-# Above panel (a), from the top of the panels down (pixels, unscaled): the gauge's two-line
-# title, the gauge, its tick labels; panel (a) takes the rest of the height.
-GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 34, 18, 24
+# Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
+# animated._step_now), the gauge's two-line title, the gauge, its tick labels; panel (a) takes
+# the rest of the height.
+STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 22, 34, 18, 24
+# The step shown, in the gauge's y units (its bar spans 0 to 1, GAUGE_BAR pixels): mid-row.
+STEP_Y = 1 + (GAUGE_TITLE + STEP_ROW / 2) / GAUGE_BAR
 
 
 def layout(
@@ -46,7 +49,7 @@ def layout(
         return 1 + px * scale / plot_px
 
     marks = _divergence_marks(traj)
-    gauge = [1 + below(GAUGE_TITLE + GAUGE_BAR), 1 + below(GAUGE_TITLE)]
+    gauge = [1 + below(STEP_ROW + GAUGE_TITLE + GAUGE_BAR), 1 + below(STEP_ROW + GAUGE_TITLE)]
     gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(-3))
     curve_top = gauge[0] + below(GAUGE_TICKS)
     shade = {
@@ -59,7 +62,7 @@ def layout(
         "line": {"width": 0},
         "layer": "below",
     }
-    menus, sliders, speed_label = controls(slider, above, scale, MARGIN_TOP)
+    menus, sliders, speed_label = controls(slider, above, scale, MARGIN_TOP, named=False)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
         "height": height,
@@ -183,10 +186,15 @@ def _panel_names() -> list[dict]:
 
 
 def controls(
-    slider: Sequence[int], above: Callable[[float], float], scale: float, top: float
+    slider: Sequence[int],
+    above: Callable[[float], float],
+    scale: float,
+    top: float,
+    named: bool = True,
 ) -> tuple[list[dict], list[dict], dict]:
     """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds,
-    in the `top` pixels (unscaled) above the plotting area."""
+    in the `top` pixels (unscaled) above the plotting area; `named`, the slider names the
+    current step above itself."""
     menus = [
         {
             "type": "buttons",
@@ -223,15 +231,17 @@ def controls(
             "yanchor": "top",
             "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             # The stops are not labelled (many would overprint, and their row would crowd the
-            # gauge's title below): the current step is named above the slider.
+            # gauge's title below). With `named`, the current step is named above the slider;
+            # without, the figure names it itself (see animated._step_now).
             "font": {"size": 6, "color": "rgba(0,0,0,0)"},
             "currentvalue": {
+                "visible": named,
                 "prefix": "step ",
                 "font": {"size": FONT_SIZE, "color": BLACK},
                 "xanchor": "left",
                 "offset": 4,
             },
-            "steps": slider_steps_spec(slider),
+            "steps": slider_steps_spec(slider, labelled=named),
         },
     ]
     speed_label = {

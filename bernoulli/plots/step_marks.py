@@ -210,8 +210,13 @@ def _empty(xaxis: str, yaxis: str) -> dict:
 def gauge_layout(
     traj: Trajectory, domain_y: list[float], title_y: float
 ) -> tuple[dict, list[dict], list[dict]]:
-    """The gauge's axes (paper y `domain_y`), its band |1 - lr·H| < 1 (a shape) and its title
-    (an annotation whose bottom is at paper y `title_y`)."""
+    """The gauge's axes (its bar at paper y `domain_y`), its band |1 - lr·H| < 1 (a shape) and
+    its title (an annotation whose bottom is at paper y `title_y`).
+
+    The y-axis (unseen) reaches up to the panels' top, its range scaled to keep the bar at
+    0 to 1: the figure names the step shown up there (see animated._step_now), and a point
+    of a trace that draws beyond its axes must still lie inside their ranges.
+    """
     s = traj.settings
     axis = {"showline": True, "linecolor": BLACK, "ticks": "outside", "zeroline": False}
     axes = {
@@ -227,8 +232,8 @@ def gauge_layout(
             "tickfont": {"size": FONT_SIZE - 4},
         },
         "yaxis4": {
-            "domain": domain_y,
-            "range": [0, 1],
+            "domain": [domain_y[0], 1],
+            "range": [0, (1 - domain_y[0]) / (domain_y[1] - domain_y[0])],
             "autorange": False,
             "anchor": "x4",
             "visible": False,

@@ -184,10 +184,16 @@ def speed_buttons(speeds: Sequence[float] = SPEEDS) -> list[dict]:
     ]
 
 
-def slider_steps_spec(steps: Sequence[int]) -> list[dict]:
-    """The steps of a scrub slider, each showing the frame named by its step."""
+def slider_steps_spec(steps: Sequence[int], labelled: bool = True) -> list[dict]:
+    """The steps of a scrub slider, each showing the frame named by its step (labelled with
+    it, or not: see animated._step_now)."""
     return [
-        {"label": str(int(t)), "method": "animate", "args": [[str(int(t))], still()]} for t in steps
+        {
+            "label": str(int(t)) if labelled else "",
+            "method": "animate",
+            "args": [[str(int(t))], still()],
+        }
+        for t in steps
     ]
 
 

@@ -21,20 +21,24 @@ from tests.streamlit_client import free_port, start_server, stop_server
 
 # BERNOULLI_SHOTS=/some/tmp/dir keeps a run's pictures out of the clone.
 SHOTS = Path(os.environ.get("BERNOULLI_SHOTS") or ROOT / "artifacts" / "screenshots")
-# The figure as the browser shows it: the slider's active step, the frame shown (the name of
-# the step the moving traces are at) and where each moving trace is.
+# The figure as the browser shows it: the slider's active step (its frame's name), the frame
+# shown (the name of the step the moving traces are at), where each moving trace is, and the
+# step's name as drawn (a text of the figure's, not hidden).
 FIGURE_STATE = """(index) => {
     const gd = document.querySelectorAll('.js-plotly-plot')[index];
     const slider = gd._fullLayout.sliders[0];
     const x = (i) => Array.from(gd.data[i].x);
     return {
         active: slider.active,
-        activeStep: Number(slider.steps[slider.active].label),
+        activeStep: Number(slider.steps[slider.active].args[0][0]),
         frames: gd._transitionData._frames.map((f) => f.name),
         path: x(3), lossCursor: x(8), gradCursor: x(12), now: x(18),
         traces: gd.data.length,
         mle: gd.data[1].x[0],
         font: gd._fullLayout.font.size,
+        stepShown: Array.from(gd.querySelectorAll('.scatterlayer .textpoint'))
+            .filter((g) => g.getAttribute('display') !== 'none')
+            .map((g) => g.textContent).filter((t) => t.startsWith('step ')),
     };
 }"""
 

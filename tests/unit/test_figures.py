@@ -213,18 +213,36 @@ def test_presenter_figure_is_larger_with_the_same_data(notebook_run):
     assert fonts == [f * scale for f in (F.FONT_SIZE, F.FONT_SIZE - 1)]
 
 
+def test_the_step_shown_is_named_by_the_figure_not_the_slider(notebook_spec):
+    """The slider's stops and its current value carry no label (plotly.js measures each one
+    before it draws): the figure names the step itself, right of the gauge, in every frame."""
+    layout = notebook_spec["layout"]
+    slider = layout["sliders"][0]
+    assert slider["currentvalue"]["visible"] is False
+    assert {step["label"] for step in slider["steps"]} == {""}
+    named = notebook_spec["data"][F.STEP_NOW]
+    assert named["text"] == ["step 0"]  # the figure opens on frame 0
+    for frame in notebook_spec["frames"]:
+        assert moved(frame)[F.STEP_NOW] == {"text": [f"step {frame['name']}"]}
+    # plotly.js hides a point outside its axes' ranges when cliponaxis is off: this one is in.
+    x_range, y_range = layout["xaxis4"]["range"], layout["yaxis4"]["range"]
+    assert (named["xaxis"], named["yaxis"], named["cliponaxis"]) == ("x4", "y4", False)
+    assert x_range[0] <= named["x"][0] <= x_range[1] and y_range[0] <= named["y"][0] <= y_range[1]
+
+
 def test_payload_small_for_1000_steps(notebook_run):
-    """200 frames of under 80 KB (each carries only what moves, rounded to pixels: the
-    trail, the cursors, the step on the curve and the gauge), and a slider stopping at each
-    of them; about 146 KB in all (it was 199 KB, frames 134 KB, before the rounding)."""
+    """200 frames of under 86 KB (each carries only what moves, rounded to pixels: the
+    trail, the cursors, the step on the curve, the gauge and the step's name), and a slider
+    stopping at each of them; about 150 KB in all (it was 199 KB, frames 134 KB, before the
+    rounding)."""
     for log_grad in (False, True):
         fig = F.animated_figure(notebook_run, log_grad=log_grad)
         out = json.loads(fig.to_json())
         assert len(out["frames"]) == 200
         frames = len(json.dumps(out["frames"], separators=(",", ":")))
-        assert frames <= 82 * 1024, frames
-        assert len(json.dumps(out, separators=(",", ":"))) <= 146 * 1024
-        assert len(fig.to_json()) <= 150 * 1024  # what st.plotly_chart sends
+        assert frames <= 86 * 1024, frames
+        assert len(json.dumps(out, separators=(",", ":"))) <= 150 * 1024
+        assert len(fig.to_json()) <= 154 * 1024  # what st.plotly_chart sends
 
 
 def test_long_run_drawn_as_envelope_within_budget():
@@ -237,7 +255,7 @@ def test_long_run_drawn_as_envelope_within_budget():
     np.testing.assert_array_equal(loss["y"], traj.nll[loss["x"]])
     assert loss["y"].max() == traj.nll.max()  # the envelope keeps the extremes
     out = json.loads(F.animated_figure(traj, budget=whole).to_json())
-    assert len(json.dumps(out["frames"], separators=(",", ":"))) <= 82 * 1024
+    assert len(json.dumps(out["frames"], separators=(",", ":"))) <= 86 * 1024
 
 
 def test_log_gradient_view():

@@ -18,7 +18,8 @@
     slider.setAttribute("aria-valuemin", 0);
     slider.setAttribute("aria-valuemax", opts.steps.length - 1);
     slider.setAttribute("aria-valuenow", opts.active);
-    slider.setAttribute("aria-valuetext", "step " + opts.steps[opts.active].label);
+    // A stop's frame is named by its step (its label may be empty: plots.animated).
+    slider.setAttribute("aria-valuetext", "step " + opts.steps[opts.active].args[0][0]);
   }
   function press(button) {
     button.addEventListener("keydown", (event) => {
