@@ -26,9 +26,9 @@ from bernoulli.plots.style import (
 MARGIN_TOP, MARGIN_BOTTOM = 84, 136
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
 # Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
-# animated._step_now), the gauge's two-line title, the gauge, its tick labels; panel (a) takes
+# animated._step_now), the gauge's three-line title, the gauge, its tick labels; panel (a) takes
 # the rest of the height.
-STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 22, 34, 18, 24
+STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 20, 46, 18, 22
 # The step shown, in the gauge's y units (its bar spans 0 to 1, GAUGE_BAR pixels): mid-row.
 STEP_Y = 1 + (GAUGE_TITLE + STEP_ROW / 2) / GAUGE_BAR
 

@@ -254,8 +254,11 @@ def gauge_layout(
     }
     if s.optimizer in GD_LIKE:
         words = (
-            "each step multiplies p − p̂ by about 1 − lr·H (◆ at p̂, ● at p<sub>t</sub>)<br>"
-            "green, |·| < 1: p settles; below 0: it zig-zags; below −1: the zig-zag grows"
+            # Three short lines: two long ones ran into panel (b)'s axis title beside the
+            # sidebar at 1280 px.
+            "each step multiplies p − p̂ by about 1 − lr·H<br>"
+            "(◆ at p̂, ● at p<sub>t</sub>); green, |·| < 1: p settles;<br>"
+            "below 0: it zig-zags; below −1: the zig-zag grows"
         )
     else:
         words = "1 − lr·H is gradient descent's multiplier:<br>not shown for this optimizer"
@@ -268,6 +271,6 @@ def gauge_layout(
         "xanchor": "center",
         "yanchor": "bottom",
         "showarrow": False,
-        "font": {"size": FONT_SIZE - 4},
+        "font": {"size": FONT_SIZE - 5},
     }
     return axes, [band], [title]
