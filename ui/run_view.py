@@ -14,7 +14,7 @@ from bernoulli import advice, data, export, plots, table, words
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
-from bernoulli.plots.wire import shared
+from bernoulli.plots import wire
 from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
@@ -68,15 +68,16 @@ class FigureKey:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
-    """The animated figure; shared by sessions, never modified (its wire dict built once)."""
-    fig = plots.animated_figure(  # (looked up at each call, as tests replace it)
+    """The animated figure; shared by sessions, never modified (its wire dict built once,
+    straight from plain dicts: see wire.wire_figure)."""
+    spec = plots.animated_spec(
         run_cached(key, _values),
         log_grad=options.log_grad,
         presenter=options.presenter,
         height=FIGURE_HEIGHT[options.presenter],
         budget=plots.AnimationBudget(whole_run=options.whole_run),
     )
-    return shared(fig)
+    return wire.wire_figure(spec)  # (looked up at each call, as tests replace it)
 
 
 # The banner and its "Why" close together and slim: the first screen must hold them, Play and

@@ -38,6 +38,7 @@ from bernoulli.plots.animated import (
     WILSON,
     AnimationBudget,
     animated_figure,
+    animated_spec,
     shown_part,
 )
 from bernoulli.plots.bifurcation import ESCAPE_Y, bifurcation_figure, bifurcation_points, escapes
@@ -98,6 +99,7 @@ __all__ = [
     "RaceOptions",
     "Racer",
     "animated_figure",
+    "animated_spec",
     "bifurcation_figure",
     "bifurcation_points",
     "busy_steps",

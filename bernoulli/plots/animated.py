@@ -53,7 +53,7 @@ GRAD_LINE, GRAD_COVER, GRAD_ZERO, GRAD_NOW = range(9, 13)  # panel (c)
 WALD, WILSON, GAUGE_MLE = range(13, 16)  # (a): intervals on the p-axis; the gauge's p̂ mark
 TANGENT, STEP_ARROW, NOW, GAUGE_NOW = range(16, 20)  # (a): the step on the curve; the gauge
 ESCAPE_LABEL = 20  # (b): "p left (0, 1) at step N", from the frame where it happens
-STEP_NOW = 21  # right of the gauge: "step t", the step shown (the slider's stops have no labels)
+STEP_NOW = 21  # above the gauge's title: "step t", the step shown (the slider has no labels)
 MOVING = [
     PATH,
     ESCAPE,
@@ -114,6 +114,26 @@ def animated_figure(
         Frames named by their step, play/pause, step and speed buttons, a slider stopping at
         every frame, fixed ranges.
     """
+    spec = animated_spec(traj, log_grad=log_grad, presenter=presenter, height=height, budget=budget)
+    fig = go.Figure(data=spec["data"], layout=spec["layout"], _validate=False)
+    frames = spec["frames"]
+    attach_frames(fig, frames[0]["traces"], {frame["name"]: frame["data"] for frame in frames})
+    return fig
+
+
+def animated_spec(
+    traj: Trajectory,
+    *,
+    log_grad: bool = False,
+    presenter: bool = False,
+    height: int = 700,
+    budget: AnimationBudget = DEFAULT_BUDGET,
+) -> dict:
+    """`animated_figure` as plain dicts: its traces ("data"), "layout" and "frames" (each a
+    dict of "data", "name" and "traces"), numpy arrays left in them; the same parameters.
+
+    The page sends it as it is (`wire.wire_figure`): no plotly.py objects to build.
+    """
     full = traj
     if not budget.whole_run:
         traj = shown_part(traj)
@@ -137,15 +157,17 @@ def animated_figure(
     spec = layout(traj, view, steps, height, scale)
     if presenter:
         spec = enlarged(spec, scale)
-    fig = go.Figure(data=traces, layout=spec, _validate=False)
     # Traces that never move in this run are left out of the frames (bytes): the escape when
     # p never left (0, 1), the gauge's needle for an optimizer it does not describe.
     keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
     keep = keep or [0]
     # Only what changes travels in a frame (no "type": plotly.js keeps the trace's own).
-    frames = {str(int(t)): [data[i] for i in keep] for t, data in zip(steps, moving, strict=True)}
-    attach_frames(fig, [MOVING[i] for i in keep], frames)
-    return fig
+    moved = [MOVING[i] for i in keep]
+    frames = [
+        {"data": [data[i] for i in keep], "name": str(int(t)), "traces": moved}
+        for t, data in zip(steps, moving, strict=True)
+    ]
+    return {"data": traces, "layout": spec, "frames": frames}
 
 
 def shown_part(traj: Trajectory) -> Trajectory:

@@ -23,17 +23,17 @@ def test_sessions_sharing_the_cached_figure_leave_it_unchanged(monkeypatch):
     st.cache_resource. After both (and a toggle), the Figure is exactly as built."""
     import streamlit as stl
 
-    from bernoulli import plots as figures
+    from bernoulli.plots import wire
 
     built = []
-    original = figures.animated_figure
+    original = wire.wire_figure
 
-    def recording(*args, **kwargs):
-        fig = original(*args, **kwargs)
+    def recording(spec):
+        fig = original(spec)
         built.append((fig, fig.to_json()))
         return fig
 
-    monkeypatch.setattr(figures, "animated_figure", recording)
+    monkeypatch.setattr(wire, "wire_figure", recording)
     stl.cache_resource.clear()
     stl.cache_data.clear()
     specs = []

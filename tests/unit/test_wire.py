@@ -10,7 +10,7 @@ import plotly.io as pio
 import pytest
 
 from bernoulli import data, dynamics, optimize, plots, sweep
-from bernoulli.plots.wire import SharedFigure, shared, wire_dict
+from bernoulli.plots.wire import SharedFigure, shared, wire_dict, wire_figure
 from bernoulli.problem import Problem
 
 
@@ -63,3 +63,35 @@ def test_the_wire_dict_leaves_the_figure_unchanged():
     before = fig.to_json()
     wire_dict(fig)
     assert fig.to_json() == before
+
+
+# Runs of every kind the page draws: settling, zig-zagging, escaping (on either side), each
+# optimizer, in logit, on the mean, float32, minibatch; and each of the figure's options.
+RUNS = [
+    ({}, {}),
+    ({"lr": 2e-3}, {}),
+    ({"lr": 2.1e-3, "p0": 0.3}, {"log_grad": True}),
+    ({"optimizer": "momentum", "lr": 3e-4}, {"presenter": True}),
+    ({"optimizer": "adam", "lr": 0.05, "steps": 300}, {}),
+    ({"optimizer": "newton", "lr": 1.0, "steps": 50}, {}),
+    ({"param": "logit", "lr": 0.02, "steps": 200}, {"height": 600}),
+    ({"loss": "mean", "lr": 0.5, "dtype": "float32"}, {}),
+    ({"optimizer": "sgd", "batch_size": 20, "lr": 1e-3, "steps": 300}, {}),
+    ({"lr": 1.5e-3, "p0": 0.6, "steps": 20_000, "dtype": "float64"}, {"whole": True}),
+]
+
+
+@pytest.mark.parametrize(("changes", "options"), RUNS)
+def test_the_pages_figure_sends_what_the_plotly_figure_sends(changes, options):
+    """The page sends the run's figure from plain dicts (`wire_figure`, no plotly.py objects):
+    it sends exactly what the same figure built as a go.Figure sends, frames and arrays
+    included."""
+    settings = optimize.Settings(**changes)
+    values = data.notebook_sample().values if settings.optimizer == "sgd" else None
+    traj = optimize.run(200, 145, settings, values)
+    kwargs = {k: v for k, v in options.items() if k != "whole"}
+    kwargs["budget"] = plots.AnimationBudget(whole_run=options.get("whole", False))
+    fig = plots.animated_figure(traj, **kwargs)
+    fast = wire_figure(plots.animated_spec(traj, **kwargs))
+    assert isinstance(fast, SharedFigure) and fast.to_dict() is fast.to_dict()
+    assert json.loads(fast.to_json()) == json.loads(fig.to_json())
