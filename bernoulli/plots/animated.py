@@ -147,7 +147,7 @@ def animated_spec(
         _step_now(),
     ]
     steps = run_frames(traj, budget.max_frames)
-    moving = [_moving(full, int(t), budget.trail, view) for t in steps]
+    moving = _every_moving(full, steps, budget.trail, view)
     # The figure opens on its first frame, so a still image (or no JavaScript) is honest too.
     for index, update in zip(MOVING, moving[0], strict=True):
         traces[index].update(update)
@@ -348,26 +348,51 @@ def _cursor(xaxis: str, yaxis: str, marker: dict) -> dict:
     )
 
 
-def _moving(traj: Trajectory, t: int, trail: int, view: Panels) -> list[dict]:
-    """The moving traces at step t, in MOVING order (`traj` whole: p_{t+1} is past the view).
+def _every_moving(traj: Trajectory, steps, trail: int, view: Panels) -> list[list[dict]]:
+    """`_moving` at each of the frames' steps (`traj` whole: p_{t+1} is past the view).
+
+    What frames share is computed once: each point of the paths rounded to what a pixel
+    shows (style.on_screen), the gauge's multipliers as one array.
+    """
+    x_span, y_span = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
+    spans = [_trail(traj, int(t), trail) for t in steps]
+    drawn = {
+        i: (on_screen(traj.p[i], x_span), on_screen(traj.nll[i], y_span))
+        for i in {i for span in spans for i in span}
+    }
+    needles = step_marks.needles(traj, steps)
+    return [
+        _moving(
+            traj,
+            int(t),
+            view,
+            {"x": [drawn[i][0] for i in span], "y": [drawn[i][1] for i in span]},
+            None if needles is None else needles[j],
+        )
+        for j, (t, span) in enumerate(zip(steps, spans, strict=True))
+    ]
+
+
+def _trail(traj: Trajectory, t: int, trail: int) -> list[int]:
+    """The steps of the path drawn at step t: `trail` of them, the first repeated where the
+    run is shorter (which keeps the marker sizes aligned); at the escape the path ends at the
+    last p inside (0, 1); none before step 0."""
+    end = t - 1 if t == traj.diverged_at else t
+    if end < 0:
+        return []
+    first = max(0, end - trail + 1)
+    return [first] * max(0, trail - end - 1) + list(range(first, end + 1))
+
+
+def _moving(traj: Trajectory, t: int, view: Panels, path: dict, needle: float | None) -> list:
+    """The moving traces at step t, in MOVING order: `path` is the trail as drawn, `needle`
+    the gauge's multiplier (None: no needle).
 
     What is only drawn is rounded to what a pixel shows (style.on_screen); numbers shown as
     text keep their digits.
     """
-    p, nll = traj.p, traj.nll
-    escaped = traj.diverged_at is not None and t == traj.diverged_at
-    end = t - 1 if escaped else t  # at the escape the path ends at the last p inside (0, 1)
-    x_span, y_span = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
-    if end >= 0:
-        # A fixed number of points (the first repeated) keeps the marker sizes aligned.
-        span = [max(0, end - trail + 1)] * max(0, trail - end - 1)
-        span += list(range(max(0, end - trail + 1), end + 1))
-        path = {
-            "x": [on_screen(p[i], x_span) for i in span],
-            "y": [on_screen(nll[i], y_span) for i in span],
-        }
-    else:
-        path = {"x": [], "y": []}
+    nll = traj.nll
+    escaped = t == traj.diverged_at
     esc = _escape_update(traj, t, view) if escaped else {"x": [], "y": [], "text": []}
     label = {"x": [], "y": [], "text": []}
     if escaped:
@@ -385,7 +410,7 @@ def _moving(traj: Trajectory, t: int, trail: int, view: Panels) -> list[dict]:
         {"x": [t], "y": [on_screen(nll[t], loss_span, view.loss_log)]},
         cover,
         {"x": [t], "y": [on_screen(gt, g_span, view.log_grad) if g_ok else None]},
-        *step_marks.moving_updates(traj, t, view.x_range, view.y_range),
+        *step_marks.moving_updates(traj, t, view.x_range, view.y_range, needle),
         label,
         {"text": [f"step {t}"]},
     ]

@@ -55,7 +55,7 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
     if lk.on_boundary(n, k):
         traces += [_empty("x", "y"), _empty("x", "y")]
     else:
-        wald, wilson = lk.intervals(n, k)[:2]
+        wald, wilson = lk.wald_interval(n, k), lk.wilson_interval(n, k)
         se = lk.standard_error(n, k)
         names = [
             f"Wald 95%, SE = 1/√H = {se:.3g}",
@@ -153,8 +153,19 @@ def moving_traces(traj: Trajectory) -> list[dict]:
     ]
 
 
-def moving_updates(traj: Trajectory, t: int, x_range: list[float], y_range: list[float]):
-    """The tangent, arrow, current p and needle at step t (empty where p_t is outside).
+def needles(traj: Trajectory, steps) -> np.ndarray | None:
+    """The multiplier 1 - lr·H at each of `steps`, in one array; None for an optimizer whose
+    step it does not describe (the gauge then has no needle)."""
+    if traj.settings.optimizer not in GD_LIKE:
+        return None
+    return multiplier(traj, traj.param[np.asarray(steps, dtype=np.intp)])
+
+
+def moving_updates(
+    traj: Trajectory, t: int, x_range: list[float], y_range: list[float], m: float | None
+):
+    """The tangent, arrow, current p and needle at step t (empty where p_t is outside);
+    `m` is the multiplier at step t (`needles`), None for no needle.
 
     The tangent, the arrow and the needle are only drawn: their ends are rounded to what a
     pixel shows (style.on_screen). The current p keeps 7 digits: its hover prints them.
@@ -185,8 +196,8 @@ def moving_updates(traj: Trajectory, t: int, x_range: list[float], y_range: list
             "y": [on_screen(y, y_span)] * 2,
         }
     now = {"x": [sig_value(pt)], "y": [sig_value(y)]}
-    if traj.settings.optimizer in GD_LIKE:
-        m = float(multiplier(traj, traj.param[t]))
+    if m is not None:
+        m = float(m)
         needle = {"x": [_on_gauge(m, moving=True)], "text": [f"{m:.3g} "]}
     return [tangent, arrow, now, needle]
 
