@@ -6,7 +6,8 @@ Starts `streamlit run app.py` and the floor page (../shared/bench/floor_app.py; 
 row its copy bench/floor_app.py, which adds one number input) each on a free loopback port,
 headless, warms each with one visit, then measures in the same run (medians of --tries):
 
-1. navigation → figure drawn, in a fresh browser context (Debian's Chromium);
+1. navigation → figure drawn, in a fresh browser context (Debian's Chromium), and how long
+   the page's main thread was busy until then;
 2. one session alone, every computation cached: its round trip and the bytes it receives;
 3. --sessions websocket clients opening the link at once: the worst session's time to its
    script's end (and --big sessions, if given: every one must finish, errors counted).
@@ -128,14 +129,24 @@ def at_once(base: str, count: int) -> tuple[float, list[str]]:
 
 def first_figure(browser, url: str) -> float:
     """Seconds from navigation start to the first figure drawn and the script done."""
+    return first_figure_work(browser, url)[0]
+
+
+def first_figure_work(browser, url: str) -> tuple[float, float]:
+    """`first_figure`, and the seconds the page's main thread was busy until then (Chrome's
+    TaskDuration: scripts, style, layout, paint), which machine noise moves less."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.add_init_script(WATCH_FIRST_FIGURE)
     page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable")
     page.goto(url)
     page.wait_for_function("window.figureDrawnAt !== undefined", timeout=180_000)
+    metrics = devtools.send("Performance.getMetrics")["metrics"]
+    busy = next(m["value"] for m in metrics if m["name"] == "TaskDuration")
     seconds = page.evaluate("window.figureDrawnAt") / 1000
     context.close()
-    return seconds
+    return seconds, busy
 
 
 def rerun_drawn(page, label: str, values: list[str], chart: Callable[[str], str]) -> list[float]:
@@ -159,8 +170,8 @@ def browser_rows(app: str, floor: str, floor_copy: str, tries: int) -> dict:
         first_figure(browser, app), first_figure(browser, floor)  # warm: imports, caches
         apps, floors = [], []
         for _ in range(tries):
-            apps.append(first_figure(browser, app))
-            floors.append(first_figure(browser, floor))
+            apps.append(first_figure_work(browser, app))
+            floors.append(first_figure_work(browser, floor))
         reruns = {}
         for name, url, label, values, chart in (
             (
@@ -185,7 +196,11 @@ def browser_rows(app: str, floor: str, floor_copy: str, tries: int) -> dict:
             page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=180_000)
             reruns[name] = median(rerun_drawn(page, label, values, chart))
             context.close()
-    return {"first": (median(apps), median(floors)), "rerun": (reruns["app"], reruns["floor"])}
+    return {
+        "first": (median([a[0] for a in apps]), median([f[0] for f in floors])),
+        "busy": (median([a[1] for a in apps]), median([f[1] for f in floors])),
+        "rerun": (reruns["app"], reruns["floor"]),
+    }
 
 
 def click_tab(page, tab: str) -> float:
@@ -369,6 +384,7 @@ def main(argv: list[str] | None = None) -> None:
             if not args.skip_browser:
                 rows = browser_rows(app.url, floor.url, copy.url, args.tries)
                 row("navigation → figure drawn, fresh browser context", *rows["first"])
+                row("… the browser's main thread busy until then", *rows["busy"])
         with Server(FLOOR_FROZEN, "bench_class_floor_frozen") as frozen:
             sessions_rows(app.url, floor.url, frozen.url, args)
         if not args.skip_browser:
