@@ -134,7 +134,12 @@ def first_figure(browser, url: str) -> float:
 
 def first_figure_work(browser, url: str) -> tuple[float, float]:
     """`first_figure`, and the seconds the page's main thread was busy until then (Chrome's
-    TaskDuration: scripts, style, layout, paint), which machine noise moves less."""
+    TaskDuration: scripts, style, layout, paint), which machine noise moves less.
+
+    It is read just after the figure is drawn, so it may hold the start of what follows:
+    plotly.js draws a figure a second time as it settles (~0.2 s for the app's, ~0.05 s for
+    the floor page's), which makes the app's ratio a little worse than it is.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.add_init_script(WATCH_FIRST_FIGURE)
     page = context.new_page()
