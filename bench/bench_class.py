@@ -127,31 +127,38 @@ def at_once(base: str, count: int) -> tuple[float, list[str]]:
 # --- the browser ---------------------------------------------------------------------------
 
 
-def first_figure(browser, url: str) -> float:
-    """Seconds from navigation start to the first figure drawn and the script done."""
-    return first_figure_work(browser, url)[0]
+def main_thread(context, page) -> Callable[[], float]:
+    """A function giving the seconds the page's main thread has been busy so far (Chrome's
+    TaskDuration: scripts, style, layout, paint), which machine noise moves less than a
+    wall time."""
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable")
+
+    def busy() -> float:
+        metrics = devtools.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+    return busy
 
 
-def first_figure_work(browser, url: str) -> tuple[float, float]:
-    """`first_figure`, and the seconds the page's main thread was busy until then (Chrome's
-    TaskDuration: scripts, style, layout, paint), which machine noise moves less.
+def first_figure(browser, url: str) -> tuple[float, float]:
+    """Seconds from navigation start to the first figure drawn and the script done, and the
+    seconds the page's main thread was busy until then (`main_thread`).
 
-    It is read just after the figure is drawn, so it may hold the start of what follows:
-    plotly.js draws a figure a second time as it settles (~0.2 s for the app's, ~0.05 s for
-    the floor page's), which makes the app's ratio a little worse than it is.
+    The busy time is read just after the figure is drawn, so it may hold the start of what
+    follows: plotly.js draws a figure a second time as it settles (~0.2 s for the app's,
+    ~0.05 s for the floor page's), which makes the app's ratio a little worse than it is.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.add_init_script(WATCH_FIRST_FIGURE)
     page = context.new_page()
-    devtools = context.new_cdp_session(page)
-    devtools.send("Performance.enable")
+    busy = main_thread(context, page)
     page.goto(url)
     page.wait_for_function("window.figureDrawnAt !== undefined", timeout=180_000)
-    metrics = devtools.send("Performance.getMetrics")["metrics"]
-    busy = next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+    work = busy()
     seconds = page.evaluate("window.figureDrawnAt") / 1000
     context.close()
-    return seconds, busy
+    return seconds, work
 
 
 def rerun_drawn(page, label: str, values: list[str], chart: Callable[[str], str]) -> list[float]:
@@ -175,8 +182,8 @@ def browser_rows(app: str, floor: str, floor_copy: str, tries: int) -> dict:
         first_figure(browser, app), first_figure(browser, floor)  # warm: imports, caches
         apps, floors = [], []
         for _ in range(tries):
-            apps.append(first_figure_work(browser, app))
-            floors.append(first_figure_work(browser, floor))
+            apps.append(first_figure(browser, app))
+            floors.append(first_figure(browser, floor))
         reruns = {}
         for name, url, label, values, chart in (
             (

@@ -20,7 +20,7 @@ import argparse
 import statistics
 from contextlib import ExitStack
 
-from bench_class import first_figure_work
+from bench_class import first_figure, main_thread
 from common import FLOOR, ROOT, Server
 
 from tests.helpers import SCRIPT_DONE, chromium
@@ -32,14 +32,13 @@ def settled_work(browser, url: str) -> float:
     """The main thread's busy seconds from navigation to the script done, plus 1.5 s."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    devtools = context.new_cdp_session(page)
-    devtools.send("Performance.enable")
+    busy = main_thread(context, page)
     page.goto(url)
     page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=180_000)
     page.wait_for_timeout(1500)
-    metrics = devtools.send("Performance.getMetrics")["metrics"]
+    work = busy()
     context.close()
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+    return work
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,11 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         }
         browser = stack.enter_context(chromium())
         for url in urls.values():
-            first_figure_work(browser, url)  # warm: imports, caches
+            first_figure(browser, url)  # warm: imports, caches
         firsts = {name: [] for name in urls}
         for _ in range(tries):
             for name, url in urls.items():
-                firsts[name].append(first_figure_work(browser, url))
+                firsts[name].append(first_figure(browser, url))
         print(
             "| page | figure drawn | main thread busy | busy / floor's |\n| --- | --- | --- | --- |"
         )
