@@ -4,9 +4,11 @@
 
 In fresh browser contexts (Debian's Chromium), alternating, medians of --tries:
 
-1. the app, the app without its sidebar's widgets (bench/page_no_sidebar.py) and the floor
-   page: navigation → first figure drawn, and the main thread's busy time until then
-   (Chrome's TaskDuration: scripts, style, layout, paint);
+1. the app; the app with one line of text for its sidebar, and with no sidebar at all
+   (bench/page_no_sidebar.py); the app's figure alone on a page like the floor page's
+   (bench/page_figure_only.py); and the floor page: navigation → first figure drawn, and the
+   main thread's busy time until then (Chrome's TaskDuration: scripts, style, layout,
+   paint);
 2. a page of ten widgets of one kind in the sidebar (bench/page_widgets.py), against the same
    page with none: the main thread's busy time until the script is done and the page has
    settled (1.5 s), and its share per widget.
@@ -45,11 +47,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tries", type=int, default=7, help="tries per row (medians)")
     tries = parser.parse_args(argv).tries
-    pages = {"app": "app.py", "app without its sidebar": "bench/page_no_sidebar.py"}
+    pages = {  # name -> the script and its environment
+        "app": ("app.py", {}),
+        "app, its sidebar one line of text": ("bench/page_no_sidebar.py", {"ONE_LINE": "1"}),
+        "app without its sidebar": ("bench/page_no_sidebar.py", {}),
+        "the app's figure alone": ("bench/page_figure_only.py", {}),
+        "floor": (FLOOR, {}),
+    }
     with ExitStack() as stack:
         urls = {
-            name: stack.enter_context(Server(str(ROOT / script), f"bench_sidebar_{i}")).url
-            for i, (name, script) in enumerate({**pages, "floor": FLOOR}.items())
+            name: stack.enter_context(Server(str(ROOT / script), f"bench_sidebar_{i}", env)).url
+            for i, (name, (script, env)) in enumerate(pages.items())
         }
         widgets = {
             kind: stack.enter_context(
@@ -65,13 +73,18 @@ def main(argv: list[str] | None = None) -> None:
             for name, url in urls.items():
                 firsts[name].append(first_figure(browser, url))
         print(
-            "| page | figure drawn | main thread busy | busy / floor's |\n| --- | --- | --- | --- |"
+            "| page | figure drawn | / floor's | main thread busy | / floor's |\n"
+            "| --- | --- | --- | --- | --- |"
         )
+        floor_drawn = statistics.median(seconds for seconds, _ in firsts["floor"])
         floor_busy = statistics.median(busy for _, busy in firsts["floor"])
         for name, runs in firsts.items():
             drawn = statistics.median(seconds for seconds, _ in runs)
             busy = statistics.median(busy for _, busy in runs)
-            print(f"| {name} | {drawn:.2f} s | {busy:.2f} s | {busy / floor_busy:.2f}× |")
+            print(
+                f"| {name} | {drawn:.2f} s | {drawn / floor_drawn:.2f}× | {busy:.2f} s "
+                f"| {busy / floor_busy:.2f}× |"
+            )
         for url in widgets.values():
             settled_work(browser, url)
         busy = {kind: [] for kind in KINDS}
