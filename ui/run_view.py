@@ -18,7 +18,8 @@ from bernoulli.plots import wire
 from bernoulli.settings import MAX_STEPS
 from ui.sidebar import SECONDS_PER_STEP
 
-FIGURE_HEIGHT = {False: 540, True: 580}  # px: the banner, Play and the curve panel fit 1280×720
+# px: the banner, Play and the curve panel fit 1280×720 (the legend below them need not)
+FIGURE_HEIGHT = {False: 588, True: 655}
 BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
     "walks": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),

@@ -22,8 +22,12 @@ from bernoulli.plots.style import (
 )
 
 # Pixels around the panels: above, the buttons and the slider (Play is the first thing on
-# screen, whatever is above the figure); below, the axis titles and the legend.
-MARGIN_TOP, MARGIN_BOTTOM = 84, 136
+# screen, whatever is above the figure); below, the axis titles and the legend. The legend's
+# entries are as wide as their words, so none runs into the next; they fill as many columns as
+# fit (two beside the sidebar at 1280 px, three wider), and the margin holds five rows: ten
+# entries in two columns. (A legend taller than its margin would push the margin and squeeze
+# the panels, moving the gauge and the step shown, which are placed in pixels.)
+MARGIN_TOP, MARGIN_BOTTOM = 84, 196
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
 # Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
 # animated._step_now), the gauge's three-line title, the gauge, its tick labels; panel (a) takes
@@ -83,8 +87,6 @@ def layout(
             "y": below(64),
             "xanchor": "left",
             "yanchor": "top",
-            "entrywidth": 0.33,  # three columns, three rows: under the panels, at any width
-            "entrywidthmode": "fraction",
             "font": {"size": FONT_SIZE - 3},
         },
         **_axes(traj, view, curve_top),

@@ -87,7 +87,9 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
             xaxis="x4",
             yaxis="y4",
             mode="markers",
-            marker={"symbol": "diamond", "size": 16, "color": GREEN},
+            # Larger than the needle's dot: where p_t is near p̂ the dot sits on it, and the
+            # diamond's points still show around the dot.
+            marker={"symbol": "diamond", "size": 24, "color": GREEN},
             showlegend=False,
             cliponaxis=False,
             hovertemplate=f"1 − lr·H(p̂) = {m_hat if m_hat is not None else 0:.6g}<extra></extra>",

@@ -57,7 +57,7 @@ def test_first_screen_has_the_banner_play_and_the_curve_in_view(page, app_url, s
         assert box is not None, control
         assert inside(box, width, height), (control, box)
     curve = page.evaluate(CURVE_PANEL)
-    assert curve["height"] > 200 and curve["width"] > 250, curve  # a real panel, not a strip
+    assert curve["height"] > 190 and curve["width"] > 250, curve  # a real panel, not a strip
     assert inside(curve, width, height), curve
     assert curve["ticks"] <= height, curve  # its p-axis numbers too
     shot(page, f"first-screen-{width}x{height}")
@@ -110,3 +110,56 @@ def test_each_preset_mid_animation(page, app_url, preset):
     assert inside(page.evaluate(CURVE_PANEL), 1280, 720)  # the first screen holds the curve
     shot(page, f"preset-{preset}-mid-screen")
     shot(page, f"preset-{preset}-mid", whole=True)
+
+
+# Each legend entry's box (its symbol and words), the figure's box, and the margins as drawn
+# against the margins the layout asks for (plotly.js widens a margin when what it holds
+# does not fit, squeezing the panels).
+LEGEND = """() => {
+    const gd = document.querySelector('.js-plotly-plot'), fig = gd.getBoundingClientRect();
+    const entries = Array.from(gd.querySelectorAll('.legend g.traces')).map((g) => {
+        const box = g.getBoundingClientRect();
+        return {name: g.querySelector('text.legendtext').textContent,
+                left: box.left, right: box.right, top: box.top, bottom: box.bottom};
+    });
+    return {entries, right: fig.right, bottom: fig.bottom,
+            drawn: gd._fullLayout._size.b, asked: gd._fullLayout.margin.b};
+}"""
+
+
+def overlaps(a: dict, b: dict, slack: float = 0.5) -> bool:
+    return (
+        a["left"] < b["right"] - slack
+        and b["left"] < a["right"] - slack
+        and a["top"] < b["bottom"] - slack
+        and b["top"] < a["bottom"] - slack
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "query"),
+    [
+        ((1280, 720), ""),
+        ((1280, 720), "/?lr=0.00205&p0=0.7&dtype=float64"),  # the Divergence preset
+        ((1280, 720), "/?optimizer=sgd&param=logit"),  # the longest entry's words
+        ((1440, 900), ""),
+        ((1280, 720), "/?lr=0.00205&p0=0.7&dtype=float64&present=1"),
+    ],
+)
+def test_legend_entries_never_run_into_each_other(page, app_url, size, query):
+    """Every entry is as wide as its words: none covers another's symbol or words, none
+    leaves the figure, and the legend fits the margin kept for it (the panels keep their
+    size)."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_app(page, app_url + query)
+    legend = page.evaluate(LEGEND)
+    entries = legend["entries"]
+    assert len(entries) >= 9, entries
+    assert any(e["name"].startswith("Wald 95%, SE = 1/√H = ") for e in entries)
+    for i, entry in enumerate(entries):
+        assert entry["right"] <= legend["right"] + 0.5, entry
+        assert entry["bottom"] <= legend["bottom"] + 0.5, entry
+        for other in entries[i + 1 :]:
+            assert not overlaps(entry, other), (entry, other)
+    assert legend["drawn"] == legend["asked"], legend
+    shot(page, f"legend-{size[0]}x{size[1]}{'-' + query[2:12] if query else ''}")
