@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st
 
 from ui import run_view, sidebar, state
+from ui.charts import chart
 
 st.set_page_config(layout="wide")
 state.start_session()
@@ -18,6 +19,4 @@ key = run_view.run_key(sample, state.settings_from_state(st.session_state))
 run_view.run_cached(key, sample.values)
 figure = run_view.figure_cached(key, run_view.FigureKey(False, False, False), sample.values)
 st.title("Reference page")
-st.plotly_chart(
-    figure, width="stretch", theme=None, config={"displaylogo": False, "scrollZoom": False}
-)
+chart(figure)

@@ -20,6 +20,7 @@ from bernoulli import plots as xf
 from bernoulli import sweep
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, initial_p
 from bernoulli.problem import Problem
+from ui.charts import chart
 from ui.explorer_cache import (
     MAP_LRS,
     MAP_P0S,
@@ -29,7 +30,7 @@ from ui.explorer_cache import (
     options_of,
     sweep_figure_cached,
 )
-from ui.explorer_common import batched, chart, near_mle, num, progress_bar, ratio_text
+from ui.explorer_common import batched, near_mle, num, progress_bar, ratio_text
 from ui.explorer_dynamics import bifurcation_section, cobweb_section
 from ui.explorer_race import race_section, sum_mean_section
 

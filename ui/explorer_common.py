@@ -1,4 +1,4 @@
-"""What the explorer's views share: their charts, numbers, progress bars and engine choice."""
+"""What the explorer's views share: their numbers, progress bars and engine choice."""
 
 from __future__ import annotations
 
@@ -7,17 +7,6 @@ import contextvars
 import streamlit as st
 
 from bernoulli import sweep, words
-
-
-def chart(fig, key: str) -> None:
-    """A Plotly chart as drawn (no Streamlit theme over its fonts and colours)."""
-    st.plotly_chart(
-        fig,
-        width="stretch",
-        theme=None,
-        key=key,
-        config={"displaylogo": False, "scrollZoom": False},
-    )
 
 
 def num(x: float) -> str:

@@ -11,6 +11,7 @@ from bernoulli import likelihood as lk
 from bernoulli import settings, sweep
 from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
+from ui.charts import chart
 from ui.explorer_cache import (
     BIFURCATION_POINTS,
     KEEP,
@@ -21,7 +22,7 @@ from ui.explorer_cache import (
     cobweb_figure_cached,
     stable_window_cached,
 )
-from ui.explorer_common import chart, near_mle, num, progress_bar, ratio_text
+from ui.explorer_common import near_mle, num, progress_bar, ratio_text
 
 LOPSIDED = (200, 190)  # an example whose p map does period-doubling: p̂ = 0.95
 CRITICAL = 1 / math.sqrt(5)  # the p map's 2-cycle is born stable iff |2p̂ - 1| > 1/sqrt(5)

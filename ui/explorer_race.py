@@ -11,6 +11,7 @@ from bernoulli import dynamics, settings, sweep
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.problem import Problem
+from ui.charts import chart
 from ui.explorer_cache import (
     SUM_MEAN_STEPS,
     race_cached,
@@ -18,7 +19,7 @@ from ui.explorer_cache import (
     sum_mean_figure_cached,
     sum_mean_sweep_cached,
 )
-from ui.explorer_common import batched, chart, num, progress_bar, ratio_text
+from ui.explorer_common import batched, num, progress_bar, ratio_text
 
 RACE_MAX_STEPS = 5000  # the race animates at most this many steps
 RACE_LRS = {"newton": 1.0, "adam": 0.01}  # their natural steps; the others start at the lr

@@ -16,6 +16,7 @@ from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
 from bernoulli.settings import MAX_STEPS
+from ui.charts import chart
 from ui.sidebar import SECONDS_PER_STEP
 
 # px: the banner, Play and the curve panel fit 1280×720 (the legend below them need not)
@@ -141,13 +142,7 @@ def run_view(
         help=f"The step axis shows steps 0–{end}, where things happen; this shows the whole run.",
     )
     fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
-    st.plotly_chart(
-        fig,
-        width="stretch",
-        theme=None,
-        config={"displaylogo": False, "scrollZoom": False},
-        alt=figure_alt(traj),
-    )
+    chart(fig, alt=figure_alt(traj))
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
     if told is False:
@@ -237,13 +232,7 @@ def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> N
             continue
         trajs.append(run_cached(run_key(sample, other), sample.values))
         labels.append(f"{name} (lr = {other.lr:.3g}, {OPTIMIZER_NAMES[other.optimizer]})")
-    st.plotly_chart(
-        plots.compare_figure(trajs, labels),
-        width="stretch",
-        theme=None,
-        config={"displaylogo": False, "scrollZoom": False},
-        key="compare_chart",
-    )
+    chart(plots.compare_figure(trajs, labels), key="compare_chart")
 
 
 def figure_alt(traj: Trajectory) -> str:
