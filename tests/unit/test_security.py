@@ -330,12 +330,29 @@ def test_every_cache_resource_is_accounted_for():
 FIGURE_READERS = ("plotly_chart", "animation_html")
 
 
+def imported_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    """The page's own functions a module imports (``from ui.x import f``), from their files."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui."):
+            source = parse(ROOT / f"{node.module.replace('.', '/')}.py")
+            defs = {n.name: n for n in source.body if isinstance(n, ast.FunctionDef)}
+            found |= {a.asname or a.name: defs[a.name] for a in node.names if a.name in defs}
+    return found
+
+
 def uses_of(tree: ast.Module, function: str) -> list[str]:
     """Where the values `function` returns go: the reader's name for each use that is the
-    first argument of a FIGURE_READERS call (directly, or through the page's own functions'
-    parameters), else the offending line."""
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    first argument of a FIGURE_READERS call (directly, or through the parameters of the page's
+    own functions, in the module or imported from ui/), else the offending line."""
     local = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    local |= imported_functions(tree)
+    parents = {
+        child: node
+        for root in (tree, *local.values())
+        for node in ast.walk(root)
+        for child in ast.iter_child_nodes(node)
+    }
 
     def scope_of(node):
         while not isinstance(node, ast.FunctionDef | ast.Module):
