@@ -16,6 +16,14 @@ _HTML = {
 }
 
 
+_SOURCE = {path.name: path.read_text(encoding="utf-8") for path in sorted(STATIC.iterdir())}
+
+
+def source(name: str) -> str:
+    """A file of ui/static as it is (a component's code and styles)."""
+    return _SOURCE[name]
+
+
 def asset(name: str) -> str:
     """A file of ui/static as HTML to render: a .js file in <script>, a .css one in <style>."""
     return _HTML[name]

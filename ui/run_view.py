@@ -16,6 +16,7 @@ from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
 from bernoulli.settings import MAX_STEPS
+from ui import scrub
 from ui.charts import chart
 from ui.sidebar import SECONDS_PER_STEP
 
@@ -129,6 +130,7 @@ def run_view(
     with st.spinner(f"Running {settings.steps:,} torch steps…" if slow else "Running…"):
         traj = run_cached(key, values)
     told = headline(traj)
+    scrub.preview(traj, hidden=told is False, height=FIGURE_HEIGHT[presenting])
 
     log_grad = option_box.toggle(
         "log |gradient|",

@@ -143,6 +143,12 @@ def kept_back_until(sample, run: Settings) -> str:
     return ""
 
 
+def set_lr(lr: float) -> None:
+    """The learning rate, and the log slider at the stop nearest it (a callback's work)."""
+    st.session_state.lr = lr
+    st.session_state.lr_slider = nearest_lr(lr)
+
+
 def lr_from_slider() -> None:
     st.session_state.lr = st.session_state.lr_slider
 

@@ -1,0 +1,145 @@
+"""The preview while dragging: the run's learning rate and start p0, previewed in the browser.
+
+A Streamlit component (``st.components.v2``; its code is ``ui/static/scrub*.js`` and
+``scrub.css``) draws two sliders, recomputes the run at every ``input`` event with the
+engine's own arithmetic and draws it over the figure; on release it sends the value once.
+`on_pick` then sets the learning rate and p0 (the sidebar's widgets show the same value),
+the page reruns with torch, and the next draw says whether torch did what the preview showed
+(`bernoulli.outcome.agreement`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from bernoulli import likelihood as lk
+from bernoulli import outcome
+from bernoulli.optimize import Settings, Trajectory
+from bernoulli.settings import FIELDS
+from ui import state
+from ui.assets import source
+
+KEY = "scrub"  # the component's key: its trigger value "pick" is the released (lr, p0)
+CLAIM = "scrub_claim"  # the session value: the last pick and the settings it asked for
+CHECKED = "scrub_checked"  # the session value: (pick token, the torch run's agreement)
+HTML = """
+<div class="scrub">
+  <div class="row">
+    <label class="ctl lr"><span class="name">Learning rate</span>
+      <span class="track"><input type="range" class="lr-input" min="0" step="1"
+        aria-label="Learning rate"><span class="marks" aria-hidden="true"></span></span>
+      <output class="lr-value"></output></label>
+    <label class="ctl p0"><span class="name">Start p0</span>
+      <span class="track"><input type="range" class="p0-input" min="0" step="1"
+        aria-label="Start p0"></span>
+      <output class="p0-value"></output></label>
+    <button type="button" class="pin" aria-pressed="false"
+      title="Keep the preview open over the figure: drag the start point along the curve"
+      >Preview</button>
+  </div>
+  <p class="words" aria-live="polite"></p>
+  <p class="sgd" hidden>Minibatch SGD draws its batches on the server: this previews the
+    full-batch run (its mean step); torch's run below is the real minibatch one.</p>
+  <p class="hint" hidden><span class="hint-text"></span>
+    <button type="button" class="near">Start near p̂</button></p>
+  <p class="confirm" hidden></p>
+  <div class="picture" hidden><svg role="img" aria-label="Preview of the run"></svg></div>
+</div>
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _component():
+    """The component, registered once per server process."""
+    return st.components.v2.component(
+        "bernoulli_scrub",
+        html=HTML,
+        css=source("scrub.css"),
+        js=source("scrub_engine.js") + source("scrub.js"),
+    )
+
+
+def marks(n: int, k: int, s: Settings) -> list[dict]:
+    """The learning rates the track marks for this optimizer: where the run changes character."""
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if s.optimizer == "newton":
+        found = [(1.0, "lr = 1"), (2.0, "lr = 2")]
+    elif s.optimizer == "adam" or th.note:
+        found = []
+    elif s.optimizer == "momentum":
+        found = [
+            ((1 - math.sqrt(s.beta)) ** 2 / th.curvature, "(1−√β)²/H"),
+            (2 * (1 + s.beta) / th.curvature, "2(1+β)/H"),
+        ]
+    else:
+        found = [(th.monotone, "1/H"), (th.stable, "2/H")]
+    low, high = 1e-7, 10.0
+    return [{"lr": lr, "label": label} for lr, label in found if low <= lr <= high]
+
+
+def near_start(n: int, k: int) -> float:
+    """A start near p̂, on the side with more room, from which gradient descent's local
+    picture (1/H, 2/H) shows."""
+    p_hat = lk.mle(n, k)
+    side = -1 if p_hat > 0.3 else 1
+    return round(p_hat + side * 0.25 * min(p_hat, 1 - p_hat), 3)
+
+
+def on_pick() -> None:
+    """The released (lr, p0): set them (a callback, before the widgets are drawn)."""
+    session = st.session_state
+    pick = session[KEY]["pick"]
+    if not isinstance(pick, dict):
+        return
+    lr, p0 = pick.get("lr"), pick.get("p0")
+    if FIELDS["lr"].problem(lr) or FIELDS["p0"].problem(p0):
+        return  # (the track's values are always valid: a message that is not is not ours)
+    state.set_lr(float(lr))
+    session.p0, session.p0_mode = float(p0), "fixed"
+    session[CLAIM] = (pick, state.settings_from_state(session))
+
+
+def confirmation(traj: Trajectory) -> tuple[str | None, dict | None]:
+    """The last pick's token and, when this run is the one it asked for, its agreement."""
+    claim = st.session_state.get(CLAIM)
+    if claim is None:
+        return None, None
+    pick, asked = claim
+    if asked != traj.settings or (pick.get("n"), pick.get("k")) != (traj.n, traj.k):
+        return pick["token"], None
+    checked = st.session_state.get(CHECKED)
+    if checked is None or checked[0] != pick["token"]:
+        checked = (pick["token"], outcome.agreement(pick, traj))
+        st.session_state[CHECKED] = checked
+    return pick["token"], {"ok": checked[1].ok, "text": checked[1].text}
+
+
+def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
+    """The sliders and the preview above the figure (`hidden`: keep the outcome back)."""
+    s, n, k = traj.settings, traj.n, traj.k
+    applied, confirm = confirmation(traj)
+    data = {
+        "n": n,
+        "k": k,
+        "param": s.param,
+        "loss": s.loss,
+        "dtype": s.dtype,
+        "steps": s.steps,
+        "optimizer": s.optimizer,
+        "beta": s.beta,
+        "tol": s.tol,
+        "lr": s.lr,
+        "p0": traj.p0,
+        "p_hat": lk.mle(n, k),
+        "interior": not lk.on_boundary(n, k),
+        "near_p0": near_start(n, k),
+        "marks": marks(n, k, s),
+        "height": height,
+        "hidden": hidden,
+        "hidden_text": "Predict first: the preview shows what the run does once you have.",
+        "confirm": confirm,
+        "applied": applied,
+    }
+    _component()(key=KEY, data=data, on_pick_change=on_pick, width="stretch")

@@ -1,0 +1,284 @@
+// The run in the browser: the engine's update map with the engine's own arithmetic.
+//
+// Each optimizer repeats what bernoulli/optimize.py asks of torch, operation by operation:
+// the gradient as autograd forms it (the summed or mean loss, in p or in θ = logit p), the
+// curvature Newton takes from autograd's second pass, and the updates of torch.optim's SGD
+// (plain and heavy-ball) and Adam, whose CPU kernels fuse a multiply and an add (fma). In
+// float32 every operation is rounded with Math.fround, as torch rounds it; in float64 it is
+// the double arithmetic itself. Minibatch SGD draws batches on the server: here it is the
+// full-batch run (its mean step). The outcome is classified as bernoulli/outcome.py does.
+//
+// No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`.
+
+const ADAM_BETA2 = 0.999;
+const ADAM_EPS = 1e-8;
+const TAIL = 96; // final points kept for periods and chaos (bernoulli.sweep's default)
+const MAX_PERIOD = 32;
+const CHAOS_EXPONENT = 0.005;
+const PREVIEW_STEPS = 1000;
+
+function arithmetic(dtype) {
+  if (dtype === "float32") {
+    const r = Math.fround;
+    // a·b + c rounded once, as torch's fused kernels do: a float32 product is exact in a
+    // double, so the sum rounds twice (to double, then float32), which differs from one
+    // rounding only where the double lands exactly on a float32 tie.
+    return { r, fma: (a, b, c) => r(a * b + c), eps: 2 ** -23 };
+  }
+  return { r: (x) => x, fma: (a, b, c) => a * b + c, eps: 2 ** -52 };
+}
+
+function sigmoidOf(r) {
+  // torch's CPU sigmoid: 1 / (1 + exp(-x)), each operation in the dtype.
+  return (x) => r(1 / r(1 + r(Math.exp(-x))));
+}
+
+function sigmoid64(t) {
+  // bernoulli.likelihood.sigmoid: no overflow on either side.
+  const e = Math.exp(-Math.abs(t));
+  return t >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+// The loss torch computes at w (finite or not is what matters: a run stops where it is not).
+function lossAt(w, c) {
+  const { r } = c.a;
+  let total;
+  if (c.param === "p") {
+    total = -r(r(c.K * r(Math.log(w))) + r(c.NK * r(Math.log(r(1 - w)))));
+  } else {
+    const softplus = (x) => r(Math.max(0, x) + r(Math.log1p(r(Math.exp(-Math.abs(x))))));
+    total = r(r(c.K * softplus(-w)) + r(c.NK * softplus(w)));
+  }
+  return c.mean ? r(total / c.N) : total;
+}
+
+// dNLL/dw and (for Newton) d²NLL/dw², as autograd's first and second passes form them.
+function derivativesP(w, c, newton) {
+  const { r } = c.a;
+  const u = r(1 - w);
+  const a = r(c.gk / w); // grad·k through log(w): (−seed·k) / w
+  const bu = r(c.gnk / u); // (−seed·(n − k)) / (1 − w), then negated by 1 − w
+  const g = r(a - bu);
+  if (!newton) return [g, 0];
+  return [g, r(-r(a / w) - r(bu / u))];
+}
+
+function derivativesLogit(w, c, newton) {
+  const { r } = c.a;
+  const s = c.sig(w);
+  const sMinus = c.sig(-w);
+  const ones = r(c.kf * sMinus); // k·softplus(−θ) gives −k·σ(−θ)
+  const zeros = r(c.nkf * s);
+  const g = r(zeros - ones);
+  if (!newton) return [g, 0];
+  return [g, r(r(ones * s) + r(zeros * sMinus))];
+}
+
+function constants(problem, s) {
+  const a = arithmetic(s.dtype);
+  const { r } = a;
+  const mean = s.loss === "mean";
+  const N = r(problem.n);
+  const seed = mean ? r(1 / N) : 1; // the loss's own gradient: 1, or 1/n for the mean
+  const K = r(problem.k);
+  const NK = r(problem.n - problem.k);
+  return {
+    a,
+    param: s.param,
+    mean,
+    N,
+    K,
+    NK,
+    gk: -r(seed * K),
+    gnk: -r(seed * NK),
+    kf: r(seed * K),
+    nkf: r(seed * NK),
+    sig: sigmoidOf(r),
+  };
+}
+
+function stepper(s, c) {
+  const { r, fma } = c.a;
+  const lr = r(s.lr);
+  if (s.optimizer === "momentum") {
+    const beta = r(s.beta);
+    let buf = null;
+    return (w, g) => {
+      buf = buf === null ? g : r(r(buf * beta) + g);
+      return fma(-lr, buf, w);
+    };
+  }
+  if (s.optimizer === "adam") {
+    const w1 = r(1 - s.beta);
+    const b2 = r(ADAM_BETA2);
+    const v2 = r(1 - ADAM_BETA2);
+    const eps = r(ADAM_EPS);
+    let m = 0;
+    let v = 0;
+    let t = 0;
+    return (w, g) => {
+      t += 1;
+      const d = r(g - m);
+      m = Math.abs(w1) < 0.5 ? fma(w1, d, m) : fma(-d, r(1 - w1), g);
+      v = fma(r(v2 * g), g, r(v * b2)); // addcmul_: (value·g)·g + v
+      const stepSize = s.lr / (1 - s.beta ** t);
+      const bias2 = Math.sqrt(1 - ADAM_BETA2 ** t);
+      const denom = r(r(r(Math.sqrt(v)) / r(bias2)) + eps);
+      return r(w + r(r(r(-stepSize) * m) / denom)); // addcdiv_: (value·m)/denom + w
+    };
+  }
+  if (s.optimizer === "newton") {
+    return (w, g, h) => r(w - r(r(lr * g) / h));
+  }
+  return (w, g) => fma(-lr, g, w); // gradient descent; minibatch SGD previewed full-batch
+}
+
+/**
+ * The run of `settings` on `problem` ({n, k}), at most PREVIEW_STEPS steps.
+ * Returns x (the parameter at each step), p (float64), the status, the step it stopped at,
+ * and the outcome (see classify).
+ */
+function previewRun(problem, settings) {
+  const s = settings;
+  const c = constants(problem, s);
+  const steps = Math.min(s.steps, PREVIEW_STEPS);
+  const newton = s.optimizer === "newton";
+  const derivatives = s.param === "p" ? derivativesP : derivativesLogit;
+  const step = stepper(s, c);
+  const x0 = s.param === "p" ? s.p0 : Math.log(s.p0) - Math.log1p(-s.p0);
+  let w = c.a.r(x0);
+  const x = [];
+  const grads = [];
+  let divergedAt = -1;
+  for (let t = 0; t <= steps; t += 1) {
+    const loss = lossAt(w, c);
+    const p = s.param === "p" ? w : sigmoid64(w);
+    x.push(w);
+    if (!(Number.isFinite(loss) && Number.isFinite(w) && p >= 0 && p <= 1)) {
+      divergedAt = t;
+      break;
+    }
+    if (t === steps) break;
+    const [g, h] = derivatives(w, c, newton);
+    grads.push(g);
+    w = step(w, g, h);
+  }
+  const p = s.param === "p" ? x.slice() : x.map(sigmoid64);
+  const run = { x, p, grads, divergedAt, steps, of: s.steps };
+  return { ...run, ...classify(problem, s, run) };
+}
+
+function mle(problem) {
+  return problem.k / problem.n;
+}
+
+// Curvature of the NLL in the run's parameter, float64 closed form (likelihood.py).
+function curvature(problem, s, x) {
+  const per = s.loss === "mean" ? 1 / problem.n : 1;
+  const { n, k } = problem;
+  if (s.param === "p") {
+    const ones = k === 0 ? 0 : k / (x * x);
+    const zeros = n - k === 0 ? 0 : (n - k) / ((1 - x) * (1 - x));
+    return (ones + zeros) * per;
+  }
+  return n * sigmoid64(x) * sigmoid64(-x) * per;
+}
+
+function smallestPeriod(tail, maxPeriod, tol) {
+  const window = tail.length - maxPeriod;
+  for (let q = 1; q <= maxPeriod; q += 1) {
+    let worst = 0;
+    for (let i = 0; i < window; i += 1) {
+      const d = Math.abs(tail[maxPeriod + i] - tail[maxPeriod - q + i]);
+      if (!(d <= worst)) worst = d; // (NaN counts as too far)
+    }
+    if (worst <= tol) return q;
+  }
+  return 0;
+}
+
+function drifting(tail) {
+  for (const q of [1, 2, 4, 8]) {
+    if (tail.length < 8 * q) break;
+    const d = [];
+    for (let i = q; i < tail.length; i += 1) d.push(tail[i] - tail[i - q]);
+    const rows = Math.floor(d.length / q);
+    let steady = true;
+    for (let phase = 0; phase < q && steady; phase += 1) {
+      let up = true;
+      let down = true;
+      for (let j = 0; j < rows; j += 1) {
+        const v = d[j * q + phase];
+        up = up && v > 0;
+        down = down && v < 0;
+      }
+      steady = up || down;
+    }
+    if (steady) return true;
+  }
+  return false;
+}
+
+function lyapunov(problem, s, tail) {
+  let total = 0;
+  if (s.optimizer !== "momentum") {
+    for (let i = 0; i + 1 < tail.length; i += 1) {
+      total += Math.log(Math.abs(1 - s.lr * curvature(problem, s, tail[i])));
+    }
+    return total / (tail.length - 1);
+  }
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i + 1 < tail.length; i += 1) {
+    const lrh = s.lr * curvature(problem, s, tail[i]);
+    [a, b] = [(1 - lrh) * a - s.beta * b, lrh * a + s.beta * b];
+    const norm = Math.hypot(a, b);
+    total += Math.log(norm);
+    a /= norm;
+    b /= norm;
+  }
+  return total / (tail.length - 1);
+}
+
+/**
+ * What the run did, in the order bernoulli/outcome.py decides it:
+ * "outside" (p0 not in (0, 1)), "escapes" at a step, "walks" or "zigzags" in (converged,
+ * without or with a sign change of p − p̂ beyond tol), "stalls" (the parameter stopped
+ * changing), "cycle" (the tail repeats with period q ≥ 2), "chaos" (gradient descent or
+ * momentum: bounded, no period up to 32, Lyapunov exponent > 0.005), "wanders" (Adam or
+ * Newton: bounded, neither settling nor repeating), else "on_its_way".
+ */
+function classify(problem, s, run) {
+  const { x, p, divergedAt } = run;
+  if (divergedAt === 0) return { outcome: "outside", at: 0 };
+  if (divergedAt > 0) return { outcome: "escapes", at: divergedAt };
+  const pHat = mle(problem);
+  const last = p.length - 1;
+  let far = -1;
+  for (let t = 0; t <= last; t += 1) if (!(Math.abs(p[t] - pHat) <= s.tol)) far = t;
+  if (far < last) {
+    let crossed = false;
+    for (let t = 1; t <= last && !crossed; t += 1) {
+      const e0 = p[t - 1] - pHat;
+      const e1 = p[t] - pHat;
+      crossed = e0 * e1 < 0 && Math.abs(e0) > s.tol && Math.abs(e1) > s.tol;
+    }
+    return { outcome: crossed ? "zigzags" : "walks", at: far + 1 };
+  }
+  if (last > 0 && x[last] === x[last - 1]) {
+    let moved = 0;
+    for (let t = 1; t <= last; t += 1) if (x[t] !== x[t - 1]) moved = t;
+    return { outcome: "stalls", at: moved };
+  }
+  const tail = x.slice(-Math.min(TAIL, x.length));
+  const maxPeriod = Math.min(MAX_PERIOD, Math.floor(tail.length / 2));
+  if (maxPeriod < 2 || drifting(tail.slice(maxPeriod))) return { outcome: "on_its_way", at: last };
+  const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
+  const period = smallestPeriod(tail, maxPeriod, Math.max(s.tol / 1000, 16 * eps));
+  if (period >= 2) return { outcome: "cycle", at: last, period };
+  if (period === 1) return { outcome: "on_its_way", at: last };
+  if (s.optimizer === "adam" || s.optimizer === "newton") return { outcome: "wanders", at: last };
+  const exponent = lyapunov(problem, s, tail);
+  if (exponent > CHAOS_EXPONENT) return { outcome: "chaos", at: last, exponent };
+  return { outcome: "on_its_way", at: last };
+}
