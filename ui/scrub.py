@@ -87,6 +87,12 @@ def near_start(n: int, k: int) -> float:
     return round(p_hat + side * 0.25 * min(p_hat, 1 - p_hat), 3)
 
 
+def offered(field, value) -> bool:
+    """Whether `value` is a number the page's widgets offer for this setting."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value) and field.low <= value <= field.high
+
+
 def on_pick() -> None:
     """The released (lr, p0): set them (a callback, before the widgets are drawn)."""
     session = st.session_state
@@ -94,8 +100,8 @@ def on_pick() -> None:
     if not isinstance(pick, dict):
         return
     lr, p0 = pick.get("lr"), pick.get("p0")
-    if FIELDS["lr"].problem(lr) or FIELDS["p0"].problem(p0):
-        return  # (the track's values are always valid: a message that is not is not ours)
+    if not (offered(FIELDS["lr"], lr) and offered(FIELDS["p0"], p0)):
+        return  # (the tracks only offer such values: a message that is not is not theirs)
     state.set_lr(float(lr))
     session.p0, session.p0_mode = float(p0), "fixed"
     session[CLAIM] = (pick, state.settings_from_state(session))

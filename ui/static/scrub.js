@@ -88,7 +88,16 @@ function el(name, attrs, parent) {
 
 function scale(lo, hi, a, b) {
   const span = hi - lo || 1;
-  return (v) => a + ((v - lo) / span) * (b - a);
+  const to = (v) => a + ((v - lo) / span) * (b - a);
+  to.invert = (u) => lo + ((u - a) / (b - a)) * span;
+  return to;
+}
+
+// Steps on a square-root axis: the first few, where a run is decided, get room, and the
+// axis is the same for every learning rate.
+function stepScale(steps, box) {
+  const root = Math.sqrt(Math.max(1, steps));
+  return (t) => box.x + (Math.sqrt(t) / root) * box.w;
 }
 
 function panels(width, height) {
@@ -158,11 +167,13 @@ function gradRange(d, p0) {
 
 function drawCurve(svg, box, d, run, hidden) {
   const ps = [];
-  for (let i = 1; i < 240; i += 1) ps.push(i / 240);
+  for (let i = 1; i < 480; i += 1) ps.push(i / 480);
   const [yLow, yHigh] = lossRange(d, run.p[0]);
-  const xs = scale(0, 1, box.x, box.x + box.w);
+  const [left, right] = around(d, run.p[0]);
+  const xs = scale(left, right, box.x, box.x + box.w);
   const ys = scale(yLow, yHigh, box.y + box.h, box.y);
-  frame(svg, box, `(a) the ${d.loss} NLL over p`, [[0, "0"], [0.5, "0.5"], [1, "1"]], xs);
+  const ticks = [left, (left + right) / 2, right].map((p) => [p, fmt(p, 2)]);
+  frame(svg, box, `(a) the ${d.loss} NLL over p`, ticks, xs);
   const clip = el("clipPath", { id: "scrub-clip" }, svg);
   el("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
   const inside = el("g", { "clip-path": "url(#scrub-clip)" }, svg);
@@ -174,31 +185,37 @@ function drawCurve(svg, box, d, run, hidden) {
     el("path", { class: "path", d: polyline(trail) }, inside);
     const last = run.p[run.p.length - 1];
     if (run.outcome === "escapes" && !(last >= 0 && last <= 1)) {
-      const edge = last > 1 || Number.isNaN(last) ? 1 : 0;
-      el("circle", { class: "escape", cx: xs(edge), cy: box.y + 12, r: 7 }, svg);
-      const anchor = edge ? "end" : "start";
-      const tx = edge ? xs(1) - 12 : xs(0) + 12;
-      el("text", { x: tx, y: box.y + 17, "text-anchor": anchor }, svg).textContent =
-        `p out at step ${whole(run.at)}`;
+      const high = last > 1 || Number.isNaN(last);
+      const cx = high ? box.x + box.w - 10 : box.x + 10;
+      el("circle", { class: "escape", cx, cy: box.y + 14, r: 7 }, svg);
+      const tx = high ? cx - 12 : cx + 12;
+      const anchor = high ? "end" : "start";
+      el("text", { x: tx, y: box.y + 19, "text-anchor": anchor }, svg).textContent =
+        `p = ${fmt(last, 3)} at step ${whole(run.at)}`;
     } else if (last >= 0 && last <= 1) {
       el("circle", { class: "end", cx: xs(last), cy: ys(nll(last, d)), r: 5 }, inside);
     }
   }
-  const handle = el("circle", { class: "start", r: 11, cx: xs(Math.min(1, Math.max(0, start))) }, svg);
+  const handle = el("circle", { class: "start", r: 11, cx: xs(Math.min(right, Math.max(left, start))) }, svg);
   handle.setAttribute("cy", Number.isFinite(nll(start, d)) ? ys(nll(start, d)) : box.y + box.h);
   handle.setAttribute("aria-hidden", "true");
   return { handle, xs, box };
 }
 
-function drawSeries(svg, box, title, values, steps, range) {
-  const xs = scale(0, Math.max(1, steps), box.x, box.x + box.w);
-  frame(svg, box, title, [[0, "0"], [steps, whole(steps)]], xs);
+function drawSeries(svg, box, title, values, steps, range, escape) {
+  const xs = stepScale(steps, box);
+  const ticks = [0, 10, 100, 1000, 10000].filter((t) => t < steps * 0.8).map((t) => [t, whole(t)]);
+  frame(svg, box, title, [...ticks, [steps, whole(steps)]], xs);
   const ys = scale(range[0], range[1], box.y + box.h, box.y);
   const id = `scrub-clip-${title.slice(1, 2)}`;
   const clip = el("clipPath", { id }, svg);
   el("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
   const inside = el("g", { "clip-path": `url(#${id})` }, svg);
   el("path", { class: "series", d: polyline(values.map((v, t) => [xs(t), ys(v)])) }, inside);
+  if (escape !== null) {
+    const x = xs(escape);
+    el("line", { class: "escape-line", x1: x, x2: x, y1: box.y, y2: box.y + box.h }, svg);
+  }
 }
 
 function draw(view, run, d) {
@@ -214,10 +231,11 @@ function draw(view, run, d) {
   const losses = run.p.map((p) => (p >= 0 && p <= 1 ? nll(p, d) : NaN));
   const wrt = d.param === "p" ? "p" : "θ";
   const p0 = run.p[0];
-  const title = `(b) the ${d.loss} NLL at each step`;
-  drawSeries(svg, boxes[1], title, losses, run.steps, lossRange(d, p0));
-  const gradTitle = `(c) the gradient dNLL/d${wrt} torch steps with`;
-  drawSeries(svg, boxes[2], gradTitle, run.grads, run.steps, gradRange(d, p0));
+  const escape = run.outcome === "escapes" ? run.at : null;
+  const title = `(b) ${d.loss} NLL at step t (√ axis)`;
+  drawSeries(svg, boxes[1], title, losses, run.steps, lossRange(d, p0), escape);
+  const gradTitle = `(c) gradient dNLL/d${wrt} at step t`;
+  drawSeries(svg, boxes[2], gradTitle, run.grads, run.steps, gradRange(d, p0), escape);
 }
 
 // --- the control --------------------------------------------------------------------------
@@ -335,8 +353,8 @@ function wireHandle(view) {
     const { xs, box } = view.curve;
     const rect = svg.getBoundingClientRect();
     const x = ((event.clientX - rect.left) / rect.width) * svg.viewBox.baseVal.width;
-    const p = (x - box.x) / (xs(1) - box.x);
-    return Math.round(Math.min(1, Math.max(0, p)) * P0_STOPS) / P0_STOPS;
+    const p = xs.invert(x);
+    return Math.round(Math.min(0.999, Math.max(0.001, p)) * P0_STOPS) / P0_STOPS;
   };
   svg.addEventListener("pointerdown", (event) => {
     if (!event.target.classList?.contains("start")) return;

@@ -1,0 +1,138 @@
+"""The browser's preview against the engine: the same path as torch's, step for step.
+
+`ui/static/scrub_engine.js` runs in Chromium on a blank page; every setting is also run by
+`bernoulli.optimize.run` (real torch steps). Both must stop at the same step and agree at
+every step before the run turns chaotic: p_t to 1e-9 in float64, x_t (p or θ) to four
+float32 units in float32; and their outcomes (`bernoulli.outcome`) must be the same word.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bernoulli import likelihood as lk
+from bernoulli import optimize, outcome, presets
+from bernoulli.optimize import Settings
+from bernoulli.problem import Problem
+from tests.helpers import ROOT, chromium, require_chromium
+
+pytestmark = pytest.mark.e2e
+
+ENGINE = (ROOT / "ui" / "static" / "scrub_engine.js").read_text(encoding="utf-8")
+LIBM = ROOT / "ui" / "static" / "scrub_libm.js"
+SAMPLES = ((200, 145), (1000, 400), (50, 10), (30, 0), (30, 30))  # the notebook's first
+DETERMINISTIC = ("gd", "momentum", "adam", "newton")
+
+
+def base_rate(n: int, k: int, s: Settings) -> float:
+    """The learning rate each optimizer's behaviour turns on: 2/H, Newton's 2, Adam's usual."""
+    if s.optimizer == "newton":
+        return 2.0
+    if s.optimizer == "adam":
+        return 0.05
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if th.note:  # p̂ on the edge: no local limit, the scale of a step instead
+        return 2.0 / n if s.loss == "sum" else 2.0
+    if s.optimizer == "momentum":
+        return th.momentum_stable(s.beta)
+    return th.stable
+
+
+def settings_to_check() -> list[tuple[int, int, Settings]]:
+    """Over 300 runs: presets, 1/H, 2/H ± 1 %, p and logit, sum and mean, both dtypes."""
+    runs = []
+    for n, k in SAMPLES[:2]:
+        for name in presets.PRESETS:
+            runs.append((n, k, presets.preset_settings(name, n, k)))
+    for n, k in SAMPLES:
+        p_hat = lk.mle(n, k)
+        p0 = min(max(p_hat + (0.05 if p_hat < 0.5 else -0.05), 0.02), 0.98)
+        for optimizer in DETERMINISTIC:
+            for param in ("p", "logit"):
+                for loss in ("sum", "mean"):
+                    for dtype in ("float32", "float64"):
+                        s = Settings(
+                            optimizer=optimizer,
+                            param=param,
+                            loss=loss,
+                            dtype=dtype,
+                            p0=round(p0, 4),
+                            steps=400,
+                        )
+                        rate = base_rate(n, k, s)
+                        for factor in (0.5, 0.99, 1.01):
+                            runs.append((n, k, s.replace(lr=rate * factor)))
+    return runs
+
+
+RUNS = settings_to_check()
+
+
+def browser_paths(runs) -> list[dict]:
+    """Each run's preview in Chromium: {x, outcome, at}."""
+    cases = [
+        {
+            "problem": {"n": n, "k": k},
+            "settings": {
+                "lr": s.lr,
+                "p0": s.p0,
+                "steps": s.steps,
+                "optimizer": s.optimizer,
+                "param": s.param,
+                "loss": s.loss,
+                "dtype": s.dtype,
+                "beta": s.beta,
+                "tol": s.tol,
+            },
+        }
+        for n, k, s in runs
+    ]
+    script = (LIBM.read_text(encoding="utf-8") if LIBM.exists() else "") + ENGINE
+    with chromium() as browser:
+        page = browser.new_page()
+        page.add_script_tag(content=script)
+        return page.evaluate(
+            """cases => cases.map(c => {
+                const r = previewRun(c.problem, c.settings);
+                return {x: r.x.map(v => Number.isFinite(v) ? v : null), outcome: r.outcome,
+                        at: r.at, period: r.period ?? null};
+            })""",
+            cases,
+        )
+
+
+@pytest.fixture(scope="module")
+def previews():
+    require_chromium()
+    return browser_paths(RUNS)
+
+
+def test_over_three_hundred_settings_are_checked():
+    assert len(RUNS) >= 300
+
+
+@pytest.mark.parametrize("index", range(len(RUNS)))
+def test_the_preview_is_the_torch_run(previews, index):
+    n, k, s = RUNS[index]
+    traj = optimize.run(n, k, s)
+    got = previews[index]
+    torch_outcome = outcome.of_run(traj)
+    assert got["outcome"] == torch_outcome.word, (got["outcome"], torch_outcome)
+    assert got["at"] == torch_outcome.at
+    x = np.asarray([math.nan if v is None else float(v) for v in got["x"]])
+    assert len(x) == len(traj.param)  # the same step stops it
+    chaotic = torch_outcome.word in ("chaos", "wanders")
+    steps = outcome.CHECKED_CHAOS_STEPS + 1 if chaotic else len(x)
+    mine, theirs = x[:steps], traj.param[:steps]
+    finite = np.isfinite(theirs)
+    assert np.array_equal(np.isfinite(mine), finite)
+    if s.dtype == "float64":
+        problem = Problem(n, k, s.param, s.loss)
+        gap = np.abs(np.asarray(problem.to_p(mine[finite])) - traj.p[:steps][finite])
+        assert gap.max(initial=0) <= 1e-9
+    else:
+        units = np.spacing(np.abs(theirs[finite]).astype(np.float32)).astype(np.float64)
+        assert (np.abs(mine[finite] - theirs[finite]) / units).max(initial=0) <= 4
