@@ -245,7 +245,17 @@ function settingsOf(view) {
   return { ...d, lr: view.lr, p0: view.p0, steps: d.steps };
 }
 
+// Never throws: a preview that cannot be drawn says so in its line instead.
 function update(view) {
+  try {
+    redraw(view);
+  } catch (error) {
+    view.refs.words.hidden = false;
+    view.refs.words.textContent = `The preview could not be drawn (${error.message}).`;
+  }
+}
+
+function redraw(view) {
   const d = view.data;
   view.run = previewRun({ n: d.n, k: d.k }, settingsOf(view));
   const { refs } = view;
@@ -254,7 +264,6 @@ function update(view) {
   const open = view.dragging || view.pending !== null || view.pinned;
   const confirmed = !open && Boolean(d.confirm) && !d.hidden;
   refs.confirm.hidden = !confirmed;
-  refs.words.hidden = confirmed;
   refs.words.dataset.idle = String(!open && !d.hidden);
   if (d.hidden) refs.words.textContent = d.hidden_text;
   else if (open) refs.words.textContent = `Preview: ${words(view.run, d)}`;
@@ -265,9 +274,11 @@ function update(view) {
   refs.hint.hidden = !hides;
   if (hides) {
     refs.hintText.textContent =
-      `From p0 = ${fmt(view.p0, 4)} every lr ≥ ${fmt(limit, 2)} throws p out of (0, 1) at ` +
-      "step 1, so the zig-zag between 1/H and 2/H never shows.";
+      `From p0 = ${fmt(view.p0, 4)} every lr ≥ ${fmt(limit, 2)} leaves (0, 1) at step 1: ` +
+      "the zig-zag between 1/H and 2/H never shows.";
   }
+  // One line under the sliders: the preview while open, else the check, the hint or how.
+  refs.words.hidden = !open && (confirmed || (hides && !d.hidden));
   refs.picture.hidden = !open;
   refs.pin.setAttribute("aria-pressed", String(view.pinned));
   if (open) draw(view, view.run, d);
@@ -426,9 +437,5 @@ export default function (component) {
     confirm.dataset.ok = String(data.confirm.ok);
   }
   marks(view);
-  try {
-    update(view);
-  } catch (error) {
-    view.refs.words.textContent = `The preview could not be drawn (${error.message}).`;
-  }
+  update(view);
 }
