@@ -57,7 +57,7 @@ def _component():
         "bernoulli_scrub",
         html=HTML,
         css=source("scrub.css"),
-        js=source("scrub_engine.js") + source("scrub.js"),
+        js=source("scrub_libm.js") + source("scrub_engine.js") + source("scrub.js"),
     )
 
 

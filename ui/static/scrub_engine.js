@@ -8,7 +8,8 @@
 // the double arithmetic itself. Minibatch SGD draws batches on the server: here it is the
 // full-batch run (its mean step). The outcome is classified as bernoulli/outcome.py does.
 //
-// No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`.
+// No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`;
+// scrub_libm.js (glibc's expf and pow) comes first.
 
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
@@ -28,9 +29,14 @@ function arithmetic(dtype) {
   return { r: (x) => x, fma: (a, b, c) => a * b + c, eps: 2 ** -52 };
 }
 
-function sigmoidOf(r) {
-  // torch's CPU sigmoid: 1 / (1 + exp(-x)), each operation in the dtype.
-  return (x) => r(1 / r(1 + r(Math.exp(-x))));
+function sigmoidOf(dtype) {
+  // torch's CPU sigmoid of one value: 1 / (1 + exp(-x)), each operation in the dtype, with
+  // glibc's expf for float32 (scrub_libm.js); float64 takes the browser's exp (within an ulp).
+  if (dtype === "float32") {
+    const r = Math.fround;
+    return (x) => r(1 / r(1 + expf(-x)));
+  }
+  return (x) => 1 / (1 + Math.exp(-x));
 }
 
 function sigmoid64(t) {
@@ -93,7 +99,7 @@ function constants(problem, s) {
     gnk: -r(seed * NK),
     kf: r(seed * K),
     nkf: r(seed * NK),
-    sig: sigmoidOf(r),
+    sig: sigmoidOf(s.dtype),
   };
 }
 
@@ -121,8 +127,9 @@ function stepper(s, c) {
       const d = r(g - m);
       m = Math.abs(w1) < 0.5 ? fma(w1, d, m) : fma(-d, r(1 - w1), g);
       v = fma(r(v2 * g), g, r(v * b2)); // addcmul_: (value·g)·g + v
-      const stepSize = s.lr / (1 - s.beta ** t);
-      const bias2 = Math.sqrt(1 - ADAM_BETA2 ** t);
+      // Python floats in torch.optim.Adam: glibc's pow, bit for bit (scrub_libm.js).
+      const stepSize = s.lr / (1 - powInt(s.beta, t));
+      const bias2 = powHalf(1 - powInt(ADAM_BETA2, t));
       const denom = r(r(r(Math.sqrt(v)) / r(bias2)) + eps);
       return r(w + r(r(r(-stepSize) * m) / denom)); // addcdiv_: (value·m)/denom + w
     };
