@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SETUP := $(PYTHON) scripts/setup_venv.py
 FAST := not e2e and not slow and not load
 # A few unit tests, one page test in AppTest and the command line once: under a minute.
-SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py tests/unit/test_cli.py \
+SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py tests/unit/test_optimize.py \
 	tests/page/test_app.py::test_page_loads_with_the_notebook_run
 
 .PHONY: help run test test-fast smoke lint screenshots venv venv-dev clean
