@@ -3,7 +3,7 @@ the link, and the server's memory, against the floor page in the same run.
 
     python bench/bench_replica.py [--levels 1 30 60 100] [--distinct]
 
-Starts `streamlit run app.py` and the floor page (../shared/bench/floor_app.py) each on a free
+Starts `streamlit run app.py` and the floor page (bench/common.py's FLOOR) each on a free
 loopback port (one process each, as one replica of deploy/compose.yaml is), warms each with
 one visit, then for each level N opens N websocket sessions at once (Streamlit's own protocol,
 tests/streamlit_client.py) and holds them all open until every one has its page. It prints,

@@ -20,7 +20,7 @@ from bernoulli import data
 from bernoulli import likelihood as lk
 from tests.helpers import ROOT
 
-# The notebook's printout (shared/seed/notebook_output.txt): t, NLL(p_t), p_(t+1).
+# The notebook's printout: t, NLL(p_t), p_(t+1).
 NOTEBOOK_ROWS = [
     (0, 364.2253418, 0.11723718),
     (100, 122.36915588, 0.62359965),

@@ -26,7 +26,7 @@ N, K = 200, 145  # the notebook's sample
 P_HAT = K / N
 TH = lk.thresholds(N, K)  # H = 1003.13..., 1/H = 9.96875e-4, 2/H = 1.99375e-3
 
-# The notebook's printout, verbatim from shared/seed/notebook_output.txt: at t % 100 == 0 it
+# The notebook's printout, verbatim: at t % 100 == 0 it
 # printed NLL(p_t), p_(t+1) (after the update) and, in the seed's added column, the real
 # gradient dNLL/dp at p_t.
 NOTEBOOK_ROWS = [
