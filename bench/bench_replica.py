@@ -31,7 +31,7 @@ from common import FLOOR, Server  # puts the clone on the import path
 
 from tests.streamlit_client import Session, xsrf_token
 
-FLOOR_LEVEL = 30  # the class: 30 students open the link at once
+FLOOR_LEVEL = 30  # a class: 30 students open the link at once
 ENV = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1"}
 
 
