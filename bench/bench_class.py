@@ -1,4 +1,4 @@
-"""A class at once: every row of the class table in bench/README.md, the app beside the floor page.
+"""A class at once, the app beside the floor page: first figure, sessions, reruns, explorer tabs.
 
     python bench/bench_class.py [--tries 5] [--sessions 30] [--big 100] [--skip-explorer]
 
