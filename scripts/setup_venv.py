@@ -114,9 +114,9 @@ def cpu_index_reason() -> str | None:
     """None when PyTorch's CPU index answers, else why not."""
     try:
         with urllib.request.urlopen(f"{CPU_INDEX}/torch/", timeout=PROBE_SECONDS) as response:
-            return None if response.status == 200 else f"it answered {response.status}"
+            return None if response.status == 200 else f"answered {response.status}"
     except OSError as error:
-        return f"it did not answer within {PROBE_SECONDS} s ({getattr(error, 'reason', error)})"
+        return f"could not be reached within {PROBE_SECONDS} s ({getattr(error, 'reason', error)})"
 
 
 def install_torch() -> None:
@@ -137,10 +137,12 @@ def install_torch() -> None:
         return
     reason = cpu_index_reason()
     if reason is None:
-        say(f"torch: PyTorch's CPU index ({CPU_INDEX}), which answered; pip offers {offered}")
+        say(f"torch: the CPU build from PyTorch's CPU index ({CPU_INDEX}), which answered")
         pip("--index-url", CPU_INDEX, spec)
         return
-    say(f"torch: the default index, likely the CUDA build (~2.7 GB): PyTorch's CPU index {reason}")
+    say(
+        f"torch: the default index (on Linux the CUDA build, ~2.7 GB): PyTorch's CPU index {reason}"
+    )
     pip(spec)
 
 
