@@ -1,11 +1,14 @@
 # The two commands: `make run` serves the page, `make test` runs the whole suite (what CI runs).
 # Each sets up `.venv` first (scripts/setup_venv.py), which installs only what changed.
 
-PYTHON ?= python3
+# The first of these that is Python 3.11 or later makes .venv (PYTHON=... to choose another).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
+	done)
 PORT ?= 8501
 VENV := .venv
 PY := $(VENV)/bin/python
-SETUP := $(PYTHON) scripts/setup_venv.py
+SETUP = $(or $(PYTHON),python3) scripts/setup_venv.py
 FAST := not e2e and not slow and not load
 # A few unit tests, one page test in AppTest and the command line once: under a minute.
 SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py tests/unit/test_optimize.py \

@@ -80,7 +80,13 @@ def ensure_venv() -> None:
             return
         say(".venv holds a Python older than 3.11 or a broken one: making it anew")
     say(f"creating .venv with Python {platform.python_version()} ({sys.executable})")
-    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except subprocess.CalledProcessError as error:  # Debian and Ubuntu ship ensurepip apart
+        raise SystemExit(
+            f"setup: could not put pip into .venv ({error}); on Debian or Ubuntu: "
+            f"sudo apt-get install python{sys.version_info.major}.{sys.version_info.minor}-venv"
+        ) from error
 
 
 def installed_torch(spec: str) -> str | None:
