@@ -11,7 +11,11 @@ PY := $(VENV)/bin/python
 SETUP = $(or $(PYTHON),python3) scripts/setup_venv.py
 FAST := not e2e and not slow and not load
 # A few unit tests, one page test in AppTest and the command line once: under a minute.
-SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py tests/unit/test_optimize.py \
+OPTIMIZE := tests/unit/test_optimize.py
+SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py \
+	$(OPTIMIZE)::test_notebook_replay_p_and_nll $(OPTIMIZE)::test_notebook_replay_gradient_column \
+	$(OPTIMIZE)::test_first_step_leaves_exactly_above_the_closed_form_lr \
+	$(OPTIMIZE)::test_between_one_and_two_over_h_oscillates_and_converges \
 	tests/page/test_app.py::test_page_loads_with_the_notebook_run
 
 .PHONY: help run test test-fast smoke lint screenshots venv venv-dev clean
