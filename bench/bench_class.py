@@ -1,10 +1,10 @@
-"""A class at once: every row of issue 13's table, for the app and the floor page side by side.
+"""A class at once, the app beside the floor page: first figure, sessions, reruns, explorer tabs.
 
     python bench/bench_class.py [--tries 5] [--sessions 30] [--big 100] [--skip-explorer]
 
-Starts `streamlit run app.py` and the floor page (../shared/bench/floor_app.py; for the rerun
-row its copy bench/floor_app.py, which adds one number input) each on a free loopback port,
-headless, warms each with one visit, then measures in the same run (medians of --tries):
+Starts `streamlit run app.py` and the floor page (for the rerun row its copy bench/floor_app.py,
+which adds one number input) each on a free loopback port, headless, warms each with one
+visit, then measures in the same run (medians of --tries):
 
 1. navigation → figure drawn, in a fresh browser context (Debian's Chromium), and how long
    the page's main thread was busy until then;

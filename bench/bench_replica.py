@@ -3,7 +3,7 @@ the link, and the server's memory, against the floor page in the same run.
 
     python bench/bench_replica.py [--levels 1 30 60 100] [--distinct]
 
-Starts `streamlit run app.py` and the floor page (../shared/bench/floor_app.py) each on a free
+Starts `streamlit run app.py` and the floor page (bench/common.py's FLOOR) each on a free
 loopback port (one process each, as one replica of deploy/compose.yaml is), warms each with
 one visit, then for each level N opens N websocket sessions at once (Streamlit's own protocol,
 tests/streamlit_client.py) and holds them all open until every one has its page. It prints,
@@ -31,7 +31,7 @@ from common import FLOOR, Server  # puts the clone on the import path
 
 from tests.streamlit_client import Session, xsrf_token
 
-FLOOR_LEVEL = 30  # the class: 30 students open the link at once
+FLOOR_LEVEL = 30  # a class: 30 students open the link at once
 ENV = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1"}
 
 

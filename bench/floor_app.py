@@ -1,10 +1,10 @@
 """The floor page: the least a Streamlit page that serves one cached Plotly figure of 200 frames
 costs.
 
-Benchmarks compare the app against it in the same run (`streamlit run floor_app.py`).
-bench/bench_class.py's copy of ../shared/bench/floor_app.py: the same page and figure, plus a
-number input (the figure's decay, 0.98 as in the original) to time a rerun after a widget
-change, and the figure's alt text naming it (to see the new figure drawn)."""
+Benchmarks compare the app against it in the same run (`streamlit run floor_app.py`). This
+copy, for bench/bench_class.py, adds a number input (the figure's decay, 0.98 as in the floor
+page) to time a rerun after a widget change, and the figure's alt text naming it (to see the
+new figure drawn)."""
 
 import numpy as np
 import plotly.graph_objects as go

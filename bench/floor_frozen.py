@@ -1,6 +1,6 @@
 """The floor page with the app's one change to Python's collector, for bench/bench_class.py.
 
-`../shared/bench/floor_app.py`, run as it is, and then `ui.heap.freeze_once()`: what the
+The floor page (bench/common.py's FLOOR), run as it is, then `ui.heap.freeze_once()`: what the
 first run leaves alive is frozen out of the full collection Streamlit runs after every script
 run. The app does this (ui/heap.py); the floor page as given does not, and pays ~60 ms a
 session for it. Measured against both, the app shows what it gains from the trick and what

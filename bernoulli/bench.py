@@ -10,7 +10,7 @@ What it measures, all in the same run so the ratios compare like with like:
 2. Where a step's time goes: the loss's forward ops, ``backward()``, the optimizer's step.
 3. Parsing a file of 10^7 values: "0"/"1" lines and "true"/"false" lines.
 
-Targets from the issue: <= 60 ms per 1000 steps at every n; parsing 10^7 values <= 2 s.
+Targets: <= 60 ms per 1000 steps at every n; parsing 10^7 values <= 2 s.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 a failure is the code's, not the draw's; no example database; the blob to reproduce a
 failure is printed; no per-example deadline (timing on a shared 2-core runner is noise).
 "dev" (the default): random, with its local database, and no deadline either.
-HYPOTHESIS_PROFILE=ci|dev overrides the choice. The long fuzz stays opt-in: see README.
+HYPOTHESIS_PROFILE=ci|dev overrides the choice. The long fuzz stays opt-in: see tests/README.md.
 """
 
 from __future__ import annotations

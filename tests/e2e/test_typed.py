@@ -1,4 +1,4 @@
-"""Typed values in Chromium (issue 12): flips typed into the one-line box apply as one types,
+"""Typed values in Chromium: flips typed into the one-line box apply as one types,
 without Enter, and the figure follows."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Beyond one machine (issue 13): what deploy/compose.yaml runs, without a container runtime.
+"""Beyond one machine: what deploy/compose.yaml runs, without a container runtime.
 
 Two replicas of `streamlit run app.py` behind the real HAProxy, configured by the same
 deploy/haproxy.cfg as compose (its values from the environment), and a real redis-server as

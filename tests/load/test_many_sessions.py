@@ -1,4 +1,4 @@
-"""A class on one server (issue 6, part 3): many sessions at once, each opened from its own
+"""A class on one server: many sessions at once, each opened from its own
 link with its own data and settings. Each must see its own results; the server must stay
 responsive and its memory must settle.
 

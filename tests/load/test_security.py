@@ -1,4 +1,4 @@
-"""Security against a live `streamlit run app.py` (issue 6, part 4): uploads need the XSRF
+"""Security against a live `streamlit run app.py` : uploads need the XSRF
 token, the server itself enforces the upload cap, a websocket from another site is refused,
 and the live page validates a link's numbers.
 """

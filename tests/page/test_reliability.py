@@ -1,4 +1,4 @@
-"""The page at extreme settings (issue 6, part 2): links at the edges of every bound draw
+"""The page at extreme settings: links at the edges of every bound draw
 with either gradient axis. The engine and figure at those settings: tests/unit/test_reliability.py.
 """
 

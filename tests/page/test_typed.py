@@ -1,4 +1,4 @@
-"""Issue 12 on the page (AppTest): typed values, a one-row upload, a grid's other reading,
+"""Typed values on the page (AppTest): typed values, a one-row upload, a grid's other reading,
 the symbol counted as 1, a bad token that keeps the sample, and Resample in the link."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from bernoulli import data
 from bernoulli import likelihood as lk
 from tests.helpers import ROOT
 
-# The notebook's printout (shared/seed/notebook_output.txt): t, NLL(p_t), p_(t+1).
+# The notebook's printout: t, NLL(p_t), p_(t+1).
 NOTEBOOK_ROWS = [
     (0, 364.2253418, 0.11723718),
     (100, 122.36915588, 0.62359965),
@@ -97,7 +97,7 @@ def test_fit_notebook_json_replays_the_notebook(notebook_json):
     assert [pt["step"] for pt in points] == list(range(1001))
     assert set(points[0]) >= {"step", "p", "nll", "grad"}
     for t, nll_printed, p_next in NOTEBOOK_ROWS:
-        assert abs(points[t + 1]["p"] - p_next) <= 1e-6  # the replay bar
+        assert abs(points[t + 1]["p"] - p_next) <= 1e-6  # the replay's bar
         # torch's float32 loss: one float32 ulp of the printed value (7.6e-6 at 117.6).
         ulp = float(np.spacing(np.float32(nll_printed)))
         assert abs(points[t]["loss"] - nll_printed) <= ulp + 5e-9

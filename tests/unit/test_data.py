@@ -260,7 +260,7 @@ def test_several_columns_need_a_choice():
         parse_samples(THREE, "samples.csv")
     assert str(info.value) == "samples.csv has 3 columns (a, b, y): choose one"
     assert info.value.columns == ["a", "b", "y"]
-    # Without a header, every value is the sample, row by row (issue 12); the columns are
+    # Without a header, every value is the sample, row by row; the columns are
     # the other reading, offered.
     s = parse_samples(b"1,0,1\n0,0,1\n", "samples.csv")
     assert (s.n, s.k, s.values.tolist()) == (6, 3, [1, 0, 1, 0, 0, 1])
@@ -485,8 +485,7 @@ def test_ten_megabyte_single_line(tmp_path, line, column, message):
 
 @pytest.mark.timeout(60)
 def test_ten_megabyte_single_row_is_all_its_values():
-    # Before issue 12 this row was refused ("has 5,242,880 columns: ..."); a row of values
-    # is now the sample, all of it.
+    # A row of values is the sample, all of it, not a file of 5,242,880 columns.
     s = parse_samples((b"0," * (5 << 20))[:-1], "row.csv")
     assert (s.n, s.k, s.source) == (5 << 20, 0, "row.csv, one row")
     assert s.reading.columns is None  # one row: no column to offer
@@ -619,7 +618,7 @@ def test_columns_round_trip(rows, sep, header, newline, data_):
         with pytest.raises(DataError) as info:
             parse_samples(newline.join(lines), "cols.csv")
         assert info.value.columns == names
-    else:  # issue 12: without a header, all values row by row; the columns are offered
+    else:  # without a header, all values row by row; the columns are offered
         s = parse_samples(newline.join(lines), "cols.csv")
         flat = [v for row in rows for v in row]
         assert (s.n, s.k, s.values.tolist()) == (len(flat), sum(flat), flat)
@@ -636,7 +635,7 @@ BAD_TOKEN = st.text(
     lambda t: (
         t.strip().lower() not in ALL_SPELLINGS
         and not parse._DECIMAL.fullmatch(t.strip().lower())
-        and symbols.symbol(t) is None  # issue 12: H/T, W/L, success/failure are values too
+        and symbols.symbol(t) is None  # H/T, W/L, success/failure are values too
     )
 )
 
@@ -767,7 +766,7 @@ def test_notebook_sample():
     s = notebook_sample()
     assert (s.n, s.k, s.mean, s.source) == (200, 145, 0.725, "notebook sample")
     bundled = Path(data.__file__).parent / "datasets" / "notebook_sample.csv"
-    # byte-for-byte the seed file of the notebook (/work/shared/seed/notebook_sample.csv)
+    # byte-for-byte the notebook's own sample file
     digest = "6292e28de1657e1aa80daf7b23e4913d428b77f68df0b286f818565c26d8b587"
     assert hashlib.sha256(bundled.read_bytes()).hexdigest() == digest
     assert s.values.tolist() == [int(line) for line in bundled.read_text().split()]

@@ -1,4 +1,4 @@
-"""Issue 12: every natural layout and symbol pair, the assumption stated, the notebook's
+"""Every natural layout and symbol pair, the assumption stated, the notebook's
 printed sample pasted back, and properties (each layout round-trips its values)."""
 
 from __future__ import annotations

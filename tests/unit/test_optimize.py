@@ -26,7 +26,7 @@ N, K = 200, 145  # the notebook's sample
 P_HAT = K / N
 TH = lk.thresholds(N, K)  # H = 1003.13..., 1/H = 9.96875e-4, 2/H = 1.99375e-3
 
-# The notebook's printout, verbatim from shared/seed/notebook_output.txt: at t % 100 == 0 it
+# The notebook's printout, verbatim: at t % 100 == 0 it
 # printed NLL(p_t), p_(t+1) (after the update) and, in the seed's added column, the real
 # gradient dNLL/dp at p_t.
 NOTEBOOK_ROWS = [
@@ -76,7 +76,7 @@ def test_notebook_replay_p_and_nll(notebook_run):
     assert len(traj.p) == 1001 and traj.diverged_at is None
     assert traj.p[0] == np.float32(0.08385391)
     for t, nll_printed, p_next_printed, _ in NOTEBOOK_ROWS:
-        # p_(t+1) to within 1e-6 (the bar); the largest gap is one float32 ulp, 6e-8.
+        # p_(t+1) to within 1e-6 (the replay's bar); the largest gap is one float32 ulp, 6e-8.
         assert abs(traj.p[t + 1] - p_next_printed) <= 1e-6
         assert abs(traj.p[t + 1] - p_next_printed) <= 1.2e-7
         # NLL(p_t) as torch computed it in float32: within one float32 ulp of the printed value

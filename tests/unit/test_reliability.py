@@ -1,4 +1,4 @@
-"""Reliability (issue 6, parts 1-2): uploads at and beyond the size cap, parse time and
+"""Reliability: uploads at and beyond the size cap, parse time and
 memory bounds, a long fuzz run of the parser, and the engine and its figure at extreme
 settings.
 
@@ -11,7 +11,7 @@ corpus and the accepted formats; this file adds what it lacks. The page at extre
 is in tests/page/test_reliability.py.
 
 FUZZ_EXAMPLES (default 300) sets the examples of each fuzz test; a long run is, e.g.,
-``FUZZ_EXAMPLES=100000 python -m pytest tests/unit/test_reliability.py -k fuzz`` (README).
+``FUZZ_EXAMPLES=100000 python -m pytest tests/unit/test_reliability.py -k fuzz`` (tests/README.md).
 ENGINE_EXAMPLES (default 200) does the same for the property test of the engine and figure.
 """
 

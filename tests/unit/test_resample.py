@@ -1,4 +1,4 @@
-"""Issue 12: resampling (seeded, reproducible, held against its contract), the link keys of
+"""Resampling (seeded, reproducible, held against its contract), the link keys of
 typed values, the symbol counted as 1 and a resample, and the CLI's `-` and --one."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Security and session isolation (issue 6, parts 3-4), read from the code and the library.
+"""Security and session isolation, read from the code and the library.
 
 Nothing a user sends is evaluated, unpickled or rendered as HTML; Streamlit's XSRF protection
 is on; link parameters are validated with bounds; and nothing mutable is shared between
