@@ -75,8 +75,18 @@ def marks(n: int, k: int, s: Settings) -> list[dict]:
         ]
     else:
         found = [(th.monotone, "1/H"), (th.stable, "2/H")]
-    low, high = 1e-7, 10.0
+    low, high = (10**d for d in decades(n, k, s))
     return [{"lr": lr, "label": label} for lr, label in found if low <= lr <= high]
+
+
+def decades(n: int, k: int, s: Settings) -> tuple[int, int]:
+    """The lr track's span as powers of ten: three decades below 2/H and one above, where
+    gradient descent changes character (the whole slider's 1e-7 … 10 without a limit)."""
+    th = lk.thresholds(n, k, s.param, s.loss)
+    if s.optimizer in ("adam", "newton") or th.note or not math.isfinite(th.stable):
+        return -7, 1
+    top = math.ceil(math.log10(th.stable) + 1)
+    return max(top - 4, -12), min(top, 6)
 
 
 def near_start(n: int, k: int) -> float:
@@ -142,6 +152,7 @@ def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
         "interior": not lk.on_boundary(n, k),
         "near_p0": near_start(n, k),
         "marks": marks(n, k, s),
+        "lr_decades": decades(n, k, s),
         "height": height,
         "hidden": hidden,
         "hidden_text": "Predict first: the preview shows what the run does once you have.",

@@ -87,6 +87,7 @@ def test_the_page_hands_the_preview_the_run_and_its_thresholds(page):
     assert [m["lr"] for m in got["marks"]] == [th.monotone, th.stable]
     assert got["hidden"] is False and got["confirm"] is None
     assert got["near_p0"] == scrub.near_start(200, 145) == 0.656
+    assert got["lr_decades"] == [-5, -1]  # 1e-5 … 0.1 around 2/H = 1.99e-3
 
 
 def test_a_release_sets_the_lr_and_p0_and_torch_confirms_the_preview(page):

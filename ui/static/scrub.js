@@ -3,20 +3,24 @@
 // picture over the figure, and the value handed to the server once, on release, where torch
 // runs it. The DOM is built once per mount and reused whenever `data` changes.
 
-const LR_LOW = -7; // the track spans 1e-7 … 10 (log10), 100 stops a decade
-const LR_STOPS = 800;
+const PER_DECADE = 100; // the lr track's stops: 100 a decade of its log scale
 const P0_STOPS = 1000;
 const SVG = "http://www.w3.org/2000/svg";
 const views = new WeakMap();
 const IDLE = "Drag a slider to preview the run as you go; on release torch runs it.";
 
-function lrOfStop(i) {
-  return Number((10 ** (LR_LOW + i / 100)).toPrecision(3));
+// The track spans data.lr_decades = [low, high] (log10 of the learning rate).
+function lrOfStop(d, i) {
+  return Number((10 ** (d.lr_decades[0] + i / PER_DECADE)).toPrecision(3));
 }
 
-function stopOfLr(lr) {
-  const i = Math.round((Math.log10(lr) - LR_LOW) * 100);
-  return Math.min(LR_STOPS, Math.max(0, i));
+function stopsOf(d) {
+  return Math.round((d.lr_decades[1] - d.lr_decades[0]) * PER_DECADE);
+}
+
+function stopOfLr(d, lr) {
+  const i = Math.round((Math.log10(lr) - d.lr_decades[0]) * PER_DECADE);
+  return Math.min(stopsOf(d), Math.max(0, i));
 }
 
 function fmt(x, digits = 3) {
@@ -309,7 +313,7 @@ function marks(view) {
   const { refs, data } = view;
   refs.marks.replaceChildren();
   for (const mark of data.marks) {
-    const frac = stopOfLr(mark.lr) / LR_STOPS;
+    const frac = stopOfLr(data, mark.lr) / stopsOf(data);
     const node = document.createElement("span");
     node.className = "mark";
     node.style.left = `calc(8px + ${frac} * (100% - 16px))`;
@@ -329,7 +333,7 @@ function wire(view) {
     view.dragging = false;
   };
   refs.lr.addEventListener("input", () => {
-    view.lr = lrOfStop(Number(refs.lr.value));
+    view.lr = lrOfStop(view.data, Number(refs.lr.value));
     update(view);
   });
   refs.p0.addEventListener("input", () => {
@@ -407,7 +411,6 @@ function mount(parentElement, api) {
     confirm: q(".confirm"),
     picture: q(".picture"),
   };
-  refs.lr.max = String(LR_STOPS);
   refs.p0.max = String(P0_STOPS);
   const view = { refs, api, svg: q("svg"), picture: refs.picture, pinned: false };
   Object.assign(view, { dragging: false, handleDrag: false, pending: null });
@@ -424,13 +427,16 @@ export default function (component) {
   }
   view.api = component;
   view.data = data;
-  if (!view.dragging) {
+  // A rerun for an older release (a quick second press or drag) must not move the thumbs
+  // back: the values follow the server once it has answered the last release.
+  if (view.pending !== null && data.applied === view.pending) view.pending = null;
+  if (!view.dragging && view.pending === null) {
     view.lr = data.lr;
     view.p0 = data.p0;
-    view.refs.lr.value = String(stopOfLr(data.lr));
+    view.refs.lr.max = String(stopsOf(data));
+    view.refs.lr.value = String(stopOfLr(data, data.lr));
     view.refs.p0.value = String(Math.round(data.p0 * P0_STOPS));
   }
-  if (view.pending !== null && data.applied === view.pending) view.pending = null;
   const { confirm } = view.refs;
   if (data.confirm) {
     confirm.textContent = data.confirm.text;
