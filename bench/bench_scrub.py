@@ -41,10 +41,15 @@ from pathlib import Path
 from bench_class import WATCH_FIRST_FIGURE, first_figure, median, rerun_drawn  # imports common
 from common import FLOOR, Server  # (common puts the clone on the import path)
 
+from bernoulli.optimize import Settings
 from tests.helpers import CHROMIUM, DRAWN, SCRIPT_DONE, chromium
+from ui.scrub import decades
 
 RATES = (1, 4)  # CPU throttling: none, then 4× slower
-LR_STOPS = 800  # the track: 1e-7 … 10, 100 stops a decade (ui/static/scrub.js)
+# The notebook's run with gradient descent: its track spans 1e-5 … 0.1 around 2/H, 100 stops a
+# decade (ui/scrub.decades, ui/static/scrub.js).
+LOW, HIGH = decades(200, 145, Settings())
+LR_STOPS = (HIGH - LOW) * 100
 OPTIMIZERS = {  # the link that opens each optimizer's run, 1000 steps
     "gd": "?opt=gd&lr=0.0005&steps=1000",
     "momentum": "?opt=momentum&lr=3e-05&steps=1000",
@@ -91,7 +96,7 @@ def throttle(devtools, rate: int) -> None:
 
 
 def lr_of_stop(stop: int) -> float:
-    return float(f"{10 ** (-7 + stop / 100):.3g}")
+    return float(f"{10 ** (LOW + stop / 100):.3g}")
 
 
 def figure_of(lr: float) -> str:
@@ -185,7 +190,7 @@ def release_rows(browser, app: str, tries: int) -> dict:
     seen: set[float] = set()
     devtools = context.new_cdp_session(page)
     out = {}
-    stop = 240  # 2.5e-5 and up: p walks in from the notebook's p0, as the typed lrs below
+    stop = 40  # 2.5e-5 and up: p walks in from the notebook's p0, as the typed lrs below
     for rate in RATES:
         throttle(devtools, rate)
         drags, typed = [], []
