@@ -169,11 +169,11 @@ function gradRange(d, p0) {
   return [-top, top];
 }
 
-function drawCurve(svg, box, d, run, hidden) {
+function drawCurve(svg, box, d, run, hidden, frameP0) {
   const ps = [];
   for (let i = 1; i < 480; i += 1) ps.push(i / 480);
-  const [yLow, yHigh] = lossRange(d, run.p[0]);
-  const [left, right] = around(d, run.p[0]);
+  const [yLow, yHigh] = lossRange(d, frameP0);
+  const [left, right] = around(d, frameP0);
   const xs = scale(left, right, box.x, box.x + box.w);
   const ys = scale(yLow, yHigh, box.y + box.h, box.y);
   const ticks = [left, (left + right) / 2, right].map((p) => [p, fmt(p, 2)]);
@@ -225,16 +225,19 @@ function drawSeries(svg, box, title, values, steps, range, escape) {
 function draw(view, run, d) {
   const { svg, picture } = view;
   const width = picture.clientWidth || 800;
-  const height = d.height;
+  // As tall as the figure it covers, but within the screen: the whole picture in view.
+  const room = window.innerHeight - picture.getBoundingClientRect().top - 12;
+  const height = Math.round(Math.min(d.height, Math.max(300, room)));
   picture.style.height = `${height}px`;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.replaceChildren();
   const boxes = panels(width, height);
-  view.curve = drawCurve(svg, boxes[0], d, run, d.hidden);
+  // The axes hold still while a slider or the start point is dragged (the start they had).
+  const p0 = view.frameP0 ?? run.p[0];
+  view.curve = drawCurve(svg, boxes[0], d, run, d.hidden, p0);
   if (d.hidden) return;
   const losses = run.p.map((p) => (p >= 0 && p <= 1 ? nll(p, d) : NaN));
   const wrt = d.param === "p" ? "p" : "θ";
-  const p0 = run.p[0];
   const escape = run.outcome === "escapes" ? run.at : null;
   const title = `(b) ${d.loss} NLL at step t (√ axis)`;
   drawSeries(svg, boxes[1], title, losses, run.steps, lossRange(d, p0), escape);
@@ -266,7 +269,8 @@ function redraw(view) {
   refs.lrOut.textContent = fmt(view.lr);
   refs.p0Out.textContent = fmt(view.p0, 4);
   const open = view.dragging || view.pending !== null || view.pinned;
-  const confirmed = !open && Boolean(d.confirm) && !d.hidden;
+  const settled = !view.dragging && view.pending === null;
+  const confirmed = settled && Boolean(d.confirm) && !d.hidden;
   refs.confirm.hidden = !confirmed;
   refs.words.dataset.idle = String(!open && !d.hidden);
   if (d.hidden) refs.words.textContent = d.hidden_text;
@@ -324,6 +328,7 @@ function marks(view) {
 
 function startDrag(view) {
   view.dragging = true;
+  view.frameP0 = view.p0;
   update(view);
 }
 
@@ -331,6 +336,7 @@ function wire(view) {
   const { refs } = view;
   const release = () => {
     view.dragging = false;
+    view.frameP0 = null;
   };
   refs.lr.addEventListener("input", () => {
     view.lr = lrOfStop(view.data, Number(refs.lr.value));
@@ -376,6 +382,7 @@ function wireHandle(view) {
     svg.setPointerCapture(event.pointerId);
     view.handleDrag = true;
     view.dragging = true;
+    view.frameP0 = view.p0;
   });
   svg.addEventListener("pointermove", (event) => {
     if (!view.handleDrag) return;
@@ -387,6 +394,7 @@ function wireHandle(view) {
     if (!view.handleDrag) return;
     view.handleDrag = false;
     view.dragging = false;
+    view.frameP0 = null;
     commit(view);
   };
   svg.addEventListener("pointerup", end);
@@ -413,7 +421,7 @@ function mount(parentElement, api) {
   };
   refs.p0.max = String(P0_STOPS);
   const view = { refs, api, svg: q("svg"), picture: refs.picture, pinned: false };
-  Object.assign(view, { dragging: false, handleDrag: false, pending: null });
+  Object.assign(view, { dragging: false, handleDrag: false, pending: null, frameP0: null });
   wire(view);
   return view;
 }
