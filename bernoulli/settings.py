@@ -1,17 +1,19 @@
 """One table of a run's settings: the only place a default, a bound or a choice is written.
 
-`Settings` validation (``optimize.Settings``), the link's encode/decode (``share``), the page's
+`Settings` (its defaults and validation), the link's encode/decode (``share``), the page's
 widgets (their min, max, default, label and help) and the command line's options (``cli``) are
-all generated from the rows below. Adding a setting means adding one row.
+all generated from the rows below. Adding a setting means adding one row and its field.
 
 No torch here: the page and the link read this table without importing the engine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw: reproduces every row it printed
 MAX_STEPS = 100_000
@@ -39,7 +41,7 @@ class Field:
     """One setting: its name, link key, default, what values it takes, and its words.
 
     A number's range is ``[low, high]``, both ends included: what the widgets and the link
-    accept. ``library`` widens it for ``optimize.Settings`` (and the command line, which passes
+    accept. ``library`` widens it for :class:`Settings` (and the command line, which passes
     its numbers to Settings) where the engine takes more than a person is offered (a p0 outside
     (0, 1) is a run that stops at step 0 and says why; a seed up to 2**64 - 1 is what torch's
     generator takes); ``open`` says which of the library's ends are excluded ("low", "high").
@@ -62,7 +64,7 @@ class Field:
 
     @property
     def bounds(self) -> tuple[float | int | None, float | int | None]:
-        """The range optimize.Settings accepts (the library's, where it is wider)."""
+        """The range Settings accepts (the library's, where it is wider)."""
         return self.library if self.library is not None else (self.low, self.high)
 
     def problem(self, value) -> str | None:
@@ -114,7 +116,7 @@ def _either(choices: tuple[str, ...]) -> str:
     return f"one of {', '.join(choices)}"
 
 
-# The run: every field of optimize.Settings, in the order the page shows them.
+# The run: every field of Settings, in the order the page shows them.
 RUN = (
     Field(
         "lr",
@@ -275,6 +277,43 @@ GENERATE = (
 )
 
 FIELDS = {f.name: f for f in RUN}  # the run's fields by Settings attribute
-DEFAULTS = {f.name: f.default for f in RUN}  # what optimize.Settings() holds
+DEFAULTS = {f.name: f.default for f in RUN}  # what Settings() holds
 GENERATE_FIELDS = {f.name: f for f in GENERATE}  # a generated sample's fields by Source attribute
 GENERATE_DEFAULTS = {f.name: f.default for f in GENERATE}
+
+
+def _default(name: str) -> Any:
+    """The table's default of the run's field `name`."""
+    return FIELDS[name].default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides a run; two equal Settings on the same (n, k) give the same run.
+
+    One field per row of `RUN`, in its order, with its default; each value is checked against
+    its row (`Field.problem`) and all problems are raised in one ValueError. p0 None draws the
+    start uniformly from (0, 1) with `seed`.
+    """
+
+    lr: float = _default("lr")
+    steps: int = _default("steps")
+    p0: float | None = _default("p0")
+    seed: int = _default("seed")
+    optimizer: str = _default("optimizer")
+    beta: float = _default("beta")
+    batch_size: int = _default("batch_size")
+    param: str = _default("param")
+    loss: str = _default("loss")
+    dtype: str = _default("dtype")
+    tol: float = _default("tol")
+
+    def __post_init__(self) -> None:
+        problems = [f.problem(getattr(self, f.name)) for f in RUN]
+        problems = [p for p in problems if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)

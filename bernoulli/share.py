@@ -38,7 +38,7 @@ from bernoulli import settings as schema
 from bernoulli.data import MAX_LINK_TEXT, MAX_ONE, RESAMPLES
 from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
-from bernoulli.optimize import Settings
+from bernoulli.settings import Settings
 
 VIEWS = ("run", "explore")
 MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
