@@ -32,7 +32,6 @@ _CHUNK_CHARS = 1 << 18  # the general parser splits this much text at a time (bo
 _LINE_CACHE_MAX = 4096  # distinct raw lines remembered; valid files repeat a few spellings
 
 _BLANK, _MISS = 254, 255  # per-line codes of the general parser, besides the symbol ids
-_DECIMAL = symbols._DECIMAL
 _NOT_SPACE = re.compile(r"\S")
 
 
