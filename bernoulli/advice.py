@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from bernoulli import likelihood as lk
-from bernoulli.settings import OPTIMIZER_NAMES
 from bernoulli.words import number, ratio
 
 KINDS = ("walks", "zigzags", "leaves_first", "leaves", "bounces", "slow", "stalls", "outside")
@@ -323,10 +322,6 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
         _first_step_words(n, k, s, p),
         p1,
     )
-
-
-def optimizer_name(s) -> str:
-    return OPTIMIZER_NAMES[s.optimizer]
 
 
 # --- a learning rate that fits a switch --------------------------------------------------------

@@ -409,10 +409,5 @@ def _reworded(bad: _BadValue, body: str) -> _BadValue:
     return bad
 
 
-def _code(raw: str) -> int | None:
-    """0 or 1 for an accepted spelling of a 0/1 value (true, yes, t, 1.0 ...), else None."""
-    return {symbols.ZERO: 0, symbols.ONE: 1, symbols.T: 1}.get(symbols.symbol(raw))
-
-
 def _too_many(name: str) -> str:
     return f"{name} has more than {MAX_VALUES:,} values (the limit)"

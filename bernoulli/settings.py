@@ -30,6 +30,12 @@ OPTIMIZER_NAMES = {
 PARAM_NAMES = {"p": "p", "logit": "logit θ (p = σ(θ))"}
 LOSS_NAMES = {"sum": "sum (notebook)", "mean": "mean"}
 DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
+VIEWS = {  # the page's views (a link's view=), the first the default, and their words
+    "run": "Watch gradient descent",
+    "explore": "Divergence explorer",
+    "challenges": "Challenges",
+    "class": "Class",
+}
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 PARAMS = tuple(PARAM_NAMES)
 LOSSES = tuple(LOSS_NAMES)

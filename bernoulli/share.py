@@ -12,7 +12,7 @@ Keys (a value equal to its default is left out, so a link shows only what was ch
     lr=0.01  steps=1000  p0=0.3|random  seed=0
     opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
     param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
-    view=run|explore
+    view=run|explore|challenges|class
 
 Floats are written with ``repr`` (without the "+" of a positive exponent), which reads back to
 the same float. ``data=upload`` says the run used an uploaded file: its values cannot travel in
@@ -40,9 +40,7 @@ from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
 from bernoulli.settings import Settings
 
-VIEWS = ("run", "explore")
 MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
-MAX_BATCH = schema.FIELDS["batch_size"].high  # a larger minibatch makes each SGD step slow
 GENERATE_DEFAULTS = schema.GENERATE_DEFAULTS  # for data=generate without them
 UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
@@ -156,7 +154,9 @@ def _text(x) -> str:
     return str(x)
 
 
-def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -> dict[str, str]:
+def encode(
+    source: Source, settings: Settings, view: str = "run", views=schema.VIEWS
+) -> dict[str, str]:
     """The query parameters of a run; values equal to their defaults are left out.
 
     Parameters
@@ -169,7 +169,8 @@ def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -
     view : str
         The open page or tab, written unless it is ``views[0]``.
     views : iterable of str
-        The app's views (a dict's keys will do), the first being the default.
+        The app's views (a dict's keys will do), the first being the default (the page's:
+        ``settings.VIEWS``).
 
     Returns
     -------
@@ -251,7 +252,7 @@ def _ignored(key: str, text: str | None, reason: str) -> str:
     return f"Ignored {shown(key)}{value}: {reason}."
 
 
-def decode(params: Mapping, views=VIEWS) -> Decoded:
+def decode(params: Mapping, views=schema.VIEWS) -> Decoded:
     """Read a run from query parameters, keeping the default for anything invalid.
 
     Parameters
@@ -261,7 +262,8 @@ def decode(params: Mapping, views=VIEWS) -> Decoded:
         (``{k: st.query_params.get_all(k) for k in st.query_params}``): a key given several
         times with different values is ignored.
     views : iterable of str
-        The app's views (a dict's keys will do), the first being the default.
+        The app's views (a dict's keys will do), the first being the default (the page's:
+        ``settings.VIEWS``).
 
     Returns
     -------

@@ -22,12 +22,7 @@ from bernoulli.optimize import Settings
 from bernoulli.share import Source
 
 LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 7)), 10.0)
-VIEWS = {
-    "run": "Watch gradient descent",
-    "explore": "Divergence explorer",
-    "challenges": "Challenges",
-    "class": "Class",
-}
+VIEWS = settings.VIEWS  # the page's views and their words
 PRESENT = "present"  # the link's key for presenter mode ("1"); share.decode knows the rest
 # The lesson's keys (ui.classroom), beside the run's: predict=1 (a prediction first),
 # card=4 (the open challenge), solved=1,3 (challenges solved), class=CODE (a student's class:

@@ -33,7 +33,7 @@ from bernoulli.plots.animated import (
     animated_figure,
     shown_part,
 )
-from bernoulli.plots.frames import focus_end, frame_indices, slider_steps
+from bernoulli.plots.frames import focus_end, frame_indices
 from bernoulli.plots.panels import ESCAPE_REACH, MAX_LINE_POINTS
 from bernoulli.plots.style import FONT_SIZE, PRESENTER_SCALE, SPEEDS
 from tests.helpers import moved, spec
@@ -86,18 +86,6 @@ def test_frame_indices_properties(n_points, where, diverged, max_frames):
         assert len(steps) == n_points
     else:
         assert len(steps) >= max_frames - 4  # the budget is used, not wasted
-
-
-@settings(max_examples=100, deadline=None)
-@given(n_points=st.integers(1, 100_001), where=st.floats(0, 1), max_steps=st.integers(4, 120))
-def test_slider_steps_subset_with_ends_and_divergence(n_points, where, max_steps):
-    diverged_at = round(where * (n_points - 1))
-    frames = frame_indices(n_points, diverged_at, 200)
-    steps = slider_steps(frames, diverged_at, max_steps)
-    assert len(steps) <= max_steps
-    assert set(steps.tolist()) <= set(frames.tolist())
-    assert {0, n_points - 1, diverged_at} <= set(steps.tolist())
-    assert np.all(np.diff(steps) > 0)
 
 
 def test_three_panels_fixed_ranges(notebook_spec):

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, parse
+from bernoulli import data, parse, symbols
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.data import MAX_BYTES, DataError, parse_samples
@@ -328,7 +328,8 @@ ONE_SPELLINGS = {"1", "true", "yes", "t", "y", "1.0"}
 
 
 def first_is_value(line: str) -> bool:
-    return parse._code(line) is not None
+    """Whether a line is a 0/1 value as spelled (true, yes, t, 1.0 ...), not a header."""
+    return symbols.symbol(line) in (symbols.ZERO, symbols.ONE, symbols.T)
 
 
 def check_one_column(text: str, sample) -> None:

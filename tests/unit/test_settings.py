@@ -123,7 +123,6 @@ def test_the_link_reads_its_keys_and_bounds_from_the_table():
     }
     assert share.GENERATE_DEFAULTS == schema.GENERATE_DEFAULTS
     assert share.MAX_LINK_SEED == schema.MAX_WIDGET_INT == 2**53 - 1
-    assert schema.FIELDS["batch_size"].high == share.MAX_BATCH
     assert share.Source is Source
 
 
