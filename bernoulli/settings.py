@@ -3,6 +3,7 @@
 `Settings` (its defaults and validation), the link's encode/decode (``share``), the page's
 widgets (their min, max, default, label and help) and the command line's options (``cli``) are
 all generated from the rows below. Adding a setting means adding one row and its field.
+The link's other keys (the sample's, the view's and the page's own) are rows too (`LinkKey`).
 
 No torch here: the page and the link read this table without importing the engine.
 """
@@ -19,6 +20,9 @@ NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw: reproduces every 
 MAX_STEPS = 100_000
 MAX_WIDGET_INT = 2**53 - 1  # the largest whole number a browser's number input holds exactly
 MAX_VALUES = 20_000_000  # most values a sample may have (uploaded or generated)
+MAX_LINK_TEXT = 16_000  # characters of typed text a link carries, at most
+MAX_ONE = 20  # characters of the symbol named as 1
+MAX_CODE_TEXT = 40  # characters of a class code kept from a link (the classroom checks it)
 
 OPTIMIZER_NAMES = {
     "gd": "gradient descent",
@@ -35,6 +39,11 @@ VIEWS = {  # the page's views (a link's view=), the first the default, and their
     "explore": "Divergence explorer",
     "challenges": "Challenges",
     "class": "Class",
+}
+SOURCES = ("notebook", "generate", "upload", "text")  # where a sample comes from
+RESAMPLES = {  # method -> words
+    "parametric": "drawn from p̂",
+    "bootstrap": "bootstrap of the data",
 }
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 PARAMS = tuple(PARAM_NAMES)
@@ -286,6 +295,49 @@ FIELDS = {f.name: f for f in RUN}  # the run's fields by Settings attribute
 DEFAULTS = {f.name: f.default for f in RUN}  # what Settings() holds
 GENERATE_FIELDS = {f.name: f for f in GENERATE}  # a generated sample's fields by Source attribute
 GENERATE_DEFAULTS = {f.name: f.default for f in GENERATE}
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """One key of the link besides the run's and the generated sample's fields.
+
+    ``kind`` says how its text reads: "choice" (one of ``choices``), "int" (a whole number
+    from 0 to ``high``), "text" (up to ``high`` characters), "symbol" (1 to ``high``
+    characters, not all blank), "flag" (1 or 0, ``words`` saying what 1 turns on), "card"
+    (a challenge's number, from 1 to the number of cards), "cards" (such numbers,
+    comma-separated) or "code" (its first value, cut to ``high`` characters).
+    """
+
+    key: str  # the link's query key, and the session value it sets on the page
+    name: str  # what it fills: a Source field, "kind" (the sample's), "view", or the key
+    default: object
+    kind: str
+    high: int | None = None
+    choices: tuple[str, ...] = ()
+    words: str = ""
+
+
+# The sample's and the view's keys (read by bernoulli.share).
+SAMPLE_LINK = (
+    LinkKey("data", "kind", "notebook", "choice", choices=SOURCES),
+    LinkKey("text", "text", None, "text", MAX_LINK_TEXT),
+    LinkKey("one", "one", None, "symbol", MAX_ONE),
+    LinkKey("resample", "resample", None, "choice", choices=tuple(RESAMPLES)),
+    LinkKey("resample_seed", "resample_seed", None, "int", MAX_WIDGET_INT),
+    LinkKey("view", "view", next(iter(VIEWS)), "choice", choices=tuple(VIEWS)),
+)
+# The page's own keys (page_link reads them for ui.state): presenter mode, the lesson.
+PAGE_LINK = (
+    LinkKey("present", "present", False, "flag", words="presenter mode"),
+    # Off on a fresh page, so that nothing stands between a newcomer and Play; a teacher's
+    # link turns it on (predict=1), "Just show me" or the bar's toggle turns it off again.
+    LinkKey("predict", "predict", False, "flag", words="predict first"),  # a prediction first
+    LinkKey("card", "card", 1, "card"),  # the open challenge
+    LinkKey("solved", "solved", (), "cards"),  # the challenges solved
+    LinkKey("class", "class", "", "code", MAX_CODE_TEXT),  # a student's class
+    LinkKey("teach", "teach", "", "code", MAX_CODE_TEXT),  # the teacher's class, kept on reload
+)
+LINK = {row.key: row for row in (*SAMPLE_LINK, *PAGE_LINK)}
 
 
 def _default(name: str) -> Any:

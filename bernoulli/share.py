@@ -35,12 +35,9 @@ import urllib.parse
 from collections.abc import Mapping
 
 from bernoulli import settings as schema
-from bernoulli.data import MAX_LINK_TEXT, MAX_ONE, RESAMPLES
-from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
 from bernoulli.settings import Settings
 
-MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
 GENERATE_DEFAULTS = schema.GENERATE_DEFAULTS  # for data=generate without them
 UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
@@ -51,7 +48,7 @@ TEXT_NOTE = (
     "paste them again to repeat the run."
 )
 _MAX_TEXT = 64  # longer than any valid value; longer text is not even parsed
-_LONG = {"text": MAX_LINK_TEXT}  # keys whose text may be longer
+_LONG = {row.key: row.high for row in schema.SAMPLE_LINK if row.kind == "text"}  # may be longer
 _MAX_NOTES = 12  # then one line counting the rest
 
 
@@ -126,20 +123,30 @@ def _parser(f: schema.Field):
 _SETTINGS = {f.key: (f.name, _parser(f)) for f in schema.RUN}
 # key -> (Source field, parser)
 _DATA = {f.key: (f.name, _parser(f)) for f in schema.GENERATE}
-_PARSERS = {**_SETTINGS, **_DATA}
-_SAMPLE = {  # key -> (Source field, parser): the typed text, the 1, a resample
-    "text": ("text", lambda t: t),
-    "one": ("one", lambda t: _symbol(t)),
-    "resample": ("resample", lambda t: _choice(t, tuple(RESAMPLES))),
-    "resample_seed": ("resample_seed", lambda t: _whole(t, 0, MAX_LINK_SEED)),
-}
-_KEYS = frozenset({"data", "view", *_PARSERS, *_SAMPLE})
 
 
-def _symbol(text: str) -> str:
-    if not 0 < len(text) <= MAX_ONE or not text.strip():
-        raise _Bad(f"must be a symbol of 1 to {MAX_ONE} characters")
+def _link_parser(row: schema.LinkKey):
+    """The parser of a sample key's link text (a row of settings.SAMPLE_LINK)."""
+    if row.kind == "choice":
+        return lambda t: _choice(t, row.choices)
+    if row.kind == "int":
+        return lambda t: _whole(t, 0, row.high)
+    if row.kind == "symbol":
+        return lambda t: _symbol(t, row.high)
+    return lambda t: t  # text: its length is checked as it is read (_LONG)
+
+
+def _symbol(text: str, high: int) -> str:
+    if not 0 < len(text) <= high or not text.strip():
+        raise _Bad(f"must be a symbol of 1 to {high} characters")
     return text
+
+
+# key -> (what it fills, parser): the sample's kind, its typed text, its 1, a resample, the view
+_LINK = {row.key: (row.name, _link_parser(row)) for row in schema.SAMPLE_LINK}
+_SAMPLE = {key: parse for key, parse in _LINK.items() if key not in ("data", "view")}  # Source's
+_PARSERS = {**_SETTINGS, **_DATA, **_LINK}  # every key a link may have
+_KEYS = frozenset(_PARSERS)
 
 
 # --- encode --------------------------------------------------------------------------------
@@ -282,12 +289,8 @@ def decode(params: Mapping, views=schema.VIEWS) -> Decoded:
         text = raw if isinstance(raw, str) else None  # shown in the note, if any
         try:
             text = _single(raw, _LONG.get(key, _MAX_TEXT))
-            if key == "data":
-                values[key] = _choice(text, SOURCES)
-            elif key == "view":
+            if key == "view":
                 values[key] = _choice(text, views)
-            elif key in _SAMPLE:
-                values[key] = _SAMPLE[key][1](text)
             else:
                 values[key] = _PARSERS[key][1](text)
         except _Bad as bad:
@@ -322,7 +325,7 @@ def _settings(values: dict, notes: list[str]) -> Settings:
 
 
 def _source(values: dict, keys: set, notes: list[str]) -> Source:
-    kind = values.get("data", "notebook")
+    kind = values.get("data", schema.LINK["data"].default)
     extra = _extras(kind, values, notes)
     given = [key for key in _DATA if key in values]
     if kind != "generate":

@@ -122,8 +122,23 @@ def test_the_link_reads_its_keys_and_bounds_from_the_table():
         f.key: f.name for f in schema.GENERATE
     }
     assert share.GENERATE_DEFAULTS == schema.GENERATE_DEFAULTS
-    assert share.MAX_LINK_SEED == schema.MAX_WIDGET_INT == 2**53 - 1
+    assert schema.LINK["resample_seed"].high == schema.MAX_WIDGET_INT == 2**53 - 1
     assert share.Source is Source
+
+
+def test_the_links_every_key_is_in_the_table():
+    rows = (*schema.SAMPLE_LINK, *schema.PAGE_LINK)
+    keys = [f.key for f in (*schema.RUN, *schema.GENERATE)] + [row.key for row in rows]
+    assert len(keys) == len(set(keys))  # one key per setting
+    assert share._KEYS | {row.key for row in schema.PAGE_LINK} == set(keys)
+    kinds = {"choice", "int", "text", "symbol", "flag", "card", "cards", "code"}
+    for row in rows:
+        assert row.kind in kinds and schema.LINK[row.key] is row
+        assert (row.kind == "choice") == bool(row.choices)
+        assert (row.kind == "flag") == bool(row.words)
+        assert (row.kind in ("int", "text", "symbol", "code")) == (row.high is not None)
+    assert schema.LINK["view"].choices == tuple(schema.VIEWS)
+    assert schema.LINK["data"].default == Source().kind
 
 
 @pytest.mark.parametrize("f", schema.RUN, ids=lambda f: f.name)
