@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from bernoulli import likelihood as lk
-from bernoulli.settings import OPTIMIZER_NAMES
 from bernoulli.words import number, ratio
 
 KINDS = ("walks", "zigzags", "leaves_first", "leaves", "bounces", "slow", "stalls", "outside")
@@ -136,7 +135,7 @@ def first_step_limit(n: int, k: int, s, p0: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Course:
+class Course:
     kind: str
     at: int  # the step that matters: where p left, settled, stopped, or the last step
     crossed: bool  # p went past p̂ at least once before `at`
@@ -149,7 +148,7 @@ def _crossings(e: np.ndarray, tol: float) -> np.ndarray:
     return np.flatnonzero(flip & big[1:] & big[:-1]) + 1
 
 
-def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _Course:
+def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> Course:
     """Where the path p_0..p_T goes (the kind of ``KINDS``) and at which step.
 
     `edges`: p = 0 or 1 counts as out (a run in p stops there: the NLL or its gradient is
@@ -161,9 +160,9 @@ def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _C
     if out.size:
         t = int(out[0])
         if t == 0:
-            return _Course("outside", 0, False)
+            return Course("outside", 0, False)
         crossed = _crossings(p[:t] - p_hat, tol).size > 0
-        return _Course("leaves_first" if t == 1 else "leaves", t, crossed)
+        return Course("leaves_first" if t == 1 else "leaves", t, crossed)
     e = p - p_hat
     crossings = _crossings(e, max(tol, SETTLED))
     near = np.abs(e) <= max(tol, SETTLED)
@@ -174,19 +173,19 @@ def classify(p: np.ndarray, p_hat: float, tol: float, edges: bool = False) -> _C
         at = int(far[-1]) + 1 if far.size else 0  # within tol: the run's own converged_at
         if not within[-1] and len(p) > 1 and p[-1] == p[-2]:
             at = int(moved[-1]) + 1 if moved.size else 0  # it stopped short: where it last moved
-        return _Course("zigzags" if crossings.size else "walks", at, crossings.size > 0)
+        return Course("zigzags" if crossings.size else "walks", at, crossings.size > 0)
     last = len(p) - 1
     if crossings.size and crossings[-1] > last - max(4, last // 4):
-        return _Course("bounces", last, True)
+        return Course("bounces", last, True)
     if last > 0 and p[-1] == p[-2]:
-        return _Course("stalls", int(moved[-1]) + 1 if moved.size else 0, crossings.size > 0)
-    return _Course("slow", last, crossings.size > 0)
+        return Course("stalls", int(moved[-1]) + 1 if moved.size else 0, crossings.size > 0)
+    return Course("slow", last, crossings.size > 0)
 
 
 # --- the words ---------------------------------------------------------------------------------
 
 
-def _sentence(course: _Course, p: np.ndarray, p_hat: float, s, ran: bool) -> str:
+def _sentence(course: Course, p: np.ndarray, p_hat: float, s, ran: bool) -> str:
     """One sentence in a student's words: where p goes, and at which step (`ran`: the path is
     the run's own, not a forecast)."""
     hat = f"p̂ = {number(p_hat, 4)}"
@@ -323,10 +322,6 @@ def advise(n: int, k: int, s, p: np.ndarray | None = None) -> Advice:
         _first_step_words(n, k, s, p),
         p1,
     )
-
-
-def optimizer_name(s) -> str:
-    return OPTIMIZER_NAMES[s.optimizer]
 
 
 # --- a learning rate that fits a switch --------------------------------------------------------

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
 GROUP = 5  # characters between the dashes of the shown code
-CODE_BITS = CODE_LENGTH * math.log2(len(CODE_ALPHABET))  # ≈ 49.5
 _LOOK_ALIKES = {"0": "O", "O": "0", "1": "I or L", "I": "1", "L": "1"}
 _EXAMPLE = "e.g. ABCDE-FGHJK"
 

@@ -24,59 +24,14 @@ from collections.abc import Callable
 from bernoulli import cli_lesson, data, table
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
+from bernoulli.cli_args import InputError as InputError  # re-exported: the CLI's one-line errors
+from bernoulli.cli_args import Parser, none_or, positive_int, whole
 
 FORMATS = ("table", "csv", "json")
 SCALES = ("sum", "mean")
 
 
-class InputError(ValueError):
-    """Bad command-line input, told in one line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        """Usage mistakes in one line too (argparse would print the whole usage first)."""
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
-
-
 # --- arguments ---------------------------------------------------------------------------
-
-
-def _whole(text: str) -> int:
-    """An integer, also written like 1e6 or 10_000."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value.is_integer():
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
-    return int(value)
-
-
-def _positive_int(text: str) -> int:
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _none_or(f: schema.Field, parse: Callable) -> Callable:
-    """A parser that also takes the field's text for None (p0's 'random', in any case)."""
-
-    def parse_or_none(text: str):
-        if text.strip().lower() == f.none:
-            return None
-        try:
-            return parse(text)
-        except ValueError:
-            message = f"must be a number or {f.none!r}, not {text!r}"
-            raise argparse.ArgumentTypeError(message) from None
-
-    return parse_or_none
 
 
 def _add(group, f: schema.Field, default=None, **words) -> None:
@@ -85,12 +40,12 @@ def _add(group, f: schema.Field, default=None, **words) -> None:
     Ranges are not checked here: optimize.Settings and data.generate check them, with the
     library's wider bounds, and say what is wrong.
     """
-    parse = {"float": float, "int": _whole, "choice": str}[f.kind]
+    parse = {"float": float, "int": whole, "choice": str}[f.kind]
     shown = f.none if f.none and default is None else default
     help_text = words.pop("help", f.help) + ("" if shown is None else f" (default {shown})")
     group.add_argument(
         f.cli,
-        type=_none_or(f, parse) if f.none else parse,
+        type=none_or(f, parse) if f.none else parse,
         choices=tuple(f.choices) or None,
         default=default,
         help=help_text,
@@ -99,7 +54,7 @@ def _add(group, f: schema.Field, default=None, **words) -> None:
 
 
 def _data_arguments() -> argparse.ArgumentParser:
-    parent = _Parser(add_help=False)
+    parent = Parser(add_help=False)
     group = parent.add_argument_group("data (a file, the notebook's sample, or generated)")
     group.add_argument(
         "data",
@@ -136,7 +91,7 @@ _DEFAULT_RUN = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m bernoulli",
         description="Maximum-likelihood estimation of a Bernoulli p with PyTorch, and what the "
         "learning rate does to gradient descent.",
@@ -166,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
             _add(fit, f, f.default)
     fit.add_argument(
         "--every",
-        type=_positive_int,
+        type=positive_int,
         metavar="K",
         help="print every K-th step (default 100 for table, 1 for csv and json)",
     )

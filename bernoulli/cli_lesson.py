@@ -11,14 +11,14 @@ not, 2 for bad input (one ``error: ...`` line on stderr).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
 from bernoulli import settings as schema
+from bernoulli.cli_args import InputError, Parser, none_or, whole
 
 _FLAGS = {f.key: f.cli for f in schema.RUN}  # link key -> command-line flag
 
 
-def _option(group, f: schema.Field, whole: Callable, none_or: Callable) -> None:
+def _option(group, f: schema.Field) -> None:
     """A run option from the settings table, absent from the arguments unless given (so the
     card's start fills it)."""
     parse = {"float": float, "int": whole, "choice": str}[f.kind]
@@ -34,8 +34,6 @@ def _option(group, f: schema.Field, whole: Callable, none_or: Callable) -> None:
 def add_parser(commands, parent: argparse.ArgumentParser) -> None:
     """The ``challenge`` command (``list`` and ``check``) under the CLI's `commands`, with the
     data arguments of `parent`."""
-    from bernoulli import cli  # (cli imports this module inside build_parser)
-
     challenge = commands.add_parser(
         "challenge",
         help="list the challenge cards, or check a run against one",
@@ -44,8 +42,8 @@ def add_parser(commands, parent: argparse.ArgumentParser) -> None:
     actions = challenge.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="print every card: goal, hint and start")
     listing.set_defaults(no_data=True)
-    number = cli._Parser(add_help=False)
-    number.add_argument("number", type=cli._whole, metavar="N", help="the card's number")
+    number = Parser(add_help=False)
+    number.add_argument("number", type=whole, metavar="N", help="the card's number")
     check = actions.add_parser(
         "check",
         parents=[number, parent],
@@ -57,7 +55,7 @@ def add_parser(commands, parent: argparse.ArgumentParser) -> None:
     runs = check.add_argument_group("run options (each defaults to the card's start)")
     for f in schema.RUN:
         if f.name != "seed":  # (with the data: it also seeds --generate)
-            _option(runs, f, cli._whole, cli._none_or)
+            _option(runs, f)
 
 
 def _start_flags(start: dict) -> str:
@@ -78,7 +76,6 @@ def _list(out) -> int:
 def _settings(args: argparse.Namespace, card):
     """The card's start with the options given on top, as optimize.Settings."""
     from bernoulli import share
-    from bernoulli.cli import InputError
 
     start = share.decode(card.start).settings
     given = {f.name: getattr(args, f.name) for f in schema.RUN if hasattr(args, f.name)}
@@ -93,7 +90,6 @@ def run(args: argparse.Namespace, sample, out) -> int:
     if args.action == "list":
         return _list(out)
     from bernoulli import challenges
-    from bernoulli.cli import InputError
 
     try:
         card = challenges.challenge(args.number)

@@ -30,18 +30,15 @@ from bernoulli.layouts import Reading
 from bernoulli.parse import DataError as DataError  # re-exported: data in raises it
 from bernoulli.parse import shown as _shown
 from bernoulli.settings import GENERATE
+from bernoulli.settings import MAX_LINK_TEXT as MAX_LINK_TEXT
+from bernoulli.settings import MAX_ONE as MAX_ONE
 from bernoulli.settings import MAX_VALUES as MAX_VALUES
+from bernoulli.settings import RESAMPLES as RESAMPLES
+from bernoulli.settings import SOURCES as SOURCES
 
 MAX_BYTES: int = 200 * 1024 * 1024  # most bytes parse_samples accepts (the app's upload cap)
-SOURCES = ("notebook", "generate", "upload", "text")
-RESAMPLES = {  # method -> words
-    "parametric": "drawn from p̂",
-    "bootstrap": "bootstrap of the data",
-}
 TEXT_NAME = "typed values"  # typed or pasted text, in messages and sources
 MAX_LINK_VALUES = 2_000  # typed values a link carries, at most
-MAX_LINK_TEXT = 16_000  # characters of typed text a link carries, at most
-MAX_ONE = 20  # characters of the symbol named as 1
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not in any text file
 _CONTROL_BYTES = bytes(b for b in range(256) if _CONTROL.match(chr(b)))

@@ -11,14 +11,36 @@ the batched torch engine is ``bernoulli.sweep``, which imports this module (not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from bernoulli.problem import Problem
 
-if TYPE_CHECKING:  # the engine imports this module: the type only, no import cycle
-    from bernoulli.sweep import BatchResult
+
+class _RunOptions(Protocol):
+    @property
+    def steps(self) -> int: ...
+    @property
+    def optimizer(self) -> str: ...
+
+
+class OneRun(Protocol):
+    """What `cobweb` reads of an engine run: ``sweep.BatchResult`` has it (sweep imports this
+    module, so the type is described here, not imported)."""
+
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def options(self) -> _RunOptions: ...
+    @property
+    def lr(self) -> np.ndarray: ...
+    @property
+    def status(self) -> np.ndarray: ...
+    @property
+    def diverged_at(self) -> np.ndarray: ...
+    @property
+    def tail(self) -> np.ndarray: ...
 
 
 def update_map(problem: Problem, p, lr: float):
@@ -129,12 +151,12 @@ class Cobweb:
         return xs, ys
 
 
-def cobweb(run: BatchResult, points: int = 801) -> Cobweb:
+def cobweb(run: OneRun, points: int = 801) -> Cobweb:
     """The update map on a grid of p, and the orbit of one gradient-descent run on it.
 
     Parameters
     ----------
-    run : BatchResult
+    run : OneRun
         One plain gradient-descent run of ``sweep.run_batch`` that kept every point
         (``BatchOptions(steps=T, tail=T + 1)``).
     points : int

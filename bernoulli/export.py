@@ -61,7 +61,7 @@ def animation_html(fig, title: str = "Bernoulli MLE: the optimizer's path") -> s
     Parameters
     ----------
     fig : plotly.graph_objects.Figure
-        A figure, usually with frames and play/pause buttons (``plots.animated_figure``).
+        A figure, usually with frames and play/pause buttons (``plots.animated.animated_figure``).
     title : str
         The page title (escaped).
 

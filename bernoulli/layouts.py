@@ -42,11 +42,6 @@ class Reading:
     symbols: Symbols
     columns: tuple[str, ...] | None = None  # a grid: its columns, the other reading
 
-    @property
-    def swap(self) -> str:
-        """The symbol to count as 1 for the other reading of the symbols."""
-        return self.symbols.zero
-
 
 def letter_runs(text: str):
     """The pair of a text of letter runs ("HHTHT", "W L LW"), or None."""

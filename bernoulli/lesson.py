@@ -76,7 +76,7 @@ class Verdict:
     close: bool | None = None  # the predicted number was within tolerance (None: no number)
 
 
-def _course(n: int, k: int, settings, p) -> advice._Course:
+def _course(n: int, k: int, settings, p) -> advice.Course:
     p = np.asarray(p, dtype=np.float64)
     return advice.classify(p, lk.mle(n, k), settings.tol, edges=settings.param == "p")
 

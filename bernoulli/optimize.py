@@ -11,7 +11,7 @@ records that last point, and says at which step and why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, make_dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -24,42 +24,10 @@ from bernoulli.settings import MAX_STEPS as MAX_STEPS
 from bernoulli.settings import OPTIMIZER_NAMES as OPTIMIZER_NAMES
 from bernoulli.settings import OPTIMIZERS as OPTIMIZERS
 from bernoulli.settings import PARAMS as PARAMS
+from bernoulli.settings import Settings as Settings
 
 DTYPES = {name: getattr(torch, name) for name in schema.DTYPES}
 STATUSES = ("converged", "stalled", "max_steps", "diverged")
-_TYPES = {"float": float, "int": int, "choice": str}
-
-
-def _validate(self) -> None:
-    """Check every field against its row of the settings table; all problems in one line."""
-    problems = [f.problem(getattr(self, f.name)) for f in schema.RUN]
-    problems = [p for p in problems if p]
-    if problems:
-        raise ValueError("; ".join(problems))
-
-
-def _replace(self, **changes) -> Settings:
-    """A copy with some fields changed (validated again)."""
-    return Settings(**{f.name: getattr(self, f.name) for f in fields(self)} | changes)
-
-
-# Everything that decides a run; two equal Settings on the same (n, k) give the same run.
-# Its fields, defaults and checks are the rows of bernoulli.settings.RUN (help says what each
-# does); p0 None draws the start uniformly from (0, 1) with `seed`.
-Settings = make_dataclass(
-    "Settings",
-    [
-        (f.name, _TYPES[f.kind] | None if f.none else _TYPES[f.kind], field(default=f.default))
-        for f in schema.RUN
-    ],
-    namespace={
-        "__doc__": "Everything that decides a run (fields: bernoulli.settings.RUN).",
-        "__post_init__": _validate,
-        "replace": _replace,
-    },
-    frozen=True,
-)
-Settings.__module__ = __name__  # pickled (in the page's cache) by this name
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,7 +32,6 @@ _CHUNK_CHARS = 1 << 18  # the general parser splits this much text at a time (bo
 _LINE_CACHE_MAX = 4096  # distinct raw lines remembered; valid files repeat a few spellings
 
 _BLANK, _MISS = 254, 255  # per-line codes of the general parser, besides the symbol ids
-_DECIMAL = symbols._DECIMAL
 _NOT_SPACE = re.compile(r"\S")
 
 
@@ -408,11 +407,6 @@ def _reworded(bad: _BadValue, body: str) -> _BadValue:
             first, second = pair.shown
             return _BadValue(bad.where, bad.value, f"{first} or {second}")
     return bad
-
-
-def _code(raw: str) -> int | None:
-    """0 or 1 for an accepted spelling of a 0/1 value (true, yes, t, 1.0 ...), else None."""
-    return {symbols.ZERO: 0, symbols.ONE: 1, symbols.T: 1}.get(symbols.symbol(raw))
 
 
 def _too_many(name: str) -> str:

@@ -1,22 +1,28 @@
 """One table of a run's settings: the only place a default, a bound or a choice is written.
 
-`Settings` validation (``optimize.Settings``), the link's encode/decode (``share``), the page's
+`Settings` (its defaults and validation), the link's encode/decode (``share``), the page's
 widgets (their min, max, default, label and help) and the command line's options (``cli``) are
-all generated from the rows below. Adding a setting means adding one row.
+all generated from the rows below. Adding a setting means adding one row and its field.
+The link's other keys (the sample's, the view's and the page's own) are rows too (`LinkKey`).
 
 No torch here: the page and the link read this table without importing the engine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 NOTEBOOK_P0 = 0.08385391  # the notebook's torch.rand(1) draw: reproduces every row it printed
 MAX_STEPS = 100_000
 MAX_WIDGET_INT = 2**53 - 1  # the largest whole number a browser's number input holds exactly
 MAX_VALUES = 20_000_000  # most values a sample may have (uploaded or generated)
+MAX_LINK_TEXT = 16_000  # characters of typed text a link carries, at most
+MAX_ONE = 20  # characters of the symbol named as 1
+MAX_CODE_TEXT = 40  # characters of a class code kept from a link (the classroom checks it)
 
 OPTIMIZER_NAMES = {
     "gd": "gradient descent",
@@ -28,6 +34,17 @@ OPTIMIZER_NAMES = {
 PARAM_NAMES = {"p": "p", "logit": "logit θ (p = σ(θ))"}
 LOSS_NAMES = {"sum": "sum (notebook)", "mean": "mean"}
 DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
+VIEWS = {  # the page's views (a link's view=), the first the default, and their words
+    "run": "Watch gradient descent",
+    "explore": "Divergence explorer",
+    "challenges": "Challenges",
+    "class": "Class",
+}
+SOURCES = ("notebook", "generate", "upload", "text")  # where a sample comes from
+RESAMPLES = {  # method -> words
+    "parametric": "drawn from p̂",
+    "bootstrap": "bootstrap of the data",
+}
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 PARAMS = tuple(PARAM_NAMES)
 LOSSES = tuple(LOSS_NAMES)
@@ -39,7 +56,7 @@ class Field:
     """One setting: its name, link key, default, what values it takes, and its words.
 
     A number's range is ``[low, high]``, both ends included: what the widgets and the link
-    accept. ``library`` widens it for ``optimize.Settings`` (and the command line, which passes
+    accept. ``library`` widens it for :class:`Settings` (and the command line, which passes
     its numbers to Settings) where the engine takes more than a person is offered (a p0 outside
     (0, 1) is a run that stops at step 0 and says why; a seed up to 2**64 - 1 is what torch's
     generator takes); ``open`` says which of the library's ends are excluded ("low", "high").
@@ -62,7 +79,7 @@ class Field:
 
     @property
     def bounds(self) -> tuple[float | int | None, float | int | None]:
-        """The range optimize.Settings accepts (the library's, where it is wider)."""
+        """The range Settings accepts (the library's, where it is wider)."""
         return self.library if self.library is not None else (self.low, self.high)
 
     def problem(self, value) -> str | None:
@@ -114,7 +131,7 @@ def _either(choices: tuple[str, ...]) -> str:
     return f"one of {', '.join(choices)}"
 
 
-# The run: every field of optimize.Settings, in the order the page shows them.
+# The run: every field of Settings, in the order the page shows them.
 RUN = (
     Field(
         "lr",
@@ -275,6 +292,86 @@ GENERATE = (
 )
 
 FIELDS = {f.name: f for f in RUN}  # the run's fields by Settings attribute
-DEFAULTS = {f.name: f.default for f in RUN}  # what optimize.Settings() holds
+DEFAULTS = {f.name: f.default for f in RUN}  # what Settings() holds
 GENERATE_FIELDS = {f.name: f for f in GENERATE}  # a generated sample's fields by Source attribute
 GENERATE_DEFAULTS = {f.name: f.default for f in GENERATE}
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """One key of the link besides the run's and the generated sample's fields.
+
+    ``kind`` says how its text reads: "choice" (one of ``choices``), "int" (a whole number
+    from 0 to ``high``), "text" (up to ``high`` characters), "symbol" (1 to ``high``
+    characters, not all blank), "flag" (1 or 0, ``words`` saying what 1 turns on), "card"
+    (a challenge's number, from 1 to the number of cards), "cards" (such numbers,
+    comma-separated) or "code" (its first value, cut to ``high`` characters).
+    """
+
+    key: str  # the link's query key, and the session value it sets on the page
+    name: str  # what it fills: a Source field, "kind" (the sample's), "view", or the key
+    default: object
+    kind: str
+    high: int | None = None
+    choices: tuple[str, ...] = ()
+    words: str = ""
+
+
+# The sample's and the view's keys (read by bernoulli.share).
+SAMPLE_LINK = (
+    LinkKey("data", "kind", "notebook", "choice", choices=SOURCES),
+    LinkKey("text", "text", None, "text", MAX_LINK_TEXT),
+    LinkKey("one", "one", None, "symbol", MAX_ONE),
+    LinkKey("resample", "resample", None, "choice", choices=tuple(RESAMPLES)),
+    LinkKey("resample_seed", "resample_seed", None, "int", MAX_WIDGET_INT),
+    LinkKey("view", "view", next(iter(VIEWS)), "choice", choices=tuple(VIEWS)),
+)
+# The page's own keys (page_link reads them for ui.state): presenter mode, the lesson.
+PAGE_LINK = (
+    LinkKey("present", "present", False, "flag", words="presenter mode"),
+    # Off on a fresh page, so that nothing stands between a newcomer and Play; a teacher's
+    # link turns it on (predict=1), "Just show me" or the bar's toggle turns it off again.
+    LinkKey("predict", "predict", False, "flag", words="predict first"),  # a prediction first
+    LinkKey("card", "card", 1, "card"),  # the open challenge
+    LinkKey("solved", "solved", (), "cards"),  # the challenges solved
+    LinkKey("class", "class", "", "code", MAX_CODE_TEXT),  # a student's class
+    LinkKey("teach", "teach", "", "code", MAX_CODE_TEXT),  # the teacher's class, kept on reload
+)
+LINK = {row.key: row for row in (*SAMPLE_LINK, *PAGE_LINK)}
+
+
+def _default(name: str) -> Any:
+    """The table's default of the run's field `name`."""
+    return FIELDS[name].default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides a run; two equal Settings on the same (n, k) give the same run.
+
+    One field per row of `RUN`, in its order, with its default; each value is checked against
+    its row (`Field.problem`) and all problems are raised in one ValueError. p0 None draws the
+    start uniformly from (0, 1) with `seed`.
+    """
+
+    lr: float = _default("lr")
+    steps: int = _default("steps")
+    p0: float | None = _default("p0")
+    seed: int = _default("seed")
+    optimizer: str = _default("optimizer")
+    beta: float = _default("beta")
+    batch_size: int = _default("batch_size")
+    param: str = _default("param")
+    loss: str = _default("loss")
+    dtype: str = _default("dtype")
+    tol: float = _default("tol")
+
+    def __post_init__(self) -> None:
+        problems = [f.problem(getattr(self, f.name)) for f in RUN]
+        problems = [p for p in problems if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)

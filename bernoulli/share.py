@@ -12,7 +12,7 @@ Keys (a value equal to its default is left out, so a link shows only what was ch
     lr=0.01  steps=1000  p0=0.3|random  seed=0
     opt=gd|momentum|adam|newton|sgd  beta=0.9  batch=20
     param=p|logit  loss=sum|mean  dtype=float32|float64  tol=1e-06
-    view=run|explore
+    view=run|explore|challenges|class
 
 Floats are written with ``repr`` (without the "+" of a positive exponent), which reads back to
 the same float. ``data=upload`` says the run used an uploaded file: its values cannot travel in
@@ -35,14 +35,9 @@ import urllib.parse
 from collections.abc import Mapping
 
 from bernoulli import settings as schema
-from bernoulli.data import MAX_LINK_TEXT, MAX_ONE, RESAMPLES
-from bernoulli.data import SOURCES as SOURCES
 from bernoulli.data import Source as Source  # re-exported: links name the sample by it
-from bernoulli.optimize import Settings
+from bernoulli.settings import Settings
 
-VIEWS = ("run", "explore")
-MAX_LINK_SEED = schema.MAX_WIDGET_INT  # a link's seeds must fit the app's number inputs
-MAX_BATCH = schema.FIELDS["batch_size"].high  # a larger minibatch makes each SGD step slow
 GENERATE_DEFAULTS = schema.GENERATE_DEFAULTS  # for data=generate without them
 UPLOAD_NOTE = (
     "This link was made with an uploaded sample, which a link cannot carry: "
@@ -53,7 +48,7 @@ TEXT_NOTE = (
     "paste them again to repeat the run."
 )
 _MAX_TEXT = 64  # longer than any valid value; longer text is not even parsed
-_LONG = {"text": MAX_LINK_TEXT}  # keys whose text may be longer
+_LONG = {row.key: row.high for row in schema.SAMPLE_LINK if row.kind == "text"}  # may be longer
 _MAX_NOTES = 12  # then one line counting the rest
 
 
@@ -128,20 +123,30 @@ def _parser(f: schema.Field):
 _SETTINGS = {f.key: (f.name, _parser(f)) for f in schema.RUN}
 # key -> (Source field, parser)
 _DATA = {f.key: (f.name, _parser(f)) for f in schema.GENERATE}
-_PARSERS = {**_SETTINGS, **_DATA}
-_SAMPLE = {  # key -> (Source field, parser): the typed text, the 1, a resample
-    "text": ("text", lambda t: t),
-    "one": ("one", lambda t: _symbol(t)),
-    "resample": ("resample", lambda t: _choice(t, tuple(RESAMPLES))),
-    "resample_seed": ("resample_seed", lambda t: _whole(t, 0, MAX_LINK_SEED)),
-}
-_KEYS = frozenset({"data", "view", *_PARSERS, *_SAMPLE})
 
 
-def _symbol(text: str) -> str:
-    if not 0 < len(text) <= MAX_ONE or not text.strip():
-        raise _Bad(f"must be a symbol of 1 to {MAX_ONE} characters")
+def _link_parser(row: schema.LinkKey):
+    """The parser of a sample key's link text (a row of settings.SAMPLE_LINK)."""
+    if row.kind == "choice":
+        return lambda t: _choice(t, row.choices)
+    if row.kind == "int":
+        return lambda t: _whole(t, 0, row.high)
+    if row.kind == "symbol":
+        return lambda t: _symbol(t, row.high)
+    return lambda t: t  # text: its length is checked as it is read (_LONG)
+
+
+def _symbol(text: str, high: int) -> str:
+    if not 0 < len(text) <= high or not text.strip():
+        raise _Bad(f"must be a symbol of 1 to {high} characters")
     return text
+
+
+# key -> (what it fills, parser): the sample's kind, its typed text, its 1, a resample, the view
+_LINK = {row.key: (row.name, _link_parser(row)) for row in schema.SAMPLE_LINK}
+_SAMPLE = {key: parse for key, parse in _LINK.items() if key not in ("data", "view")}  # Source's
+_PARSERS = {**_SETTINGS, **_DATA, **_LINK}  # every key a link may have
+_KEYS = frozenset(_PARSERS)
 
 
 # --- encode --------------------------------------------------------------------------------
@@ -156,7 +161,9 @@ def _text(x) -> str:
     return str(x)
 
 
-def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -> dict[str, str]:
+def encode(
+    source: Source, settings: Settings, view: str = "run", views=schema.VIEWS
+) -> dict[str, str]:
     """The query parameters of a run; values equal to their defaults are left out.
 
     Parameters
@@ -169,7 +176,8 @@ def encode(source: Source, settings: Settings, view: str = "run", views=VIEWS) -
     view : str
         The open page or tab, written unless it is ``views[0]``.
     views : iterable of str
-        The app's views (a dict's keys will do), the first being the default.
+        The app's views (a dict's keys will do), the first being the default (the page's:
+        ``settings.VIEWS``).
 
     Returns
     -------
@@ -251,7 +259,7 @@ def _ignored(key: str, text: str | None, reason: str) -> str:
     return f"Ignored {shown(key)}{value}: {reason}."
 
 
-def decode(params: Mapping, views=VIEWS) -> Decoded:
+def decode(params: Mapping, views=schema.VIEWS) -> Decoded:
     """Read a run from query parameters, keeping the default for anything invalid.
 
     Parameters
@@ -261,7 +269,8 @@ def decode(params: Mapping, views=VIEWS) -> Decoded:
         (``{k: st.query_params.get_all(k) for k in st.query_params}``): a key given several
         times with different values is ignored.
     views : iterable of str
-        The app's views (a dict's keys will do), the first being the default.
+        The app's views (a dict's keys will do), the first being the default (the page's:
+        ``settings.VIEWS``).
 
     Returns
     -------
@@ -280,12 +289,8 @@ def decode(params: Mapping, views=VIEWS) -> Decoded:
         text = raw if isinstance(raw, str) else None  # shown in the note, if any
         try:
             text = _single(raw, _LONG.get(key, _MAX_TEXT))
-            if key == "data":
-                values[key] = _choice(text, SOURCES)
-            elif key == "view":
+            if key == "view":
                 values[key] = _choice(text, views)
-            elif key in _SAMPLE:
-                values[key] = _SAMPLE[key][1](text)
             else:
                 values[key] = _PARSERS[key][1](text)
         except _Bad as bad:
@@ -320,7 +325,7 @@ def _settings(values: dict, notes: list[str]) -> Settings:
 
 
 def _source(values: dict, keys: set, notes: list[str]) -> Source:
-    kind = values.get("data", "notebook")
+    kind = values.get("data", schema.LINK["data"].default)
     extra = _extras(kind, values, notes)
     given = [key for key in _DATA if key in values]
     if kind != "generate":

@@ -11,14 +11,14 @@ One small interface (`Store`), two backends with the same behaviour and the same
 A class lives `TTL_SECONDS` after it opens; after that every operation on it says it ended
 (and its votes may be purged). Each voter (a student's session) has one vote per question:
 voting again replaces it. Votes are rate-limited per voter. Names are plain text, cut to
-`NAME_MAX` characters, and never interpreted. `open_store` picks the backend from a URL.
+`NAME_MAX` characters, and never interpreted. ``store_url.open_store`` picks the backend
+from a URL.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -328,40 +328,3 @@ class SqliteStore:
                 "SELECT choice, name FROM votes WHERE code = ? AND question = ?",
                 (code, question_id),
             ).fetchall()
-
-
-# --- choosing a backend ------------------------------------------------------------------------
-
-
-def default_path() -> Path:
-    """Where the SQLite file goes by default: $BERNOULLI_DATA, else the system's temp folder."""
-    folder = os.environ.get(ENV_DATA) or os.path.join(tempfile.gettempdir(), "bernoulli")
-    return Path(folder) / "classes.db"
-
-
-def open_store(url: str | None = None, clock: Callable[[], float] = time.time) -> Store:
-    """The store a URL names: ``sqlite:///abs/path.db`` or ``redis://host:port/0``.
-
-    Without `url`, $BERNOULLI_STORE; without that, SQLite in `default_path()`.
-    """
-    url = url or os.environ.get(ENV_URL) or ""
-    if not url:
-        return SqliteStore(default_path(), clock)
-    if url.startswith("sqlite:///") and url.strip("/") != "sqlite:":
-        # sqlite:///abs/path.db and SQLAlchemy's sqlite:////abs/path.db: the same absolute path
-        return SqliteStore("/" + url[len("sqlite:///") :].lstrip("/"), clock)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from bernoulli.store_redis import RedisStore  # the redis client only when asked for
-
-        return RedisStore(url, clock)
-    raise StoreError(
-        f"a store URL is sqlite:///absolute/path.db or redis://host:port/0, not {url[:60]!r}"
-    )
-
-
-def __getattr__(name: str):
-    if name == "RedisStore":  # store.RedisStore, without importing redis for SQLite
-        from bernoulli.store_redis import RedisStore
-
-        return RedisStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -141,12 +141,6 @@ class BatchResult:
     def shape(self) -> tuple[int, ...]:
         return self.status.shape
 
-    @property
-    def tail_steps(self) -> np.ndarray:
-        """The step index t of each column of ``tail``."""
-        length = self.tail.shape[-1]
-        return np.arange(self.options.steps + 1 - length, self.options.steps + 1)
-
     def labels(self) -> np.ndarray:
         """Plain-words outcome of each run, e.g. "periodic cycle" (see STATUS_LABELS)."""
         names = np.array([STATUS_LABELS[i] for i in range(len(STATUSES))], dtype=object)

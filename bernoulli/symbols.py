@@ -31,7 +31,7 @@ _SPELLINGS = {
     **dict.fromkeys(("success", "successes"), SUCCESS),
     **dict.fromkeys(("failure", "failures", "fail"), FAILURE),
 }
-_DECIMAL = re.compile(r"([01])(?:\.0*)?")  # "0.", "1.000": exactly 0 or 1, no sign or exponent
+DECIMAL = re.compile(r"([01])(?:\.0*)?")  # "0.", "1.000": exactly 0 or 1, no sign or exponent
 LETTERS = frozenset("tfynhwl")  # one-letter symbols, in lower case
 
 
@@ -70,7 +70,7 @@ def symbol(raw: str) -> int | None:
     value = unquote(raw.strip()).lower()
     found = _SPELLINGS.get(value)
     if found is None:
-        match = _DECIMAL.fullmatch(value)
+        match = DECIMAL.fullmatch(value)
         found = None if match is None else int(match.group(1))
     return found
 

@@ -16,7 +16,7 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import classcode, data, lesson, share, store
+from bernoulli import classcode, data, lesson, share, store, store_url
 from bernoulli.classcode import ClassCodeError
 from bernoulli.optimize import Settings
 from ui import state
@@ -45,7 +45,7 @@ CODE_STYLE = (  # the class code, large enough to read from the back of a room
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> store.Store:
-    return store.open_store(url or None)
+    return store_url.open_store(url or None)
 
 
 def class_store() -> store.Store:

@@ -16,9 +16,9 @@ import numpy as np
 import streamlit as st
 
 from bernoulli import likelihood as lk
-from bernoulli import plots as xf
 from bernoulli import sweep
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, initial_p
+from bernoulli.plots.marks import STATUS_ORDER
 from bernoulli.problem import Problem
 from ui.charts import chart
 from ui.explorer_cache import (
@@ -240,6 +240,6 @@ def map_section(n: int, k: int, s: Settings) -> None:
         with tab:
             chart(fig, f"explorer_map_{key}")
     counts = ", ".join(
-        f"{sweep.STATUS_LABELS[c]} {res.count(c):,}" for c in xf.STATUS_ORDER if res.count(c)
+        f"{sweep.STATUS_LABELS[c]} {res.count(c):,}" for c in STATUS_ORDER if res.count(c)
     )
     st.caption(f"{res.status.size:,} runs of {s.steps:,} steps ({s.dtype}): {counts}.")

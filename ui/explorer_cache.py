@@ -13,8 +13,14 @@ import numpy as np
 import streamlit as st
 
 from bernoulli import dynamics, sweep
-from bernoulli import plots as xf
 from bernoulli.optimize import Settings, run
+from bernoulli.plots.bifurcation import bifurcation_figure
+from bernoulli.plots.cobweb import cobweb_figure
+from bernoulli.plots.map_figure import lr_p0_figure
+from bernoulli.plots.marks import threshold_marks
+from bernoulli.plots.race import RACE_COLORS, Racer, race_figure
+from bernoulli.plots.sum_mean import sum_mean_figure
+from bernoulli.plots.sweep_figure import lr_sweep_figure
 from bernoulli.plots.wire import shared
 from bernoulli.problem import Problem
 
@@ -102,7 +108,7 @@ def sum_mean_sweep_cached(
 
 
 def _marks(problem: Problem, options: sweep.BatchOptions):
-    return xf.threshold_marks(problem, options.beta if options.optimizer == "momentum" else None)
+    return threshold_marks(problem, options.beta if options.optimizer == "momentum" else None)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -110,7 +116,7 @@ def sweep_figure_cached(
     problem: Problem, options: sweep.BatchOptions, p0: float, lr: float, _progress=None
 ):
     res = lr_sweep_cached(problem, options, p0, lr, _progress=_progress)
-    return shared(xf.lr_sweep_figure(res, lr, _marks(problem, options)))
+    return shared(lr_sweep_figure(res, lr, _marks(problem, options)))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -122,7 +128,7 @@ def map_figures_cached(
     res = lr_p0_cached(problem, options, *lrs, _progress=_progress)
     cycles = two_cycles_cached(problem, *lrs, 240, log=True) if problem.param == "p" else None
     return tuple(
-        shared(xf.lr_p0_figure(res, kind, _marks(problem, options), current, cycles))
+        shared(lr_p0_figure(res, kind, _marks(problem, options), current, cycles))
         for kind in ("outcome", "steps")
     )
 
@@ -132,13 +138,13 @@ def bifurcation_figure_cached(problem: Problem, title: str, current: float | Non
     res = bifurcation_cached(problem, _progress=_progress)
     low, high = BIFURCATION_RANGE[problem.param]
     cycles = two_cycles_cached(problem, low, high, 300)
-    marks = xf.threshold_marks(problem)
-    return shared(xf.bifurcation_figure(res, marks, cycles, title, current))
+    marks = threshold_marks(problem)
+    return shared(bifurcation_figure(res, marks, cycles, title, current))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cobweb_figure_cached(problem: Problem, lr: float, p0: float, steps: int):
-    return shared(xf.cobweb_figure(cobweb_cached(problem, lr, p0, steps)))
+    return shared(cobweb_figure(cobweb_cached(problem, lr, p0, steps)))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -148,10 +154,10 @@ def race_figure_cached(
     """The race of `runs` on (problem.n, problem.k), each labelled."""
     trajs = race_cached(problem.n, problem.k, values_key, runs, _values=_values)
     racers = [
-        xf.Racer(label, traj, xf.RACE_COLORS[i])
+        Racer(label, traj, RACE_COLORS[i])
         for i, (label, traj) in enumerate(zip(labels, trajs, strict=True))
     ]
-    return shared(xf.race_figure(racers, problem.n, problem.k, problem.loss))
+    return shared(race_figure(racers, problem.n, problem.k, problem.loss))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -161,4 +167,4 @@ def sum_mean_figure_cached(
     """Both loss scales' sweeps (problem.loss is ignored), in one figure."""
     scales = [Problem(problem.n, problem.k, problem.param, loss) for loss in ("sum", "mean")]
     res = [sum_mean_sweep_cached(one, options, p0, ratios, _progress) for one in scales]
-    return shared(xf.sum_mean_figure(*res, *(xf.threshold_marks(one) for one in scales)))
+    return shared(sum_mean_figure(*res, *(threshold_marks(one) for one in scales)))

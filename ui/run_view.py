@@ -10,11 +10,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import advice, data, export, plots, table, words
+from bernoulli import advice, data, export, table, words
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
+from bernoulli.plots.animated import AnimationBudget, animated_spec, shown_part
+from bernoulli.plots.compare import compare_figure
+from bernoulli.plots.frames import focus_end, motion_rows, run_frames
 from bernoulli.settings import MAX_STEPS
 from ui import scrub
 from ui.charts import chart
@@ -73,12 +76,12 @@ class FigureKey:
 def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     """The animated figure; shared by sessions, never modified (its wire dict built once,
     straight from plain dicts: see wire.wire_figure)."""
-    spec = plots.animated_spec(
+    spec = animated_spec(
         run_cached(key, _values),
         log_grad=options.log_grad,
         presenter=options.presenter,
         height=FIGURE_HEIGHT[options.presenter],
-        budget=plots.AnimationBudget(whole_run=options.whole_run),
+        budget=AnimationBudget(whole_run=options.whole_run),
     )
     return wire.wire_figure(spec)  # (looked up at each call, as tests replace it)
 
@@ -137,7 +140,7 @@ def run_view(
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
-    end = plots.focus_end(traj)
+    end = focus_end(traj)
     whole = end < len(traj.p) - 1 and option_box.toggle(
         f"all {len(traj.p) - 1:,} steps",
         key="whole_run",
@@ -145,8 +148,8 @@ def run_view(
     )
     fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
     chart(fig, alt=figure_alt(traj))
-    shown = traj if whole else plots.shown_part(traj)
-    figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
+    shown = traj if whole else shown_part(traj)
+    figure_caption(traj, len(run_frames(shown)), len(shown.p) - 1)
     if told is False:
         return traj
     below_figure(sample, settings, traj, fig)
@@ -234,7 +237,7 @@ def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> N
             continue
         trajs.append(run_cached(run_key(sample, other), sample.values))
         labels.append(f"{name} (lr = {other.lr:.3g}, {OPTIMIZER_NAMES[other.optimizer]})")
-    chart(plots.compare_figure(trajs, labels), key="compare_chart")
+    chart(compare_figure(trajs, labels), key="compare_chart")
 
 
 def figure_alt(traj: Trajectory) -> str:
@@ -360,7 +363,7 @@ def trajectory_table(traj: Trajectory) -> None:
         "after; the last step and a divergence step are always listed, and so is every step "
         "of a visible zig-zag around p̂ and the last ten before p leaves (0, 1)."
     )
-    rows = pd.DataFrame(table.page_columns(traj, every, plots.motion_rows(traj)))
+    rows = pd.DataFrame(table.page_columns(traj, every, motion_rows(traj)))
     fmt = st.column_config.NumberColumn
     st.dataframe(
         rows,

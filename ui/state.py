@@ -17,26 +17,19 @@ from dataclasses import fields
 
 import streamlit as st
 
-from bernoulli import challenges, settings, share
+from bernoulli import challenges, page_link, settings, share
 from bernoulli.optimize import Settings
 from bernoulli.share import Source
 
 LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 7)), 10.0)
-VIEWS = {
-    "run": "Watch gradient descent",
-    "explore": "Divergence explorer",
-    "challenges": "Challenges",
-    "class": "Class",
-}
-PRESENT = "present"  # the link's key for presenter mode ("1"); share.decode knows the rest
-# The lesson's keys (ui.classroom), beside the run's: predict=1 (a prediction first),
-# card=4 (the open challenge), solved=1,3 (challenges solved), class=CODE (a student's class:
-# the student's page), teach=CODE (the teacher's class, so that a reload keeps it).
-PREDICT, CARD, SOLVED, CLASS, TEACH = "predict", "card", "solved", "class", "teach"
-MAX_CODE_TEXT = 40  # characters of a class code kept from a link (classroom validates it)
-# Off on a fresh page, so that nothing stands between a newcomer and Play; a teacher's link
-# turns it on (predict=1), "Just show me" or the bar's toggle turns it off again.
-PREDICT_DEFAULT = False
+VIEWS = settings.VIEWS  # the page's views and their words
+# The page's link keys (settings.PAGE_LINK), each also the session value it sets: present=1
+# (presenter mode), and the lesson's (ui.classroom): predict=1 (a prediction first), card=4
+# (the open challenge), solved=1,3 (challenges solved), class=CODE (a student's class: the
+# student's page), teach=CODE (the teacher's class, so that a reload keeps it).
+PRESENT, PREDICT, CARD, SOLVED, CLASS, TEACH = (row.key for row in settings.PAGE_LINK)
+MAX_CODE_TEXT = settings.MAX_CODE_TEXT
+PREDICT_DEFAULT = settings.LINK[PREDICT].default
 GENERATE_KEYS = {"n": "gen_n", "true_p": "gen_p", "seed": "gen_seed"}  # field -> widget key
 IN_USE = "in_use"  # the session value holding the data.Sample in use
 NOTES = "link_notes"  # the session value holding the opened link's notes
@@ -58,19 +51,14 @@ def defaults() -> dict:
         **run,
         "lr_slider": nearest_lr(run["lr"]),
         "p0_mode": "fixed" if run["p0"] is not None else "random",
-        "view": "run",
+        "view": settings.LINK["view"].default,
         "log_grad": False,
         "table_every": 100,
-        "present": False,
         "show_script": False,
         "typed": "",
         "typed_line": "",
         "resample_method": "parametric",
-        PREDICT: PREDICT_DEFAULT,
-        CARD: 1,
-        SOLVED: (),
-        CLASS: "",
-        TEACH: "",
+        **{row.key: row.default for row in settings.PAGE_LINK},
     }
 
 
@@ -160,51 +148,6 @@ def lr_from_number() -> None:
 # --- the link: the run in the URL ---------------------------------------------------------
 
 
-def _present_from_link(values: list[str], notes: list[str], key: str = PRESENT) -> bool | None:
-    """key=1 or key=0 (one value); anything else is noted and ignored (None)."""
-    if len(set(values)) == 1 and values[0] in ("0", "1"):
-        return values[0] == "1"
-    given = f'="{share.shown(values[0])}"' if len(set(values)) == 1 else ""
-    what = {PRESENT: "presenter mode", PREDICT: "predict first"}[key]
-    notes.append(f"Ignored {key}{given}: must be 1 ({what}) or 0.")
-    return None
-
-
-def _numbers_from_link(key: str, values: list[str], high: int, notes: list[str]) -> list[int]:
-    """Whole numbers from 1 to high, comma-separated (card=4, solved=1,3); bad ones noted."""
-    if len(set(values)) != 1:
-        notes.append(f"Ignored {key}: given {len(values)} times with different values.")
-        return []
-    numbers = []
-    for text in values[0].split(",")[:high]:
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= high:
-            numbers.append(int(text))
-        else:
-            notes.append(f'Ignored {key}="{share.shown(text)}": must be a card from 1 to {high}.')
-    return numbers
-
-
-def _lesson_from_link(params: dict, notes: list[str]) -> None:
-    """Take the lesson's keys out of the link's parameters into the session."""
-    state = st.session_state
-    if PREDICT in params:
-        predict = _present_from_link(params.pop(PREDICT), notes, PREDICT)
-        state[PREDICT] = PREDICT_DEFAULT if predict is None else predict
-    cards = len(challenges.CHALLENGES)
-    if CARD in params:
-        card = _numbers_from_link(CARD, params.pop(CARD), cards, notes)[:1]
-        if card:
-            state[CARD] = card[0]
-            params.setdefault("view", ["challenges"])  # a card sends a class to the challenges
-    if SOLVED in params:
-        state[SOLVED] = tuple(
-            sorted(set(_numbers_from_link(SOLVED, params.pop(SOLVED), cards, notes)))
-        )
-    for key in (CLASS, TEACH):
-        if key in params:
-            state[key] = params.pop(key)[0][:MAX_CODE_TEXT]
-
-
 def lesson_params(view: str) -> dict[str, str]:
     """The lesson's keys for the link: what differs from a fresh page."""
     state = st.session_state
@@ -231,10 +174,10 @@ def restore_from_link() -> None:
     if NOTES in state:
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    notes: list[str] = []
-    if PRESENT in params:
-        state.present = bool(_present_from_link(params.pop(PRESENT), notes))
-    _lesson_from_link(params, notes)
+    page, notes = page_link.page_keys(params, len(challenges.CHALLENGES))
+    state.update(page)
+    if CARD in page:
+        params.setdefault("view", ["challenges"])  # a card sends a class to the challenges
     if params:
         decoded = share.decode(params, views=VIEWS)
         apply_decoded(decoded)

@@ -129,24 +129,3 @@ def run_frames(traj, max_frames: int = 200) -> np.ndarray:
         return np.arange(n_points)
     busy = busy_steps(traj.p, traj.mle)[: (3 * max_frames) // 4]
     return frame_indices(n_points, traj.diverged_at, max_frames, busy)
-
-
-def slider_steps(frames: np.ndarray, diverged_at: int | None, max_steps: int = 100) -> np.ndarray:
-    """A subset of the frame steps for the scrub slider: evenly spaced among the frames.
-
-    The frames are already dense early, so even spacing among them keeps that density. The
-    first, last and divergence steps are always kept.
-    """
-    frames = np.asarray(frames)
-    if len(frames) <= max_steps:
-        return frames
-    must = {int(frames[0]), int(frames[-1])}
-    if diverged_at is not None and diverged_at in frames:
-        must.add(int(diverged_at))
-    room = max_steps - len(must)
-    picks = frames[np.round(np.linspace(0, len(frames) - 1, room + 2)).astype(int)]
-    steps = np.union1d(picks, np.array(sorted(must)))
-    while len(steps) > max_steps:  # a pick may coincide with neither end: drop inner ones
-        inner = [i for i, s in enumerate(steps) if int(s) not in must]
-        steps = np.delete(steps, inner[len(inner) // 2])
-    return steps

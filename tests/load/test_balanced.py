@@ -401,7 +401,7 @@ def test_votes_cast_on_both_replicas_are_one_tally(stack, browser):
     the other; the teacher's live tally counts both votes (the store is the shared Redis)."""
     from playwright.sync_api import expect
 
-    from bernoulli.store import open_store
+    from bernoulli.store_url import open_store
 
     base, env = stack
     pins = affinity_by_replica(base)

@@ -12,8 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, export, optimize, share
-from bernoulli import plots as F
 from bernoulli.optimize import Settings
+from bernoulli.plots.animated import ESCAPE, GRAD_LINE, LOSS_LINE, NOW, PATH, START, shown_part
+from bernoulli.plots.frames import focus_end, run_frames
+from bernoulli.plots.style import FONT_SIZE, PRESENTER_SCALE
 from tests.helpers import ROOT, decode
 from ui.run_view import BELOW, BELOW_TABS
 
@@ -118,17 +120,17 @@ def test_notebook_preset_figure_matches_the_library(at):
     assert at.radio(key="dtype").value == "float32"
     traj = optimize.run(200, 145, Settings(lr=2e-5, p0=0.08385391, steps=1000, dtype="float32"))
     spec = figure(at)
-    end = F.focus_end(traj) + 1  # stalled at 655: steps 0-874 are shown
-    np.testing.assert_array_equal(spec["data"][F.LOSS_LINE]["y"], traj.nll[:end])
-    np.testing.assert_array_equal(spec["data"][F.GRAD_LINE]["y"], traj.grad[:end])
+    end = focus_end(traj) + 1  # stalled at 655: steps 0-874 are shown
+    np.testing.assert_array_equal(spec["data"][LOSS_LINE]["y"], traj.nll[:end])
+    np.testing.assert_array_equal(spec["data"][GRAD_LINE]["y"], traj.grad[:end])
     steps = [int(frame["name"]) for frame in spec["frames"]]
-    assert steps == F.run_frames(F.shown_part(traj)).tolist()
+    assert steps == run_frames(shown_part(traj)).tolist()
     for t, frame in zip(steps, spec["frames"], strict=True):
         moved = dict(zip(frame["traces"], frame["data"], strict=True))
         # the current p keeps 7 digits (its hover prints them); its trail is drawn to pixels
-        assert moved[F.NOW]["x"] == [float(f"{traj.p[t]:.7g}")]
-        assert moved[F.NOW]["y"] == [float(f"{traj.nll[t]:.7g}")]
-        assert moved[F.PATH]["x"][-1] == pytest.approx(traj.p[t], abs=1e-4)
+        assert moved[NOW]["x"] == [float(f"{traj.p[t]:.7g}")]
+        assert moved[NOW]["y"] == [float(f"{traj.nll[t]:.7g}")]
+        assert moved[PATH]["x"][-1] == pytest.approx(traj.p[t], abs=1e-4)
     # The notebook's printed rows: p after the update of step t, every 100 steps (to 1e-6:
     # torch's float32 sums may differ from the notebook's by one ulp, 6e-8).
     table = trajectory_table(open_below(at, "Trajectory table"))
@@ -221,7 +223,7 @@ def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where, s
     spec = figure(at)
     assert spec["frames"][-1]["name"] == str(step)
     last = spec["frames"][-1]
-    escape = dict(zip(last["traces"], last["data"], strict=True))[F.ESCAPE]
+    escape = dict(zip(last["traces"], last["data"], strict=True))[ESCAPE]
     assert escape["x"][1] > 1 and "outside (0, 1)" in escape["text"][1]
     assert f"**This run:** {sentence}" in sidebar_text(at)  # the sidebar said the same
     assert metric(at, "status") == "diverged"
@@ -332,7 +334,7 @@ def test_random_start_uses_the_seed(at):
     at.number_input(key="lr").set_value(2e-4)
     rerun(at)
     p0 = optimize.initial_p(Settings(p0=None, seed=3))
-    start = figure(at)["data"][F.START]
+    start = figure(at)["data"][START]
     assert start["x"] == [float(np.float32(p0))]  # the float32 run starts at p0 rounded
     at.radio(key="p0_mode").set_value("fixed")
     rerun(at)
@@ -559,7 +561,7 @@ def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
     css = " ".join(h.proto.body for h in at.get("html"))
     assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
     big = figure(at)["layout"]
-    assert big["font"]["size"] == F.FONT_SIZE * F.PRESENTER_SCALE > plain["font"]["size"]
+    assert big["font"]["size"] == FONT_SIZE * PRESENTER_SCALE > plain["font"]["size"]
     assert (big["height"], plain["height"]) == (655, 588)  # the first screen's figures
     assert not [t for t in at.title]  # the title gives its room to the figure
     (summary,) = [c.value for c in at.caption if c.value.startswith("notebook sample")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import challenges, data, lesson, optimize, share, store, words
+from bernoulli import challenges, data, lesson, optimize, share, store, store_url, words
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -24,7 +24,7 @@ def class_store(tmp_path, monkeypatch):
     """Every test its own SQLite file (the page caches one store per URL)."""
     url = f"sqlite:///{tmp_path / 'classes.db'}"
     monkeypatch.setenv(store.ENV_URL, url)
-    return store.open_store(url)
+    return store_url.open_store(url)
 
 
 def opened(params: dict[str, str]) -> AppTest:

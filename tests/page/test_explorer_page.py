@@ -19,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, dynamics, optimize, sweep
 from bernoulli import likelihood as lk
-from bernoulli import plots as xf
+from bernoulli.plots.bifurcation import bifurcation_points
+from bernoulli.plots.marks import STATUS_ORDER
 from bernoulli.problem import Problem
 from tests.helpers import decode_array as decode
 from ui.explorer import TAB, TABS
@@ -195,7 +196,7 @@ def test_map_figures_are_the_engines_grid(figs, settings):
     np.testing.assert_allclose(decode(heat["x"]), lrs)
     np.testing.assert_allclose(decode(heat["y"]), p0s)
     # z: each cell's position among the outcomes present; the colour bar names only those
-    present = [c for c in xf.STATUS_ORDER if (res.status == c).any()]
+    present = [c for c in STATUS_ORDER if (res.status == c).any()]
     position = {code: i for i, code in enumerate(present)}
     np.testing.assert_array_equal(
         decode(heat["z"]), np.vectorize(position.get)(res.status.astype(int))
@@ -218,7 +219,7 @@ def test_bifurcation_figures_are_the_engines_long_run_values(figs, app):
         lrs = np.linspace(low, high, 701) * sweep.reference_lr(Problem(N, K, param))
         res = sweep.bifurcation(Problem(N, K, param), lrs, sweep.BatchOptions.long_run(4000, 128))
         fig = figs[f"explorer_bif_{param}"]
-        xs, ys, ss = xf.bifurcation_points(res)
+        xs, ys, ss = bifurcation_points(res)
         for code in np.unique(ss):
             shown = trace(fig, sweep.STATUS_LABELS[int(code)])
             np.testing.assert_allclose(decode(shown["x"]), xs[ss == code])
@@ -325,7 +326,7 @@ def test_lopsided_data_show_period_doubling_in_p():
     lrs = np.linspace(0.5, 1.9, 701) * sweep.reference_lr(Problem(200, 190))
     res = sweep.bifurcation(Problem(200, 190), lrs, sweep.BatchOptions.long_run(4000, 128))
     periodic = trace(fig, "periodic cycle")
-    xs, _, ss = xf.bifurcation_points(res)
+    xs, _, ss = bifurcation_points(res)
     np.testing.assert_allclose(decode(periodic["x"]), xs[ss == sweep.PERIODIC])
     escaped = decode(trace(fig, "left (0, 1): no long run")["x"])
     chaotic = decode(trace(fig, "chaotic")["x"])

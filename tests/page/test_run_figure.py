@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import optimize
-from bernoulli import plots as F
 from bernoulli.optimize import Settings
+from bernoulli.plots.animated import GAUGE_NOW, NOW, STEP_ARROW, TANGENT
 from bernoulli.presets import preset_settings
 from tests.helpers import ROOT, decode, moved
 from ui.run_view import BELOW
@@ -66,22 +66,22 @@ def test_oscillation_preset_every_step_a_frame_and_a_slider_stop(oscillating):
 def test_step_on_the_curve_moves_with_the_frames(oscillating):
     traj = optimize.run(200, 145, preset_settings("oscillation", 200, 145))
     spec = figure(oscillating)
-    for name in (F.TANGENT, F.STEP_ARROW, F.NOW, F.GAUGE_NOW):
+    for name in (TANGENT, STEP_ARROW, NOW, GAUGE_NOW):
         assert name in spec["frames"][0]["traces"]
     # What is only drawn is rounded to what a pixel shows: 1/4000 of its axis.
     x_px, y_px = (np.diff(spec["layout"][a]["range"])[0] / 4000 for a in ("xaxis", "yaxis"))
     arrows = []
     for frame in spec["frames"]:
         t, data = int(frame["name"]), moved(frame)
-        (x0, x1), (y0, y1) = data[F.TANGENT]["x"], data[F.TANGENT]["y"]
+        (x0, x1), (y0, y1) = data[TANGENT]["x"], data[TANGENT]["y"]
         wiggle = (y_px + abs(traj.grad[t]) * x_px) / (x1 - x0) * 1.01
         assert (y1 - y0) / (x1 - x0) == pytest.approx(traj.grad[t], abs=wiggle)
         pixel = pytest.approx([traj.p[t], traj.p[t + 1]], abs=x_px / 2)
-        assert data[F.STEP_ARROW]["x"] == pixel
-        assert data[F.NOW]["x"] == [sig(traj.p[t])]  # the current p: 7 digits, its hover's
+        assert data[STEP_ARROW]["x"] == pixel
+        assert data[NOW]["x"] == [sig(traj.p[t])]  # the current p: 7 digits, its hover's
         m = 1 - traj.settings.lr * (145 / traj.p[t] ** 2 + 55 / (1 - traj.p[t]) ** 2)
-        assert data[F.GAUGE_NOW]["x"] == [pytest.approx(m, abs=4.5 / 4000 / 2)]
-        arrows.append(data[F.STEP_ARROW]["x"][1] - data[F.STEP_ARROW]["x"][0])
+        assert data[GAUGE_NOW]["x"] == [pytest.approx(m, abs=4.5 / 4000 / 2)]
+        arrows.append(data[STEP_ARROW]["x"][1] - data[STEP_ARROW]["x"][0])
     # the zig-zag: the first steps alternate in direction
     assert all(a * b < 0 for a, b in itertools.pairwise(arrows[:7]))
 

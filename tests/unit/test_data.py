@@ -634,7 +634,7 @@ BAD_TOKEN = st.text(
 ).filter(
     lambda t: (
         t.strip().lower() not in ALL_SPELLINGS
-        and not parse._DECIMAL.fullmatch(t.strip().lower())
+        and not symbols.DECIMAL.fullmatch(t.strip().lower())
         and symbols.symbol(t) is None  # H/T, W/L, success/failure are values too
     )
 )

@@ -25,7 +25,7 @@ from plotly.offline import get_plotlyjs
 
 from bernoulli import data, export, optimize
 from bernoulli.optimize import Settings
-from bernoulli.plots import animated_figure
+from bernoulli.plots.animated import animated_figure
 from bernoulli.share import Source
 from tests.helpers import SHOWS_LAST_FRAME, chromium, require_chromium
 

@@ -172,7 +172,7 @@ def test_t_among_coin_flips_is_tails_wherever_the_h_is():
 def test_the_symbol_counted_as_one_can_be_swapped(text, one, k, words):
     s = parse_samples(text, "f.txt", None, one)
     assert (s.k, s.reading.symbols.words) == (k, words)
-    assert s.reading.swap == words.split(", 0 = ")[1]  # the other reading, one click away
+    assert s.reading.symbols.zero == words.split(", 0 = ")[1]  # the other reading, one click away
 
 
 def test_naming_a_symbol_the_data_do_not_have():

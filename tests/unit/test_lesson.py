@@ -101,8 +101,8 @@ def test_cycles_in_logit_above_2_over_h():
 
 def test_the_slow_and_stalled_kinds_fold_by_whether_p_passed_p_hat():
     for kind in ("slow", "stalls"):
-        assert lesson.outcome_of(advice._Course(kind, 5, False)) == "converges"
-        assert lesson.outcome_of(advice._Course(kind, 5, True)) == "zigzags"
+        assert lesson.outcome_of(advice.Course(kind, 5, False)) == "converges"
+        assert lesson.outcome_of(advice.Course(kind, 5, True)) == "zigzags"
     tiny = real(1e-7, 0.5, 10)  # still walking after 10 steps
     assert advice.advise(N, K, tiny.settings, tiny.p).kind == "slow"
     assert outcome(N, K, tiny.settings, tiny.p) == "converges"

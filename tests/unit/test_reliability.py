@@ -31,12 +31,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, parse
+from bernoulli import data, parse, symbols
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
-from bernoulli import plots as figures
 from bernoulli.data import MAX_BYTES, DataError, parse_samples
 from bernoulli.optimize import MAX_STEPS, Settings, Trajectory
+from bernoulli.plots.animated import LOSS_LINE, animated_figure
+from bernoulli.plots.frames import focus_end
+from bernoulli.plots.panels import MAX_LINE_POINTS
 from tests.helpers import CORPUS, ROOT
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
@@ -326,7 +328,8 @@ ONE_SPELLINGS = {"1", "true", "yes", "t", "y", "1.0"}
 
 
 def first_is_value(line: str) -> bool:
-    return parse._code(line) is not None
+    """Whether a line is a 0/1 value as spelled (true, yes, t, 1.0 ...), not a header."""
+    return symbols.symbol(line) in (symbols.ZERO, symbols.ONE, symbols.T)
 
 
 def check_one_column(text: str, sample) -> None:
@@ -493,7 +496,7 @@ def strict_json(text: str):
 
 def check_figure(traj: Trajectory, log_grad: bool, presenter: bool) -> None:
     height = 600 if presenter else 700
-    fig = figures.animated_figure(traj, log_grad=log_grad, presenter=presenter, height=height)
+    fig = animated_figure(traj, log_grad=log_grad, presenter=presenter, height=height)
     spec = strict_json(fig.to_json())  # no NaN or Infinity literal anywhere
     axes = {k: v for k, v in spec["layout"].items() if k[:5] in ("xaxis", "yaxis")}
     assert len(axes) == 8  # the three panels, and the multiplier's gauge (x4, y4)
@@ -501,7 +504,7 @@ def check_figure(traj: Trajectory, log_grad: bool, presenter: bool) -> None:
         low, high = axis["range"]
         assert math.isfinite(low) and math.isfinite(high) and low < high, (name, axis)
     steps = [int(frame["name"]) for frame in spec["frames"]]
-    last = figures.focus_end(traj)  # the part of the run shown (the whole run a toggle away)
+    last = focus_end(traj)  # the part of the run shown (the whole run a toggle away)
     assert last <= len(traj.p) - 1
     assert steps == sorted(set(steps)) and steps[0] == 0 and steps[-1] == last
     assert len(steps) <= 200 and (traj.diverged_at is None or traj.diverged_at in steps)
@@ -571,10 +574,10 @@ def test_a_run_of_the_most_steps():
     assert len(traj.p) == MAX_STEPS + 1 and traj.status == "stalled"
     assert traj.stalled_at == 655  # the notebook's float32 run stops moving there
     check_trajectory(traj)
-    fig = figures.animated_figure(traj)
+    fig = animated_figure(traj)
     spec = strict_json(fig.to_json())
     assert len(spec["frames"]) <= 200 and len(fig.to_json()) < 3_000_000
-    assert len(fig.data[figures.LOSS_LINE].y) <= figures.MAX_LINE_POINTS + 2
+    assert len(fig.data[LOSS_LINE].y) <= MAX_LINE_POINTS + 2
 
 
 @pytest.mark.parametrize("n", [1, 200, 10**8])

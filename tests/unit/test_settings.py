@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pickle
+import subprocess
+import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,31 @@ def test_settings_fields_and_defaults_are_the_table():
     assert tuple(schema.FIELDS["loss"].choices) == optimize.LOSSES
     assert tuple(optimize.DTYPES) == tuple(schema.FIELDS["dtype"].choices)
     assert schema.FIELDS["steps"].high == optimize.MAX_STEPS
+
+
+def test_settings_is_a_plain_dataclass_of_the_table_rows():
+    kinds = {"float": float, "int": int, "choice": str}
+    hints = typing.get_type_hints(Settings)
+    fields = dataclasses.fields(Settings)
+    assert [(f.name, f.default, hints[f.name]) for f in fields] == [
+        (row.name, row.default, kinds[row.kind] | None if row.none else kinds[row.kind])
+        for row in schema.RUN
+    ]
+    assert Settings is schema.Settings and Settings.__module__ == "bernoulli.settings"
+    assert Settings.__dataclass_params__.frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Settings().lr = 1.0  # type: ignore[misc]
+    changed = Settings(lr=0.5, p0=None, optimizer="adam", dtype="float64")
+    assert pickle.loads(pickle.dumps(changed)) == changed  # the page's cache pickles it
+
+
+def test_the_link_and_the_table_load_without_torch():
+    code = "import sys, bernoulli.share, bernoulli.settings; print('torch' in sys.modules)"
+    root = Path(schema.__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
 
 
 def test_every_row_is_complete_for_a_widget():
@@ -93,9 +122,23 @@ def test_the_link_reads_its_keys_and_bounds_from_the_table():
         f.key: f.name for f in schema.GENERATE
     }
     assert share.GENERATE_DEFAULTS == schema.GENERATE_DEFAULTS
-    assert share.MAX_LINK_SEED == schema.MAX_WIDGET_INT == 2**53 - 1
-    assert schema.FIELDS["batch_size"].high == share.MAX_BATCH
+    assert schema.LINK["resample_seed"].high == schema.MAX_WIDGET_INT == 2**53 - 1
     assert share.Source is Source
+
+
+def test_the_links_every_key_is_in_the_table():
+    rows = (*schema.SAMPLE_LINK, *schema.PAGE_LINK)
+    keys = [f.key for f in (*schema.RUN, *schema.GENERATE)] + [row.key for row in rows]
+    assert len(keys) == len(set(keys))  # one key per setting
+    assert share._KEYS | {row.key for row in schema.PAGE_LINK} == set(keys)
+    kinds = {"choice", "int", "text", "symbol", "flag", "card", "cards", "code"}
+    for row in rows:
+        assert row.kind in kinds and schema.LINK[row.key] is row
+        assert (row.kind == "choice") == bool(row.choices)
+        assert (row.kind == "flag") == bool(row.words)
+        assert (row.kind in ("int", "text", "symbol", "code")) == (row.high is not None)
+    assert schema.LINK["view"].choices == tuple(schema.VIEWS)
+    assert schema.LINK["data"].default == Source().kind
 
 
 @pytest.mark.parametrize("f", schema.RUN, ids=lambda f: f.name)

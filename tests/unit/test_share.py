@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bernoulli import data, optimize, share
+from bernoulli import settings as schema
 from bernoulli.optimize import Settings
 from bernoulli.share import Source, decode, encode, link
 
@@ -55,7 +56,7 @@ def exact(x) -> str:
 
 
 @settings(max_examples=300)
-@given(sources, some_settings, st.sampled_from(share.VIEWS))
+@given(sources, some_settings, st.sampled_from(tuple(schema.VIEWS)))
 def test_encode_decode_round_trips_exactly(source, run, view):
     params = encode(source, run, view)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
@@ -162,7 +163,7 @@ INVALID = [
     (
         {"view": "<script>alert(1)</script>"},
         'Ignored view="\\x3cscript\\x3ealert\\x281\\x29\\x3c\\x2fscript\\x3e": '
-        "must be one of run, explore.",
+        "must be one of run, explore, challenges, class.",
     ),
     ({"seed": "-1"}, f'Ignored seed="-1": {SEEDS}.'),
     ({"seed": str(2**63)}, f'Ignored seed="{2**63}": {SEEDS}.'),
@@ -302,7 +303,7 @@ keys = st.sampled_from(["data", "view", *share._SETTINGS, *share._DATA]) | st.te
 def test_decode_never_raises_and_notes_hold_no_markup(params):
     got = decode(params)
     assert isinstance(got.settings, Settings) and isinstance(got.source, Source)
-    assert got.view in share.VIEWS
+    assert got.view in schema.VIEWS
     for note in got.notes:
         assert not set(note) & set("<>&[]*$`'"), note  # no HTML or markdown of the input
         assert note.isprintable() and len(note) < 400

@@ -7,8 +7,23 @@ import numpy as np
 import pytest
 
 from bernoulli import likelihood as lk
-from bernoulli import plots as F
 from bernoulli.optimize import Settings, run
+from bernoulli.plots.animated import (
+    GAUGE_MLE,
+    GAUGE_NOW,
+    GRAD_COVER,
+    LOSS_COVER,
+    MLE_LINE,
+    NOW,
+    STEP_ARROW,
+    TANGENT,
+    WALD,
+    WILSON,
+    AnimationBudget,
+    animated_figure,
+)
+from bernoulli.plots.compare import TRAIL, compare_figure, compare_frames
+from bernoulli.plots.frames import VISIBLE, busy_steps, focus_end, motion_rows, run_frames
 from bernoulli.presets import preset_settings
 from tests.helpers import moved, spec
 
@@ -23,7 +38,7 @@ def oscillation():
 def crossings(p: np.ndarray, p_hat: float) -> np.ndarray:
     """Steps t where p_t - p̂ and p_{t+1} - p̂ differ in sign, by a visible amount."""
     err = p - p_hat
-    flip = (err[:-1] * err[1:] < 0) & (np.maximum(abs(err[:-1]), abs(err[1:])) > F.frames.VISIBLE)
+    flip = (err[:-1] * err[1:] < 0) & (np.maximum(abs(err[:-1]), abs(err[1:])) > VISIBLE)
     return np.flatnonzero(flip)
 
 
@@ -31,8 +46,8 @@ def test_oscillation_preset_zoomed_to_its_convergence_every_step_a_frame(oscilla
     traj = oscillation
     assert traj.converged_at == 17 and len(traj.p) == 1001
     # converged at 17, plus a margin of max(8, 17/3): the step axis ends at 25
-    assert F.focus_end(traj) == 25
-    out = spec(F.animated_figure(traj))
+    assert focus_end(traj) == 25
+    out = spec(animated_figure(traj))
     names = [int(f["name"]) for f in out["frames"]]
     assert names == list(range(26))  # every step: no aliasing of the zig-zag
     slider = [int(s["args"][0][0]) for s in out["layout"]["sliders"][0]["steps"]]
@@ -40,7 +55,7 @@ def test_oscillation_preset_zoomed_to_its_convergence_every_step_a_frame(oscilla
     assert out["layout"]["xaxis3"]["range"][1] < 27  # the step axis shows steps 0-25
     zig = crossings(traj.p, traj.mle)
     assert len(zig) >= 6 and set(zig + 1) <= set(names)
-    whole = spec(F.animated_figure(traj, budget=F.AnimationBudget(whole_run=True)))
+    whole = spec(animated_figure(traj, budget=AnimationBudget(whole_run=True)))
     assert whole["layout"]["xaxis3"]["range"][1] > 1000
     whole_names = [int(f["name"]) for f in whole["frames"]]
     assert whole_names[:26] == list(range(26)) and whole_names[-1] == 1000
@@ -49,40 +64,40 @@ def test_oscillation_preset_zoomed_to_its_convergence_every_step_a_frame(oscilla
 def test_focus_end_cases():
     # diverged: the escape ends the run
     div = run(*NOTEBOOK, preset_settings("divergence", *NOTEBOOK))
-    assert F.focus_end(div) == div.diverged_at == len(div.p) - 1
+    assert focus_end(div) == div.diverged_at == len(div.p) - 1
     # stalled (the notebook's float32 run): the stall plus a third
     nb = run(*NOTEBOOK, Settings())
-    assert nb.stalled_at == 655 and F.focus_end(nb) == 655 + 219
+    assert nb.stalled_at == 655 and focus_end(nb) == 655 + 219
     # converged early: at least 8 steps of margin
     fast = run(*NOTEBOOK, Settings(lr=1e-3, p0=0.72, dtype="float64"))
-    assert F.focus_end(fast) == fast.converged_at + 8
+    assert focus_end(fast) == fast.converged_at + 8
     # neither: the whole run
     slow = run(*NOTEBOOK, Settings(lr=1e-7, dtype="float64", steps=50))
-    assert slow.converged_at is None and F.focus_end(slow) == 50
+    assert slow.converged_at is None and focus_end(slow) == 50
 
 
 def test_busy_steps_far_edge_and_crossings():
     p_hat = 0.5
     p = np.array([0.9, 0.6, 0.45, 0.52, 0.4999, 0.50005, 0.5, 0.01])
-    busy = F.busy_steps(p, p_hat).tolist()
+    busy = busy_steps(p, p_hat).tolist()
     # 0: far; 1-4: visible crossings; 4 -> 5: a crossing under VISIBLE: 5 is not busy; 7: edge
     assert busy == [0, 1, 2, 3, 4, 7]
 
 
 def test_run_frames_keep_every_busy_step_within_budget():
     traj = run(*NOTEBOOK, Settings(lr=1.9e-3, p0=0.6, dtype="float64", steps=3000))
-    busy = F.busy_steps(traj.p, traj.mle)
-    frames = F.run_frames(traj, 200)
+    busy = busy_steps(traj.p, traj.mle)
+    frames = run_frames(traj, 200)
     assert len(frames) <= 200 and frames[0] == 0 and frames[-1] == 3000
     assert set(busy[:150].tolist()) <= set(frames.tolist())
 
 
 def test_motion_rows_list_the_zig_zag_and_the_escape(oscillation):
-    rows = F.motion_rows(oscillation)
+    rows = motion_rows(oscillation)
     zig = crossings(oscillation.p, oscillation.mle)
     assert set(zig) | set(zig + 1) == set(rows.tolist())
     div = run(*NOTEBOOK, preset_settings("divergence", *NOTEBOOK))
-    assert set(range(div.diverged_at - 10, div.diverged_at + 1)) <= set(F.motion_rows(div))
+    assert set(range(div.diverged_at - 10, div.diverged_at + 1)) <= set(motion_rows(div))
 
 
 def sig(x: float, digits: int = 7) -> float:
@@ -92,7 +107,7 @@ def sig(x: float, digits: int = 7) -> float:
 @pytest.mark.parametrize("preset", ["oscillation", "divergence", "smooth"])
 def test_step_on_the_curve_moves_with_the_frames(preset):
     traj = run(*NOTEBOOK, preset_settings(preset, *NOTEBOOK))
-    out = spec(F.animated_figure(traj))
+    out = spec(animated_figure(traj))
     h = lk.curvature(traj.p, *NOTEBOOK)  # gradient descent in p on the summed NLL
     # The tangent, the arrow and the needle are only drawn: rounded to 1/4000 of their axis.
     x_px, y_px = (np.diff(out["layout"][a]["range"])[0] / 4000 for a in ("xaxis", "yaxis"))
@@ -100,11 +115,9 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
         if not 0 < traj.p[t] < 1:
-            assert data[F.TANGENT]["x"] == [] and data[F.NOW]["x"] == [None]  # not drawn
+            assert data[TANGENT]["x"] == [] and data[NOW]["x"] == [None]  # not drawn
             continue
-        tangent, arrow, now, needle = (
-            data[i] for i in (F.TANGENT, F.STEP_ARROW, F.NOW, F.GAUGE_NOW)
-        )
+        tangent, arrow, now, needle = (data[i] for i in (TANGENT, STEP_ARROW, NOW, GAUGE_NOW))
         assert now["x"] == [sig(traj.p[t])] and now["y"] == [sig(traj.nll[t])]
         (x0, x1), (y0, y1) = tangent["x"], tangent["y"]
         assert x0 < traj.p[t] < x1
@@ -127,15 +140,15 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
     assert seen >= 10
     # the multiplier at p̂, fixed: 1 - lr·n/(p̂(1 - p̂))
     m_hat = 1 - traj.settings.lr * 200 / (0.725 * 0.275)
-    assert out["data"][F.GAUGE_MLE]["x"][0] == pytest.approx(max(m_hat, -3.0), rel=1e-6)
+    assert out["data"][GAUGE_MLE]["x"][0] == pytest.approx(max(m_hat, -3.0), rel=1e-6)
 
 
 def test_step_lines_are_covered_right_of_the_current_step(oscillation):
     """Each frame moves the white covers of (b) and (c) with x0 alone: their box starts at the
     current step and reaches past the end of the step axis."""
-    out = spec(F.animated_figure(oscillation))
+    out = spec(animated_figure(oscillation))
     right = out["layout"]["xaxis2"]["range"][1]
-    for index, y_axis in ((F.LOSS_COVER, "yaxis2"), (F.GRAD_COVER, "yaxis3")):
+    for index, y_axis in ((LOSS_COVER, "yaxis2"), (GRAD_COVER, "yaxis3")):
         cover = out["data"][index]
         assert cover["fill"] == "toself" and cover["line"]["shape"] == "vh"
         # the points x0, x0 + dx, x0 + 2·dx at bottom, top, bottom, joined up-then-across:
@@ -149,12 +162,12 @@ def test_step_lines_are_covered_right_of_the_current_step(oscillation):
         assert low <= y_range[0] + 1e-9 and high >= y_range[1] - 1e-9
     for frame in out["frames"]:
         t, data = int(frame["name"]), moved(frame)
-        assert data[F.LOSS_COVER] == data[F.GRAD_COVER] == {"x0": t}
+        assert data[LOSS_COVER] == data[GRAD_COVER] == {"x0": t}
 
 
 def test_intervals_on_the_p_axis():
-    out = spec(F.animated_figure(run(*NOTEBOOK, Settings())))
-    wald, wilson = out["data"][F.WALD], out["data"][F.WILSON]
+    out = spec(animated_figure(run(*NOTEBOOK, Settings())))
+    wald, wilson = out["data"][WALD], out["data"][WILSON]
     se = (0.725 * 0.275 / 200) ** 0.5
     assert wald["x"] == pytest.approx([0.725 - 1.959964 * se, 0.725 + 1.959964 * se], rel=1e-6)
     assert "SE = 1/√H = 0.0316" in wald["name"]
@@ -164,14 +177,14 @@ def test_intervals_on_the_p_axis():
 
 
 def test_figure_details():
-    short = spec(F.animated_figure(run(*NOTEBOOK, Settings(steps=2))))
+    short = spec(animated_figure(run(*NOTEBOOK, Settings(steps=2))))
     assert short["layout"]["xaxis3"]["dtick"] == 1  # steps 0, 1, 2: whole numbers
-    out = spec(F.animated_figure(run(*NOTEBOOK, Settings())))
+    out = spec(animated_figure(run(*NOTEBOOK, Settings())))
     layout = out["layout"]
     names = [a["text"] for a in layout["annotations"]]
     assert {"<b>(a)</b>", "<b>(b)</b>", "<b>(c)</b>"} <= set(names)
-    assert out["data"][F.MLE_LINE]["cliponaxis"] is False  # the diamond drawn whole
-    now = out["data"][F.NOW]
+    assert out["data"][MLE_LINE]["cliponaxis"] is False  # the diamond drawn whole
+    now = out["data"][NOW]
     assert now.get("showlegend", True) and now["marker"]["color"] == "#D55E00"
     assert now["marker"]["size"] == 20
     assert layout["modebar"]["orientation"] == "v" and layout["margin"]["r"] >= 40
@@ -180,13 +193,13 @@ def test_figure_details():
 def test_compare_figure_overlays_labelled_runs():
     base = preset_settings("oscillation", *NOTEBOOK)
     runs = [run(*NOTEBOOK, base), run(*NOTEBOOK, Settings(lr=base.lr * 2, p0=0.6, dtype="float64"))]
-    out = spec(F.compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
+    out = spec(compare_figure(runs, ["lr = 1.5e-3", "lr = 3e-3"]))
     paths = [t for t in out["data"] if t.get("xaxis", "x") == "x" and t["name"].startswith("lr")]
     assert [t["name"].split(":")[0] for t in paths] == ["lr = 1.5e-3", "lr = 3e-3"]
     assert "left (0, 1) at step" in paths[1]["name"]
     assert {t["line"]["dash"] for t in paths} == {"solid", "dash"}
     with pytest.raises(ValueError, match="compare one to 4"):
-        F.compare_figure(runs * 3, ["x"] * 6)
+        compare_figure(runs * 3, ["x"] * 6)
 
 
 def compare_parts(out: dict, runs: int) -> dict:
@@ -213,8 +226,8 @@ def test_compare_figure_plays_every_step_of_the_zig_zags():
     ]
     escape = runs[1].diverged_at
     assert escape is not None
-    out = spec(F.compare_figure(runs, ["this", "2 × lr", "½ × lr"]))
-    end = max(F.focus_end(r) for r in runs)
+    out = spec(compare_figure(runs, ["this", "2 × lr", "½ × lr"]))
+    end = max(focus_end(r) for r in runs)
     names = [int(f["name"]) for f in out["frames"]]
     assert names == list(range(end + 1))  # every step, the zig-zag and the escape included
     layout = out["layout"]
@@ -237,7 +250,7 @@ def test_compare_figure_plays_every_step_of_the_zig_zags():
             shown = min(max(traj.p[s], -0.05), 1.05)
             assert p_now["y"][0] == pytest.approx(shown, abs=px / 2)
             if 0 < traj.p[s] < 1:
-                assert len(trail["x"]) == F.compare.TRAIL
+                assert len(trail["x"]) == TRAIL
                 assert trail["x"][-1] == pytest.approx(traj.p[s], abs=px / 2)  # the dot: p_s
                 assert data[parts["loss_now"][i]]["x"] == [s]
             else:  # left (0, 1): the dot stays at the last p inside, the cursor at the edge
@@ -260,10 +273,10 @@ def test_compare_frames_long_runs_within_budget():
         run(*NOTEBOOK, Settings(lr=1.9e-3, p0=0.6, dtype="float64", steps=3000)),
         run(*NOTEBOOK, Settings(lr=2e-5, dtype="float64", steps=3000)),
     ]
-    end = max(F.focus_end(r) for r in runs)
-    frames = F.compare.compare_frames(runs, end)
+    end = max(focus_end(r) for r in runs)
+    frames = compare_frames(runs, end)
     assert len(frames) <= 200 and frames[0] == 0 and frames[-1] == end
     busy = set()
     for traj in runs:
-        busy |= set(F.busy_steps(traj.p[: end + 1], traj.mle).tolist())
+        busy |= set(busy_steps(traj.p[: end + 1], traj.mle).tolist())
     assert set(sorted(busy)[:150]) <= set(frames.tolist())

@@ -33,8 +33,8 @@ from bernoulli.store import (
     Question,
     SqliteStore,
     StoreError,
-    open_store,
 )
+from bernoulli.store_url import open_store
 
 REDIS_SERVER = "/usr/bin/redis-server"
 BACKENDS = ["sqlite", "redis"]
@@ -406,7 +406,7 @@ def test_open_store_refuses_other_urls_in_one_line(url):
 
 def test_redis_is_not_imported_for_sqlite():
     code = (
-        "import sys; from bernoulli import store; store.open_store('sqlite:////tmp/x.db'); "
+        "import sys; from bernoulli import store_url; store_url.open_store('sqlite:////tmp/x.db'); "
         "print('redis' in sys.modules)"
     )
     out = subprocess.run(

@@ -9,20 +9,22 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from bernoulli import data, dynamics, optimize, plots, sweep
+from bernoulli import data, dynamics, optimize, sweep
+from bernoulli.plots.animated import AnimationBudget, animated_figure, animated_spec
+from bernoulli.plots.cobweb import cobweb_figure
 from bernoulli.plots.wire import SharedFigure, shared, wire_dict, wire_figure
 from bernoulli.problem import Problem
 
 
 def animated() -> go.Figure:
-    return plots.animated_figure(optimize.run(200, 145, optimize.Settings(lr=2e-3)), height=700)
+    return animated_figure(optimize.run(200, 145, optimize.Settings(lr=2e-3)), height=700)
 
 
 def cobweb() -> go.Figure:
     problem = Problem(200, 145)
     lr = 0.75 * sweep.reference_lr(problem)  # 1.5/H: it zig-zags in
     run = sweep.run_batch(problem, 0.6, lr, sweep.BatchOptions(steps=40, tail=41))
-    return plots.cobweb_figure(dynamics.cobweb(run))
+    return cobweb_figure(dynamics.cobweb(run))
 
 
 def odd() -> go.Figure:
@@ -57,7 +59,7 @@ def test_a_shared_figure_is_the_same_object_serialised_once():
 
 
 def test_the_wire_dict_leaves_the_figure_unchanged():
-    fig = plots.animated_figure(
+    fig = animated_figure(
         optimize.run(data.notebook_sample().n, 145, optimize.Settings()), height=600
     )
     before = fig.to_json()
@@ -90,8 +92,8 @@ def test_the_pages_figure_sends_what_the_plotly_figure_sends(changes, options):
     values = data.notebook_sample().values if settings.optimizer == "sgd" else None
     traj = optimize.run(200, 145, settings, values)
     kwargs = {k: v for k, v in options.items() if k != "whole"}
-    kwargs["budget"] = plots.AnimationBudget(whole_run=options.get("whole", False))
-    fig = plots.animated_figure(traj, **kwargs)
-    fast = wire_figure(plots.animated_spec(traj, **kwargs))
+    kwargs["budget"] = AnimationBudget(whole_run=options.get("whole", False))
+    fig = animated_figure(traj, **kwargs)
+    fast = wire_figure(animated_spec(traj, **kwargs))
     assert isinstance(fast, SharedFigure) and fast.to_dict() is fast.to_dict()
     assert json.loads(fast.to_json()) == json.loads(fig.to_json())
