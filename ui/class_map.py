@@ -2,8 +2,9 @@
 
 - `own_run` (the student's page): the run's lr and p0 (`run_controls`: the one function that
   draws them) and *Send my run*: a real torch run (``bernoulli.optimize.run``, through the
-  page's cache) on the class's sample and settings (the question's, or the page's defaults
-  before the first question); the point keeps what that run did (`outcome_of`).
+  page's cache) on the class's sample and settings (the question's once it is revealed, so
+  that no run tells its answer first; the page's defaults before the first question); the
+  point keeps what that run did (`outcome_of`).
 - `teacher_map` (under the class panel): every student's point of the runs on the question's
   sample, live (a fragment), over 1/H and 2/H and, on request, the explorer's computed map;
   a click on a point loads its run on the projector; one click clears the map.
@@ -96,6 +97,12 @@ def own_run(code: str, question, name: str) -> None:
     start = class_run(question)
     with st.container(border=True, key="own_run"):
         st.subheader("Your own run", anchor=False)
+        if question is not None and not question.revealed:  # no run tells the answer first
+            st.caption(
+                "Once your teacher reveals this run, try a learning rate and a start of your "
+                "own and send your run to the class map."
+            )
+            return
         st.caption(
             "Pick a learning rate and a start, then send your run: it appears as a point on "
             "your teacher's class map, coloured by what it did."

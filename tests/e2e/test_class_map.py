@@ -63,6 +63,7 @@ def start_class(teacher, class_url: str) -> str:
     teacher.get_by_role("button", name="Start a class").click()
     expect(teacher).to_have_url(re.compile(r"teach=\w{10}"), timeout=60_000)
     teacher.get_by_role("button", name="Ask about this run").click()
+    teacher.get_by_role("button", name="Reveal").click()  # (students' own runs open then)
     expect(teacher.get_by_text("0 runs sent.")).to_be_visible(timeout=60_000)
     return urllib.parse.parse_qs(urllib.parse.urlsplit(teacher.url).query)["teach"][0]
 

@@ -48,6 +48,7 @@ def server(tmp_path_factory):
     classes = store.open_store(url)
     code = classes.open_class().code
     classes.ask(code, "q1", QUESTION)
+    classes.reveal(code, "q1")  # students' own runs open once it is revealed
     yield f"http://127.0.0.1:{port}", classes, code
     stop_server(proc)
 

@@ -120,6 +120,8 @@ def test_a_replica_killed_mid_class_loses_no_point_and_its_pages_reconnect(stack
         script_done(teacher)
         code = re.search(r"teach=(\w{10})", teacher.url).group(1)
         teacher.get_by_role("button", name="Ask about this run").click()
+        script_done(teacher)
+        teacher.get_by_role("button", name="Reveal").click()  # (students' own runs open then)
         expect(teacher.get_by_text("0 runs sent.")).to_be_visible(timeout=90_000)
         students = {}
         for lr, replica in zip(LRS, (first, second, first, second), strict=True):

@@ -51,6 +51,7 @@ def teacher(asked: bool = True) -> tuple[AppTest, str]:
     run(at.button(key="start_class").click())
     if asked:
         run(at.button(key="ask").click())
+        run(at.button(key="reveal").click())
     return at, at.session_state["teach"]
 
 
@@ -139,6 +140,9 @@ def test_before_a_question_the_runs_start_from_the_defaults(class_store):
     assert [len(v) for v in points_on(the_map(at)).values()] == [1]
     run(at.button(key="ask").click())  # a question: the map is of its runs, empty so far
     assert points_on(the_map(at)) == {}
+    run(page)  # and no run of the student's until it is revealed
+    assert not [b for b in page.button if b.key == "send_run"]
+    assert any(c.value.startswith("Once your teacher reveals") for c in page.caption)
 
 
 def optimize_p(lr: float, p0: float):
