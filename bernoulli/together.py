@@ -12,7 +12,8 @@ Each run is bit for bit what ``optimize.run`` gives alone: every recorded p, los
 gradient (tests/unit/test_together.py, hundreds of runs in float32 and float64). That holds
 because the NLL in p takes only log and exactly rounded arithmetic, whose vector kernels agree
 with the scalar ones. In θ it would not: torch's vector sigmoid and logaddexp differ from the
-scalar ones in the last bit, so runs in θ (and Newton's, SGD's, the mean NLL's) run alone.
+scalar ones in the last bit, so runs in θ (and Newton's, SGD's, the mean NLL's, and runs
+longer than `BATCH_STEPS`) run alone.
 
 `run` is what the page calls: a batchable run goes to one worker thread, which steps every
 run waiting (identical ones once), one group of optimizer and dtype at a time.
@@ -32,11 +33,14 @@ from bernoulli import optimize, turns
 from bernoulli.optimize import DTYPES, Settings, Trajectory
 
 BATCHED = ("gd", "momentum", "adam")
+# Runs longer than this run alone (taking turns a slice at a time): a run asked while a batch
+# is stepping waits for the whole batch, so a batch stays short (~1 s for a class's thirty).
+BATCH_STEPS = 5000
 
 
 def batchable(s: Settings) -> bool:
     """Whether runs like this one may be stepped together (bit for bit as alone)."""
-    return s.param == "p" and s.loss == "sum" and s.optimizer in BATCHED
+    return s.param == "p" and s.loss == "sum" and s.optimizer in BATCHED and s.steps <= BATCH_STEPS
 
 
 def _group(s: Settings, w: torch.Tensor) -> dict:

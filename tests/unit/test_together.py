@@ -90,6 +90,7 @@ def test_only_runs_that_stay_bit_for_bit_are_batched():
         Settings(loss="mean"),
         Settings(optimizer="newton", lr=1.0),
         Settings(optimizer="sgd"),
+        Settings(steps=together.BATCH_STEPS + 1),  # a long run would hold a batch up
     ):
         assert not together.batchable(unbatched)
 
