@@ -140,9 +140,45 @@ class _Request:
     error: BaseException | None = None
 
 
-_waiting: list[_Request] = []
-_changed = threading.Condition()
-_worker: list[threading.Thread] = []
+class Batcher:
+    """The runs waiting to be stepped together, and the one thread that steps them."""
+
+    def __init__(self) -> None:
+        self.waiting: list[_Request] = []
+        self.changed = threading.Condition()
+        self.worker: threading.Thread | None = None
+
+    def run(self, n: int, k: int, settings: Settings) -> Trajectory:
+        """The run, stepped with every batchable run asked while the worker was busy."""
+        lk.mle(n, k)  # bad counts are this caller's error, not the batch's
+        request = _Request(n, k, settings)
+        with self.changed:
+            self.waiting.append(request)
+            if self.worker is None:
+                self.worker = threading.Thread(target=self._work, name="together", daemon=True)
+                self.worker.start()
+            self.changed.notify()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    def _work(self) -> None:
+        """Step every run waiting, a group of one optimizer and dtype at a time, shortest
+        first; identical runs once."""
+        while True:
+            with self.changed:
+                self.changed.wait_for(lambda: self.waiting)
+                batch, self.waiting = self.waiting, []
+            groups: dict[tuple, dict[tuple, list[_Request]]] = {}
+            for r in batch:
+                same = groups.setdefault((r.settings.optimizer, r.settings.dtype), {})
+                same.setdefault((r.n, r.k, r.settings), []).append(r)
+            for runs in sorted(groups.values(), key=lambda g: max(c[2].steps for c in g)):
+                _serve(runs)
+
+
+BATCHER = Batcher()  # one for the process: its sessions' runs, stepped together
 
 
 def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) -> Trajectory:
@@ -150,33 +186,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     `batchable`, else alone in this thread."""
     if not batchable(settings):
         return optimize.run(n, k, settings, values)
-    lk.mle(n, k)  # bad counts are this caller's error, not the batch's
-    request = _Request(n, k, settings)
-    with _changed:
-        _waiting.append(request)
-        if not _worker:
-            _worker.append(threading.Thread(target=_work, name="together", daemon=True))
-            _worker[0].start()
-        _changed.notify()
-    request.done.wait()
-    if request.error is not None:
-        raise request.error
-    return request.result
-
-
-def _work() -> None:
-    """Step every run waiting, a group of one optimizer and dtype at a time, shortest first."""
-    while True:
-        with _changed:
-            _changed.wait_for(lambda: _waiting)
-            batch = list(_waiting)
-            _waiting.clear()
-        groups: dict[tuple, dict[tuple, list[_Request]]] = {}
-        for r in batch:
-            same = groups.setdefault((r.settings.optimizer, r.settings.dtype), {})
-            same.setdefault((r.n, r.k, r.settings), []).append(r)
-        for runs in sorted(groups.values(), key=lambda g: max(c[2].steps for c in g)):
-            _serve(runs)
+    return BATCHER.run(n, k, settings)
 
 
 def _serve(runs: dict[tuple, list[_Request]]) -> None:

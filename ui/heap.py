@@ -31,8 +31,17 @@ import time
 _FROZEN = threading.Event()
 _LOCK = threading.Lock()  # two sessions' first runs may end together
 COLLECT_EVERY = 1.0  # seconds between the process's full collections after a run
-_last = [-float("inf")]  # when the last full collection after a run began (time.monotonic)
-_COLLECTING = threading.Lock()
+
+
+class _Collector:
+    """When the process's last full collection after a run began (one at a time)."""
+
+    def __init__(self) -> None:
+        self.last = -float("inf")  # time.monotonic()
+        self.busy = threading.Lock()
+
+
+COLLECTOR = _Collector()  # one for the process: the heap is the process's
 
 
 def freeze_once() -> None:
@@ -51,11 +60,11 @@ def after_run(clock=time.monotonic) -> bool:
     COLLECT_EVERY seconds (one at a time). Whether this call collected."""
     freeze_once()
     now = clock()
-    if now - _last[0] < COLLECT_EVERY or not _COLLECTING.acquire(blocking=False):
+    if now - COLLECTOR.last < COLLECT_EVERY or not COLLECTOR.busy.acquire(blocking=False):
         return False
     try:
-        _last[0] = now
+        COLLECTOR.last = now
         gc.collect(2)
     finally:
-        _COLLECTING.release()
+        COLLECTOR.busy.release()
     return True
