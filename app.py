@@ -29,7 +29,7 @@ def main() -> None:
     if classroom.student():  # ?class=CODE: a student's page, nothing else
         classroom.student_page()
         state.run_done()
-        heap.freeze_once()
+        heap.after_run()
         return
     presenting = st.session_state.present
     title(presenting)
@@ -50,7 +50,7 @@ def main() -> None:
         presenter_summary(summary_box, sample, settings, traj)
     keyboard_access()
     state.run_done()  # (a run cut short leaves it undone: see state.start_session)
-    heap.freeze_once()  # after the first run, its imports and caches: see ui/heap.py
+    heap.after_run()  # freeze the first run's heap; collect now and then: see ui/heap.py
 
 
 # The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact

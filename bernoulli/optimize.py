@@ -173,7 +173,6 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     loss = np.full(steps + 1, np.nan)
     grad_param = np.full(steps + 1, np.nan)
     diverged_at = None
-    last = steps
     # One run's slice of steps at a time in this process (bernoulli.turns: many sessions'
     # runs in threads at once would otherwise pile up on the GIL).
     with turns.TORCH.taking() as pass_on:
@@ -185,7 +184,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             loss[t] = value.item()
             p_t = param[t] if s.param == "p" else float(lk.sigmoid(param[t]))
             if not (math.isfinite(loss[t]) and math.isfinite(param[t]) and _in_domain(p_t)):
-                diverged_at = last = t
+                diverged_at = t
                 break
             if t == steps:
                 break
@@ -206,7 +205,15 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
                 grad_param[t] = w.grad.item()
                 opt.step()
 
-    param, loss, grad_param = param[: last + 1], loss[: last + 1], grad_param[: last + 1]
+    return recorded(n, k, s, (param, loss, grad_param), diverged_at)
+
+
+def recorded(n: int, k: int, s: Settings, steps, diverged_at: int | None) -> Trajectory:
+    """The Trajectory of a run's recorded (parameter, torch loss, torch gradient) at every
+    step, cut after `diverged_at`: closed forms added, classified and explained."""
+    p0 = initial_p(s)
+    last = len(steps[0]) - 1 if diverged_at is None else diverged_at
+    param, loss, grad_param = (a[: last + 1] for a in steps)
     p, nll, grad = _closed_form(param, n, k, s)
     status = "max_steps" if diverged_at is None else "diverged"  # _conclude looks closer
     return _conclude(

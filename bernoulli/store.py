@@ -11,8 +11,9 @@ One small interface (`Store`), two backends with the same behaviour and the same
 A class lives `TTL_SECONDS` after it opens; after that every operation on it says it ended
 (and its votes may be purged). Each voter (a student's session) has one vote per question:
 voting again replaces it. Votes are rate-limited per voter. Names are plain text, cut to
-`NAME_MAX` characters, and never interpreted. ``store_url.open_store`` picks the backend
-from a URL.
+`NAME_MAX` characters, and never interpreted. The class map's points (each student's own run,
+one per student: `bernoulli.store_points`) end with the class. ``store_url.open_store`` picks
+the backend from a URL.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,23 +28,24 @@ from pathlib import Path
 from typing import Protocol
 
 from bernoulli.classcode import ClassCodeError, display, new_code, normalize
+from bernoulli.store_checks import ID_MAX as ID_MAX
+from bernoulli.store_checks import NAME_MAX as NAME_MAX
+from bernoulli.store_checks import QUERY_MAX as QUERY_MAX
+from bernoulli.store_checks import StoreError as StoreError
+from bernoulli.store_checks import check_id as check_id
+from bernoulli.store_checks import check_query as check_query
+from bernoulli.store_checks import clean_name as clean_name
+from bernoulli.store_points import Point as Point
+from bernoulli.store_points import SqlitePoints
 
 CHOICES = ("converges", "zigzags", "cycles", "escapes")  # the same keys as lesson.OUTCOMES
 TTL_SECONDS = 12 * 3600
 GRACE_SECONDS = 12 * 3600  # an ended class is remembered this long, to say it ended
 VOTE_LIMIT = 5  # votes a voter may cast in VOTE_WINDOW seconds (changing one's mind included)
 VOTE_WINDOW = 1.0
-NAME_MAX = 40  # characters of a typed name kept
-ID_MAX = 64  # characters of a question id or a voter id
-QUERY_MAX = 64_000  # characters of a run's link query
 BUSY_MS = 10_000  # how long SQLite waits for another writer's lock
 ENV_URL = "BERNOULLI_STORE"
 ENV_DATA = "BERNOULLI_DATA"
-
-
-class StoreError(ValueError):
-    """A request the store refuses (unknown question, a choice not in CHOICES, too many
-    votes), told in one line."""
 
 
 @dataclass(frozen=True)
@@ -74,36 +75,18 @@ class Store(Protocol):
     ) -> None: ...
     def tally(self, code: str, question_id: str) -> dict[str, int]: ...
     def names(self, code: str, question_id: str) -> list[str]: ...
+    def send_point(self, code: str, point: Point) -> Point: ...
+    def points(self, code: str) -> list[Point]: ...
+    def clear_points(self, code: str) -> None: ...
 
 
 # --- what every backend checks the same way ------------------------------------------------
-
-
-def clean_name(name: str) -> str:
-    """A typed name as stored: control and format characters dropped, spaces collapsed, cut to
-    NAME_MAX characters. Plain text: nothing in it is ever interpreted."""
-    if not isinstance(name, str):
-        raise StoreError(f"a name is text, not {type(name).__name__}")
-    kept = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C") or ch == " ")
-    return " ".join(kept.split())[:NAME_MAX]
-
-
-def check_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > ID_MAX or not value.isprintable():
-        raise StoreError(f"a {what} must be printable text of 1 to {ID_MAX} characters")
-    return value
 
 
 def check_choice(choice: str) -> str:
     if choice not in CHOICES:
         raise StoreError(f"a vote must be one of {', '.join(CHOICES)}, not {str(choice)[:20]!r}")
     return choice
-
-
-def check_query(query: str) -> str:
-    if not isinstance(query, str) or len(query) > QUERY_MAX:
-        raise StoreError(f"a question's query must be text of at most {QUERY_MAX:,} characters")
-    return query
 
 
 def live(code: str, row: tuple[float, float] | None, now: float) -> Classroom:
@@ -162,10 +145,14 @@ CREATE TABLE IF NOT EXISTS votes (
     name TEXT NOT NULL, PRIMARY KEY (code, question, voter));
 CREATE TABLE IF NOT EXISTS attempts (code TEXT NOT NULL, voter TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_by_voter ON attempts (code, voter, at);
+CREATE TABLE IF NOT EXISTS points (
+    code TEXT NOT NULL, student TEXT NOT NULL, lr REAL NOT NULL, p0 REAL NOT NULL,
+    outcome TEXT NOT NULL, query TEXT NOT NULL, base TEXT NOT NULL, name TEXT NOT NULL,
+    at REAL NOT NULL, PRIMARY KEY (code, student));
 """
 
 
-class SqliteStore:
+class SqliteStore(SqlitePoints):
     """The store in one SQLite file (see the module's docstring). `clock` is injectable."""
 
     def __init__(self, path: str | os.PathLike, clock: Callable[[], float] = time.time):
@@ -252,6 +239,9 @@ class SqliteStore:
         db.execute(
             "DELETE FROM attempts WHERE code IN (SELECT code FROM classes WHERE expires <= ?)",
             ended,
+        )
+        db.execute(
+            "DELETE FROM points WHERE code IN (SELECT code FROM classes WHERE expires <= ?)", ended
         )
         db.execute("DELETE FROM classes WHERE expires + ? <= ?", (GRACE_SECONDS, now))
 

@@ -10,13 +10,15 @@ class's TTL; the class's own record `GRACE_SECONDS` later, so an ended code is t
     votes:{code}:{id}          hash  voter -> choice   (one vote per voter: HSET replaces)
     names:{code}:{id}          hash  voter -> name     (only names typed)
     rate:{code}:{voter}        zset  the voter's recent votes (a sliding window)
+    points:{code}              hash  student -> the student's point on the class map (JSON)
 
-A vote is one Lua script (checks, rate limit and write in one atomic step); the other writes
-are MULTI/EXEC pipelines.
+A vote is one Lua script (checks, rate limit and write in one atomic step), and so is a point
+sent (checks, the map's size and write); the other writes are MULTI/EXEC pipelines.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import secrets
 import time
@@ -24,6 +26,7 @@ from collections.abc import Callable
 
 import redis
 
+from bernoulli import store_points
 from bernoulli.classcode import ClassCodeError, new_code, normalize
 from bernoulli.store import (
     GRACE_SECONDS,
@@ -73,6 +76,19 @@ redis.call('EXPIRE', KEYS[4], left)
 return 'ok'
 """
 
+# KEYS: class, points. ARGV: now, student, the point (JSON), most points
+_POINT = """
+local cls = redis.call('HMGET', KEYS[1], 'created', 'expires')
+if not cls[1] then return 'unknown' end
+local left = math.ceil(tonumber(cls[2]) - tonumber(ARGV[1]))
+if left <= 0 then return 'ended' end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0
+    and redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then return 'full' end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], left)
+return 'ok'
+"""
+
 
 def _key(*parts: str) -> str:
     return PREFIX + ":".join(parts)
@@ -86,6 +102,7 @@ class RedisStore:
         self.clock = clock
         self.client = redis.Redis.from_url(url, decode_responses=True)
         self._vote = self.client.register_script(_VOTE)
+        self._point = self.client.register_script(_POINT)
 
     def __repr__(self) -> str:
         return f"RedisStore({self.url!r})"
@@ -106,7 +123,7 @@ class RedisStore:
         """Forget an ended class's questions and votes (Redis expires them too, in time)."""
         ids = self.client.smembers(_key("questions", code))
         keys = [_key(kind, code, q) for q in ids for kind in ("question", "votes", "names")]
-        self.client.delete(_key("questions", code), *keys)
+        self.client.delete(_key("questions", code), _key("points", code), *keys)
 
     def _left(self, room: Classroom) -> int:
         """Whole seconds left of the class: the keys' EXPIRE."""
@@ -199,3 +216,28 @@ class RedisStore:
         code = self._class(code).code
         self._question(code, question_id)
         return sorted_names(self.client.hvals(_key("names", code, question_id)))
+
+    def send_point(self, code: str, point: store_points.Point) -> store_points.Point:
+        point = store_points.check_point(point)
+        code = normalize(code)
+        now = self.clock()
+        point = dataclasses.replace(point, at=now)
+        keys = [_key("class", code), _key("points", code)]
+        args = [repr(now), point.student, store_points.to_json(point), store_points.MAX_POINTS]
+        result = self._point(keys=keys, args=args)
+        if result in ("unknown", "ended"):
+            self._class(code, now)  # raises the ClassCodeError, with its words
+        if result == "full":
+            raise store_points.too_many_points()
+        if result != "ok":
+            raise StoreError(f"the point was not stored ({result})")
+        return point
+
+    def points(self, code: str) -> list[store_points.Point]:
+        code = self._class(code).code
+        stored = self.client.hvals(_key("points", code))
+        return store_points.in_order(store_points.from_json(text) for text in stored)
+
+    def clear_points(self, code: str) -> None:
+        code = self._class(code).code
+        self.client.delete(_key("points", code))

@@ -117,6 +117,18 @@ class Session:
             if msg.WhichOneof("type") == "new_session":
                 self.id = msg.new_session.initialize.session_id
 
+    def send_widgets(self, query: str, widgets: list) -> None:
+        """Rerun the script as the page does when a widget changes: `widgets` are WidgetState
+        protos (``streamlit.proto.WidgetStates_pb2``), e.g. a number, a button's trigger.
+        Widgets not among them keep their values (the session holds them)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = query
+        rerun.rerun_script.page_script_hash = ""
+        rerun.rerun_script.widget_states.widgets.extend(widgets)
+        self.ws.send(rerun.SerializeToString())
+
     def next(self):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 

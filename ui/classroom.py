@@ -3,86 +3,39 @@
 - `teacher_view`: a class (`bernoulli.store`): its code large with the students' link, a
   question about the run on screen, the live tally and the reveal.
 - `student_page`: ``?class=CODE``: the question's run in words, the four choices, a name if
-  the student types one; the answer once the teacher reveals it.
+  the student types one; the answer once the teacher reveals it; and the student's own run
+  for the class map (`ui.class_map`, whose teacher's side is drawn under the class panel).
 
 Stored text (names) is shown with ``st.text`` only: never as markdown or HTML.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import urllib.parse
 
 import streamlit as st
 
-from bernoulli import classcode, data, lesson, share, store, store_url
+from bernoulli import classcode, data, lesson, share, store
 from bernoulli.classcode import ClassCodeError
 from bernoulli.optimize import Settings
-from ui import state
+from ui import class_map, state
+from ui.class_common import CLASS_NOTE, class_store, line, query_of, question_run, student_id
 from ui.presenter import presenter_summary
 from ui.run_view import banner, run_cached, run_key, run_view
-from ui.sidebar import generated_sample, notebook_sample
 
 TALLY_EVERY = 1.5  # seconds between the tally's reruns on the teacher's page
 WATCH_EVERY = 2.0  # seconds between a student page's looks at the class's question
 CODE_TRIES = (5, 60.0)  # class codes a session may try, per so many seconds
 JOIN = "join"  # the session value: (code text, code or None, message) of the last join
 LIMITER = "code_limiter"  # the session value: the session's RateLimiter of code attempts
-VOTER = "voter"  # the session value: this student's random voter id
 VOTED = "voted"  # the session value: (question id, choice, name) of the last vote sent
-CLASS_NOTE = "class_note"  # the session value: one line about the last class action
 NAME = "student_name"  # the widget key of a student's name
 CODE_BOX = "class_input"  # the widget key of a student's typed class code
 CODE_STYLE = (  # the class code, large enough to read from the back of a room
     "<style>.st-key-class_code code{font-size:2.6rem;font-weight:700;letter-spacing:.04em;"
     "white-space:nowrap;background:none;color:inherit}</style>"
 )
-
-
-# --- the store -------------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> store.Store:
-    return store_url.open_store(url or None)
-
-
-def class_store() -> store.Store:
-    """The classes' store that $BERNOULLI_STORE names (SQLite in a file by default)."""
-    return _store(os.environ.get(store.ENV_URL, ""))
-
-
-def line(error: Exception) -> str:
-    """An error's one line, as a sentence."""
-    text = str(error)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-# --- a question's run ------------------------------------------------------------------------
-
-
-def query_of(sample: data.Sample, settings: Settings) -> str:
-    """The run's link query (what a question carries)."""
-    return urllib.parse.urlencode(share.encode(sample.origin, settings))
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def question_run(query: str) -> tuple[data.Sample, Settings] | None:
-    """The sample and settings of a question's query; None if its sample cannot travel."""
-    decoded = share.decode(urllib.parse.parse_qs(query, keep_blank_values=True))
-    source = decoded.source
-    if source.kind == "notebook":
-        sample = notebook_sample()
-    elif source.kind == "generate":
-        sample = generated_sample(source.n, source.true_p, source.seed)
-    elif source.kind == "text" and source.text is not None:
-        sample = data.from_text(source.text, one=source.one)
-    else:
-        return None
-    if source.resample is not None:
-        sample = data.resample(sample, source.resample, source.resample_seed)
-    return sample, decoded.settings
 
 
 # --- the teacher's class ----------------------------------------------------------------------
@@ -101,6 +54,7 @@ def teacher_view(sample: data.Sample, settings: Settings, option_box, presenting
     waiting = question is not None and not question.revealed
     st.session_state[state.KEPT_BACK] = asked_rid if waiting else None
     class_panel(code, question, query_of(sample, settings))
+    class_map.teacher_map(code, question)
     if waiting and asked_rid == rid:
         run_view(sample, settings, option_box, presenting, headline=lambda _: kept_back())
         return None
@@ -284,7 +238,8 @@ def student() -> bool:
 
 
 def student_page() -> None:
-    """The question on screen: the run in words, the choices, a name; then the answer."""
+    """A name; the question on screen: the run in words, the choices, then the answer; and
+    the student's own run, sent to the class map."""
     st.title("Predict with your class")
     code = joined_class()
     if code is None:
@@ -296,6 +251,17 @@ def student_page() -> None:
         return
     watch(code, (question.id, question.revealed) if question else None)
     st.caption(f"Class {classcode.display(code)}")
+    name = st.text_input(
+        "Your name (optional: shown to the class only if you type one)",
+        key=NAME,
+        max_chars=store.NAME_MAX,
+    )
+    question_box(code, question, name)
+    class_map.own_run(code, question, name)
+
+
+def question_box(code: str, question, name: str) -> None:
+    """The question's run in words and the choices; once revealed, the answer."""
     if question is None:
         st.info("Waiting for your teacher's first question…", icon=":material/hourglass:")
         return
@@ -308,7 +274,7 @@ def student_page() -> None:
     if question.revealed:
         answer(question, sample, settings)
     else:
-        vote_box(code, question)
+        vote_box(code, question, name)
 
 
 def joined_class() -> str | None:
@@ -366,25 +332,20 @@ def watch(code: str, seen) -> None:
         st.rerun()
 
 
-def vote_box(code: str, question) -> None:
-    """The four choices and a name; a choice (or a name) not sent yet is sent.
+def vote_box(code: str, question, name: str) -> None:
+    """The four choices; a choice (or a name) not sent yet is sent.
 
     Sent from the script, not from a callback: a click that lands while the page's first
     run is still going has no callback yet, and its vote would be lost.
     """
     session = st.session_state
-    voter = session.setdefault(VOTER, secrets.token_hex(8))
+    voter = student_id()
     choice = st.radio(
         "What will p do?",
         lesson.OUTCOMES,
         index=None,
         format_func=lesson.LABELS.get,
         key=f"vote_{question.id}",
-    )
-    name = st.text_input(
-        "Your name (optional: shown to the class only if you type one)",
-        key=NAME,
-        max_chars=store.NAME_MAX,
     )
     vote = (question.id, choice, name)
     if choice is not None and session.get(VOTED) != vote:

@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import advice, data, export, table, words
+from bernoulli import advice, data, export, table, together, words
 from bernoulli import likelihood as lk
-from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
 from bernoulli.plots.animated import AnimationBudget, animated_spec, shown_part
@@ -60,7 +59,7 @@ def run_key(sample: data.Sample, settings: Settings) -> RunKey:
 def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
     """One run; `_values` (the sample's 0/1 values, for minibatch SGD) is named by the key."""
     values = _values if key.settings.optimizer == "sgd" else None
-    return opt.run(key.n, key.k, key.settings, values)
+    return together.run(key.n, key.k, key.settings, values)  # (with the runs asked at once)
 
 
 @dataclass(frozen=True)

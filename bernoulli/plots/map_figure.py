@@ -142,6 +142,11 @@ def _hover(res: sweep.BatchResult) -> np.ndarray:
     )
 
 
+def outcome_heatmap(res: sweep.BatchResult) -> go.Heatmap:
+    """The outcome map's heatmap alone (e.g. behind the class map's points)."""
+    return _heatmap(res, "outcome")
+
+
 def _heatmap(res: sweep.BatchResult, kind: str) -> go.Heatmap:
     """The map itself: outcome (categorical colours) or log steps to converge."""
     common = {

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, export, optimize, share
+from bernoulli import data, export, optimize, share, together
 from bernoulli.optimize import Settings
 from bernoulli.plots.animated import ESCAPE, GRAD_LINE, LOSS_LINE, NOW, PATH, START, shown_part
 from bernoulli.plots.frames import focus_end, run_frames
@@ -349,8 +349,8 @@ def test_log_gradient_toggle(at):
 
 def test_settings_that_do_not_change_the_run_hit_the_cache(at, monkeypatch):
     calls = []
-    real = optimize.run
-    monkeypatch.setattr(optimize, "run", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    real = together.run  # the page's runs (stepped with any asked at once, or alone)
+    monkeypatch.setattr(together, "run", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     at.number_input(key="lr").set_value(1.2345e-4)  # a run no other test asks for
     rerun(at)
     assert len(calls) == 1

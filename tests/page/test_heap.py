@@ -54,3 +54,37 @@ def test_the_first_run_freezes_the_heap_and_later_garbage_is_still_collected():
     # no longer walks, against the few a full pass still walks after the first run.
     assert frozen > 100_000
     assert tracked < frozen / 4, (tracked, frozen)
+
+
+def test_a_full_collection_at_most_every_second_for_the_whole_server(monkeypatch):
+    """Streamlit's pass after every run is off; `after_run` collects when none began in the
+    last COLLECT_EVERY seconds, and frees a session's garbage cycles then."""
+    import gc
+    import tomllib
+    import weakref
+
+    from ui import heap
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    monkeypatch.setattr(heap, "freeze_once", lambda: None)  # (this process's heap stays)
+    monkeypatch.setattr(heap, "COLLECTOR", heap._Collector())
+    passes = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: passes.append(a) or real(*a))
+    now = [100.0]
+    clock = lambda: now[0]  # noqa: E731
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle
+    alive = weakref.ref(cycle)
+    del cycle
+    assert heap.after_run(clock) and alive() is None and passes == [(2,)]
+    for later in (100.2, 100.5, 100.99):
+        now[0] = later
+        assert not heap.after_run(clock)
+    now[0] = 101.0
+    assert heap.after_run(clock) and len(passes) == 2

@@ -302,8 +302,8 @@ SHARED_RESOURCES = {
     "sidebar.py:notebook_sample": "a frozen Sample with read-only values",
     "sidebar.py:generated_sample": "a frozen Sample with read-only values",
     "run_view.py:figure_cached": "a plotly Figure: mutable, so only ever handed to st.plotly_chart",
-    "classroom.py:_store": "the classes' Store (a SQLite path, or a thread-safe Redis client)",
-    "classroom.py:question_run": "a frozen Sample with read-only values and frozen Settings",
+    "class_common.py:_store": "the classes' Store (a SQLite path, or a thread-safe Redis client)",
+    "class_common.py:question_run": "a frozen Sample with read-only values and frozen Settings",
     "scrub.py:_component": "the preview's component: its page code, registered once, no state",
     **{
         f"explorer_cache.py:{name}_cached": "explorer Figure(s), only handed to st.plotly_chart"
