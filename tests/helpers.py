@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]  # the clone's root: app.py, explorer.py, bernoulli/
 CORPUS = ROOT / "tests" / "corpus"
@@ -95,3 +96,28 @@ def spec(fig) -> dict:
 def moved(frame: dict) -> dict[int, dict]:
     """A frame's updates by trace index (a trace that never moves in a run is not in them)."""
     return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
+def preview_component(at):
+    """The page's one preview component (``ui.scrub``) in an AppTest."""
+    (element,) = at.get("bidi_component")
+    assert element.proto.component_name == "bernoulli_scrub"
+    return element
+
+
+def handed(at) -> dict:
+    """What the page handed the preview component this run."""
+    return json.loads(preview_component(at).proto.json)
+
+
+def release(at, pick: dict):
+    """The preview's release in an AppTest: one "pick" trigger, with the widgets' other
+    values, as the browser sends it (AppTest runs no JavaScript, but holds the trigger)."""
+    element = preview_component(at)
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{element.proto.id}__events"
+    trigger.json_trigger_value = json.dumps([{"event": "pick", "value": pick}])
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at

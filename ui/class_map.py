@@ -29,7 +29,7 @@ from bernoulli.plots.marks import threshold_marks
 from bernoulli.problem import Problem
 from bernoulli.store import StoreError
 from bernoulli.store_points import Point
-from ui import state
+from ui import scrub, state
 from ui.charts import chart
 from ui.class_common import CLASS_NOTE, class_store, line, query_of, question_run, student_id
 from ui.explorer_cache import lr_p0_cached, options_of
@@ -73,15 +73,19 @@ def class_run(question) -> ClassRun:
 # --- a student's own run ---------------------------------------------------------------------
 
 
-def run_controls(run: Settings) -> tuple[float, float]:
-    """The run's own learning rate and start, beginning at the class's run's."""
+def run_controls(start_run: ClassRun) -> tuple[float, float]:
+    """The run's own learning rate and start, beginning at the class's run's: dragged with
+    the preview (`ui.scrub`), or typed and chosen exactly below it."""
     session = st.session_state
+    run, sample = start_run.settings, start_run.sample
     lr_field = settings.FIELDS["lr"]
     session.setdefault(OWN_LR, run.lr)
     start = run.p0 if run.p0 is not None else settings.NOTEBOOK_P0
     session.setdefault(OWN_P0, min(P0_CHOICES, key=lambda p: abs(p - start)))
+    own = run.replace(lr=float(session[OWN_LR]), p0=float(session[OWN_P0]))
+    scrub.own_preview(sample.n, sample.k, own, (OWN_LR, OWN_P0), P0_CHOICES[0])
     lr = st.number_input(
-        "Learning rate",
+        "Exact learning rate",
         min_value=lr_field.low,
         max_value=lr_field.high,
         step=10.0 ** math.floor(math.log10(run.lr)),
@@ -107,7 +111,7 @@ def own_run(code: str, question, name: str) -> None:
             "Pick a learning rate and a start, then send your run: it appears as a point on "
             "your teacher's class map, coloured by what it did."
         )
-        lr, p0 = run_controls(start.settings)
+        lr, p0 = run_controls(start)
         if st.button("Send my run", key="send_run", type="primary", icon=":material/send:"):
             send(code, start, name, (lr, p0))
         sent = st.session_state.get(SENT)

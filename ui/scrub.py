@@ -132,11 +132,9 @@ def confirmation(traj: Trajectory) -> tuple[str | None, dict | None]:
     return pick["token"], {"ok": checked[1].ok, "text": checked[1].text}
 
 
-def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
-    """The sliders and the preview above the figure (`hidden`: keep the outcome back)."""
-    s, n, k = traj.settings, traj.n, traj.k
-    applied, confirm = confirmation(traj)
-    data = {
+def run_data(n: int, k: int, s: Settings, p0: float) -> dict:
+    """What the preview needs of a run: the problem, the settings and the track's marks."""
+    return {
         "n": n,
         "k": k,
         "param": s.param,
@@ -147,12 +145,19 @@ def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
         "beta": s.beta,
         "tol": s.tol,
         "lr": s.lr,
-        "p0": traj.p0,
+        "p0": p0,
         "p_hat": lk.mle(n, k),
         "interior": not lk.on_boundary(n, k),
         "near_p0": near_start(n, k),
         "marks": marks(n, k, s),
         "lr_decades": decades(n, k, s),
+    }
+
+
+def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
+    """The sliders and the preview above the figure (`hidden`: keep the outcome back)."""
+    applied, confirm = confirmation(traj)
+    data = run_data(traj.n, traj.k, traj.settings, traj.p0) | {
         "height": height,
         "hidden": hidden,
         "hidden_text": "Predict first: the preview shows what the run does once you have.",
@@ -160,3 +165,31 @@ def preview(traj: Trajectory, *, hidden: bool, height: int) -> None:
         "applied": applied,
     }
     _component()(key=KEY, data=data, on_pick_change=on_pick, width="stretch")
+
+
+OWN_KEY = "own_scrub"  # a student's own run: the same component under its own key
+OWN_APPLIED = "own_scrub_applied"  # the session value: the last release a student's page took
+
+
+def own_preview(n: int, k: int, s: Settings, keys: tuple[str, str], p0_step: float) -> None:
+    """A student's own run previewed as it is dragged; a release sets the page's two values
+    (`keys`: the lr's and p0's), p0 on its grid of `p0_step`. Torch runs it on *Send*."""
+
+    def on_own_pick() -> None:
+        pick = st.session_state[OWN_KEY]["pick"]
+        if not isinstance(pick, dict):
+            return
+        lr, p0 = pick.get("lr"), pick.get("p0")
+        if offered(FIELDS["lr"], lr) and offered(FIELDS["p0"], p0) and 0 < p0 < 1:
+            st.session_state[keys[0]] = float(lr)
+            st.session_state[keys[1]] = round(round(p0 / p0_step) * p0_step, 6)
+            st.session_state[OWN_APPLIED] = pick.get("token")
+
+    data = run_data(n, k, s, s.p0) | {
+        "height": 340,
+        "hidden": False,
+        "confirm": None,
+        "applied": st.session_state.get(OWN_APPLIED),
+        "p0_stops": round(1 / p0_step),
+    }
+    _component()(key=OWN_KEY, data=data, on_pick_change=on_own_pick, width="stretch")

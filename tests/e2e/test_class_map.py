@@ -71,7 +71,7 @@ def start_class(teacher, class_url: str) -> str:
 def send(page, lr: str) -> None:
     from playwright.sync_api import expect
 
-    box = page.get_by_label("Learning rate")
+    box = page.get_by_label("Exact learning rate")
     box.fill(lr)
     box.press("Enter")
     wait_for_script(page)

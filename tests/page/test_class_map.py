@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from bernoulli import data, lesson, optimize, share, store, store_url
 from bernoulli import likelihood as lk
 from bernoulli.plots.class_map import OUTCOME_STYLE
-from tests.helpers import ROOT, decode
+from tests.helpers import ROOT, decode, release
 
 APP = str(ROOT / "app.py")
 QUESTION = {"lr": "0.0015", "p0": "0.6", "dtype": "float64", "steps": "300"}
@@ -158,3 +158,20 @@ def test_the_explorers_map_goes_behind_on_request():
     assert heatmap["opacity"] == 0.3 and heatmap["hoverinfo"] == "skip"
     assert fig["data"].index(heatmap) == 0  # behind everything
     assert len(points_on(fig)["zigzags"]) == 1
+
+
+def test_a_students_release_on_the_preview_sets_their_own_run(class_store):
+    at, code = teacher()
+    page = opened({"class": code})
+    (element,) = page.get("bidi_component")
+    shown = json.loads(element.proto.json)
+    assert (shown["lr"], shown["p0"], shown["p0_stops"]) == (0.0015, 0.6, 100)
+    assert shown["confirm"] is None  # torch runs it on Send, not on release
+    release(page, {"lr": 0.003, "p0": 0.437, "token": "t1", "n": 200, "k": 145})
+    assert page.number_input(key="own_lr").value == 0.003
+    assert page.select_slider(key="own_p0").value == 0.44  # on the page's 0.01 grid
+    run(page.button(key="send_run").click())
+    run(at)
+    assert {o: [(x, y) for x, y, _ in v] for o, v in points_on(the_map(at)).items()} == {
+        "escapes": [(0.003, 0.44)]
+    }

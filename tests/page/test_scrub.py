@@ -7,16 +7,13 @@ engine itself (what a correct preview sends) or spoiled (what a wrong one would)
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
 from bernoulli import data, optimize, outcome
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings
-from tests.helpers import ROOT
+from tests.helpers import ROOT, handed, release
 from ui import scrub
 
 APP = str(ROOT / "app.py")
@@ -25,29 +22,6 @@ NOTEBOOK = data.notebook_sample()
 
 def rerun(at: AppTest) -> AppTest:
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def component(at: AppTest):
-    (element,) = at.get("bidi_component")
-    assert element.proto.component_name == "bernoulli_scrub"
-    return element
-
-
-def handed(at: AppTest) -> dict:
-    """What the page handed the component this run."""
-    return json.loads(component(at).proto.json)
-
-
-def release(at: AppTest, pick: dict) -> AppTest:
-    """The browser's release: one "pick" trigger with the widgets' other values."""
-    element = component(at)
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{element.proto.id}__events"
-    trigger.json_trigger_value = json.dumps([{"event": "pick", "value": pick}])
-    at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

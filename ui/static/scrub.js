@@ -4,7 +4,6 @@
 // runs it. The DOM is built once per mount and reused whenever `data` changes.
 
 const PER_DECADE = 100; // the lr track's stops: 100 a decade of its log scale
-const P0_STOPS = 1000;
 const SVG = "http://www.w3.org/2000/svg";
 const views = new WeakMap();
 const IDLE = "Drag a slider to preview the run as you go; on release torch runs it.";
@@ -29,6 +28,11 @@ function fmt(x, digits = 3) {
   const a = Math.abs(x);
   if (a >= 1e-3 && a < 1e4) return String(Number(x.toPrecision(digits)));
   return x.toExponential(digits - 1).replace("e+", "e");
+}
+
+// The p0 track's stops: a thousand by default, or what the page asks (a class's 0.01 grid).
+function p0Stops(d) {
+  return d.p0_stops ?? 1000;
 }
 
 function whole(n) {
@@ -343,7 +347,7 @@ function wire(view) {
     update(view);
   });
   refs.p0.addEventListener("input", () => {
-    view.p0 = Number(refs.p0.value) / P0_STOPS;
+    view.p0 = Number(refs.p0.value) / p0Stops(view.data);
     update(view);
   });
   for (const input of [refs.lr, refs.p0]) {
@@ -361,7 +365,7 @@ function wire(view) {
   });
   refs.near.addEventListener("click", () => {
     view.p0 = view.data.near_p0;
-    refs.p0.value = String(Math.round(view.p0 * P0_STOPS));
+    refs.p0.value = String(Math.round(view.p0 * p0Stops(view.data)));
     commit(view);
   });
   wireHandle(view);
@@ -375,7 +379,8 @@ function wireHandle(view) {
     const rect = svg.getBoundingClientRect();
     const x = ((event.clientX - rect.left) / rect.width) * svg.viewBox.baseVal.width;
     const p = xs.invert(x);
-    return Math.round(Math.min(0.999, Math.max(0.001, p)) * P0_STOPS) / P0_STOPS;
+    const stops = p0Stops(view.data);
+    return Math.round(Math.min(1 - 1 / stops, Math.max(1 / stops, p)) * stops) / stops;
   };
   svg.addEventListener("pointerdown", (event) => {
     if (!event.target.classList?.contains("start")) return;
@@ -387,7 +392,7 @@ function wireHandle(view) {
   svg.addEventListener("pointermove", (event) => {
     if (!view.handleDrag) return;
     view.p0 = toP0(event);
-    view.refs.p0.value = String(Math.round(view.p0 * P0_STOPS));
+    view.refs.p0.value = String(Math.round(view.p0 * p0Stops(view.data)));
     update(view);
   });
   const end = () => {
@@ -419,7 +424,6 @@ function mount(parentElement, api) {
     confirm: q(".confirm"),
     picture: q(".picture"),
   };
-  refs.p0.max = String(P0_STOPS);
   const view = { refs, api, svg: q("svg"), picture: refs.picture, pinned: false };
   Object.assign(view, { dragging: false, handleDrag: false, pending: null, frameP0: null });
   wire(view);
@@ -442,8 +446,9 @@ export default function (component) {
     view.lr = data.lr;
     view.p0 = data.p0;
     view.refs.lr.max = String(stopsOf(data));
+    view.refs.p0.max = String(p0Stops(data));
     view.refs.lr.value = String(stopOfLr(data, data.lr));
-    view.refs.p0.value = String(Math.round(data.p0 * P0_STOPS));
+    view.refs.p0.value = String(Math.round(data.p0 * p0Stops(data)));
   }
   const { confirm } = view.refs;
   if (data.confirm) {
