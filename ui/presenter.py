@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import data
+from bernoulli import account, data
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from ui import state
 from ui.assets import asset
@@ -36,14 +36,8 @@ def presenter_lr(box) -> None:
 
 
 def status_words(traj: Trajectory) -> str:
-    """The run's outcome in a few words (the banner says it in full)."""
-    if traj.status == "diverged":
-        return f"diverged at step {traj.diverged_at}"
-    if traj.status == "converged":
-        return f"converged from step {traj.converged_at}"
-    if traj.status == "stalled":
-        return f"stalled at step {traj.stalled_at}"
-    return f"not converged after {len(traj.p) - 1:,} steps"
+    """The run's outcome in a few words (its account's; the banner says it in full)."""
+    return account.of_run(traj).words
 
 
 def presenter_summary(box, sample: data.Sample, settings: Settings, traj) -> None:

@@ -12,7 +12,7 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import advice, data, settings, share
+from bernoulli import account, advice, data, settings, share
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
@@ -201,12 +201,12 @@ def resample_section(base: data.Sample) -> data.Sample:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def forecast_cached(n: int, k: int, s: Settings) -> advice.Advice:
-    return advice.advise(n, k, s)
+def forecast_cached(n: int, k: int, s: Settings) -> account.Account:
+    return account.of_forecast(n, k, s)
 
 
 def regime_note(n: int, k: int, s: Settings) -> str:
-    """What this run will do (the float64 forecast of `advice.advise`), then the numbers."""
+    """What this run will do (the account of its forecast), then the numbers."""
     words = forecast_cached(n, k, s if s.p0 is not None else s.replace(p0=initial_p(s)))
     text = f"**This run:** {words.sentence}"
     if words.first_step:
