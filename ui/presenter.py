@@ -24,12 +24,13 @@ def _lr_from_bar() -> None:
 def presenter_lr(box) -> None:
     """The learning rate on the log grid, within reach while the sidebar is hidden."""
     st.session_state.lr_bar = state.nearest_lr(st.session_state.lr)
+    label = state.lr_slider_label(st.session_state.lr)
     box.select_slider(
         "Learning rate (log scale)",
         state.LR_GRID,
         key="lr_bar",
         on_change=_lr_from_bar,
-        format_func=lambda x: f"lr {x:.2g}",
+        format_func=lambda x: f"lr {label(x)}",
         label_visibility="collapsed",
         help="Leave presenter mode to type an exact learning rate in the sidebar.",
     )

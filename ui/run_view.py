@@ -188,7 +188,7 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
         f"(a) the {s.loss} NLL over p, with the MLE, its 95% intervals on the p-axis and p "
         "moving along the curve (its last 8 steps trailing): the dashed tangent's slope is the "
         "gradient, the arrow is the step to the next p, and the gauge above shows gradient "
-        f"descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"descent's multiplier 1 − lr·H; (b) the loss and (c) {_grad_words(s.param)} at each step, "
         f"drawn as it plays. Steps 0–{end}{window}; the animation and the slider show {shown}: "
         "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
         "sparser where it creeps."
@@ -200,6 +200,13 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
             f"information, so the standard error is SE = 1/√H = {se:.4g}; "
             f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
         )
+
+
+def _grad_words(param: str) -> str:
+    """What panel (c) shows: torch's own gradient in p; in θ the same dNLL/dp, not the step's."""
+    if param == "p":
+        return "the real gradient dNLL/dp"
+    return "dNLL/dp (a run in θ steps with dNLL/dθ = p(1 − p)·dNLL/dp)"
 
 
 # Runs to compare with this one: label -> the settings changed.

@@ -221,9 +221,13 @@ def learning_rate(side) -> None:
         state.LR_GRID,
         key="lr_slider",
         on_change=state.lr_from_slider,
-        format_func=lambda x: f"{x:.2g}",
+        format_func=state.lr_slider_label(st.session_state.lr),
     )
-    number(side, FIELDS["lr"], step=1e-6, format="%.4e", on_change=state.lr_from_number)
+    number(side, FIELDS["lr"], value=None, step=1e-6, format="%.4e", on_change=state.lr_from_number)
+    kept, emptied = st.session_state.get(state.LR_KEPT, (None, False))
+    if emptied:
+        side.caption(f"The box was empty: the run keeps the last learning rate, {kept:g}.")
+    st.session_state[state.LR_KEPT] = (st.session_state.lr, False)
 
 
 def start(side) -> None:
