@@ -69,6 +69,35 @@ class Account:
         """The sentence and why, as the command line prints them."""
         return f"{self.sentence} {self.why}".strip()
 
+    def fields(self) -> dict:
+        """The account as the command line's JSON gives it (NaN or inf as None)."""
+        lam = self.lyapunov
+        return {
+            "outcome": self.outcome,
+            "outcome_words": self.words,
+            "period": self.period,
+            "lyapunov": None if lam is None or not math.isfinite(lam) else lam,
+            "sentence": self.sentence,
+            "why": self.why,
+            "message": self.text,
+        }
+
+    def step(self) -> tuple[str, str]:
+        """The number that matters for this outcome, and what it is (the results tab's)."""
+        label = {
+            "converges": "steps to converge",
+            "zigzags": "steps to converge",
+            "stalls": "stopped moving at step",
+            "escapes": "left (0, 1) at step",
+        }
+        if self.outcome in label:
+            return label[self.outcome], f"{self.at:,}"
+        if self.outcome == "cycle":
+            return "period of the cycle", f"{self.period}"
+        if self.outcome == "chaos":
+            return "Lyapunov exponent per step", f"{self.lyapunov:.3g}"
+        return "steps to converge", "— (not within tol at the end)"
+
 
 @dataclass(frozen=True, eq=False)
 class Course:

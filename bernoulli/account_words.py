@@ -152,7 +152,10 @@ def why(c, run) -> str:
         return f"{head} {th.note}"
     regime = ""
     if s.optimizer in ("gd", "sgd"):
-        regime = f" The learning rate is in the {th.regime(s.lr)} regime of 1/H and 2/H."
+        regime = (
+            f" Near p̂ the learning rate is in gradient descent's {th.regime(s.lr)} regime "
+            f"(of 1/H and 2/H for the {s.loss} NLL in {s.param}: a local statement)."
+        )
     return head + regime
 
 

@@ -219,11 +219,16 @@ def load_sample(args: argparse.Namespace) -> data.Sample:
 # --- fit -----------------------------------------------------------------------------------
 
 
+def check_p0(p0: float | None) -> None:
+    """A start outside (0, 1) has nothing to optimize: an input error, like any bad setting."""
+    if p0 is not None and math.isfinite(p0) and not 0 < p0 < 1:
+        raise InputError(f"--p0 must be inside (0, 1) (or 'random'), not {p0:g}")
+
+
 def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
     from bernoulli import account, optimize  # torch loads here, not for `stability`
 
-    if args.p0 is not None and math.isfinite(args.p0) and not 0 < args.p0 < 1:
-        raise InputError(f"--p0 must be inside (0, 1) (or 'random'), not {args.p0:g}")
+    check_p0(args.p0)
     try:
         settings = optimize.Settings(**{f.name: getattr(args, f.name) for f in schema.RUN})
     except ValueError as e:
@@ -300,18 +305,12 @@ def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
         "mle": traj.mle,
         "settings": {f: getattr(s, f) for f in s.__dataclass_fields__},
         "p0": traj.p0,
-        "outcome": told.outcome,
-        "outcome_words": told.words,
-        "period": told.period,
-        "lyapunov": None if told.lyapunov is None else table.finite(told.lyapunov),
+        **told.fields(),  # outcome, outcome_words, period, lyapunov, sentence, why, message
         "status": traj.status,
         "diverged_at": traj.diverged_at,
         "converged_at": traj.converged_at,
         "stalled_at": traj.stalled_at,
         "final_p": table.finite(traj.final_p),
-        "sentence": told.sentence,
-        "why": told.why,
-        "message": told.text,
         "thresholds": _thresholds_json(th),
         "every": every,
         "trajectory": points,

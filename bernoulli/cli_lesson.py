@@ -78,10 +78,11 @@ def _list(out) -> int:
 def _settings(args: argparse.Namespace, card):
     """The card's start with the options given on top, as optimize.Settings."""
     from bernoulli import share
-    from bernoulli.cli import InputError
+    from bernoulli.cli import InputError, check_p0
 
     start = share.decode(card.start).settings
     given = {f.name: getattr(args, f.name) for f in schema.RUN if hasattr(args, f.name)}
+    check_p0(given.get("p0"))
     try:
         return start.replace(**given)
     except ValueError as e:

@@ -274,27 +274,10 @@ def results(traj: Trajectory) -> None:
     cols[3].metric("final dNLL/dp", _num(traj.grad[-1]))
     told = account.of_run(traj)
     cols[4].metric("outcome", told.words)
-    cols[5].metric(*_step_metric(told))
+    cols[5].metric(*told.step())
     if not lk.on_boundary(n, k):
         st.caption(f"Standard error of p̂: √(p̂(1 − p̂)/n) = {lk.standard_error(n, k):.6g}")
         st.markdown(interval_table(n, k))
-
-
-def _step_metric(told: account.Account) -> tuple[str, str]:
-    """The step that matters for this outcome, labelled as what happened there."""
-    label = {
-        "converges": "steps to converge",
-        "zigzags": "steps to converge",
-        "stalls": "stopped moving at step",
-        "escapes": "left (0, 1) at step",
-    }
-    if told.outcome in label:
-        return label[told.outcome], f"{told.at:,}"
-    if told.outcome == "cycle":
-        return "period of the cycle", f"{told.period}"
-    if told.outcome == "chaos":
-        return "Lyapunov exponent per step", words.number(told.lyapunov, 3)
-    return "steps to converge", "— (not within tol at the end)"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -52,6 +52,8 @@ def test_an_lr_float32_cannot_hold_is_a_one_line_error(lr, optimizer, words):
 @pytest.mark.parametrize("p0", ["0", "1", "1.5", "-0.2"])
 def test_a_p0_outside_the_open_interval_is_a_one_line_error(p0):
     assert_one_line_error(["fit", "notebook", "--p0", p0], "--p0 must be inside (0, 1)")
+    check = ["challenge", "check", "3", "notebook", "--p0", p0]
+    assert_one_line_error(check, "--p0 must be inside (0, 1)")
 
 
 @pytest.mark.parametrize(
