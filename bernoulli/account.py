@@ -1,9 +1,10 @@
 """One account of a run: what p did, in the page's words, with its numbers and why.
 
 Every place that tells a run's outcome reads this account: the banner, the sidebar's forecast
-(the same rules on the float64 forecast of ``advice.forecast``), the prediction's verdict, the
-results tab, the presenter's bar, the challenges and the command line (text and JSON). It is
-computed once per run and kept with it (`of_run`), so the page's cache holds it with the run.
+(the same rules on ``advice.forecast``: the closed-form map, rounded to the run's dtype at each
+step), the prediction's verdict, the results tab, the presenter's bar, the challenges and the
+command line (text and JSON). It is computed once per run and kept with it (`of_run`), so the
+page's cache holds it with the run.
 
 The outcome is decided from the path p_0..p_T and the engine's status (``converged``,
 ``stalled``, ``max_steps``, ``diverged``) with its steps, by these rules, in this order:
