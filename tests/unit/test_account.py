@@ -76,11 +76,24 @@ def check_inequalities(text: str, s, th) -> None:
         assert s.lr < th.stable, text
 
 
+def check_numbers(text: str, traj) -> None:
+    """Every p_t, step and final p the words quote is the run's."""
+    p, last = traj.p, len(traj.p) - 1
+    for t, shown in re.findall(r"p_(\d+) = " + NUM, text):
+        assert int(t) <= last and shown == number(p[int(t)]), (t, shown, text)
+    for t in re.findall(r"\bsteps? (\d+)\b", text):
+        assert int(t) <= last, text
+    for shown in re.findall(r"final p = " + NUM, text):
+        assert shown == number(p[-1]), text
+
+
 def check(traj, told) -> None:
     """The account against the run: its outcome, the numbers it quotes, the claims it makes."""
     s, p, x, p_hat = traj.settings, traj.p, traj.param, traj.mle
     text = f"{told.sentence} {told.why}"
     assert told.outcome in account.OUTCOMES
+    check_numbers(text, traj)
+    check_inequalities(text, s, lk.thresholds(traj.n, traj.k, s.param, s.loss))
     end = len(p) if traj.diverged_at is None else traj.diverged_at
     assert told.crossed == crossed(p[:end], p_hat, s.tol)
     if told.outcome == "escapes":
@@ -119,7 +132,6 @@ def check(traj, told) -> None:
         if s.optimizer in ("gd", "sgd"):
             lam = gd_exponent(s, traj.n, traj.k, x[-account.TAIL :])
             assert told.lyapunov == pytest.approx(lam, rel=1e-9)
-    check_inequalities(text, s, lk.thresholds(traj.n, traj.k, s.param, s.loss))
 
 
 def _inside(p: float) -> float:
