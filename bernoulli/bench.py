@@ -57,7 +57,7 @@ def engine_run(n: int, steps: int = 1000) -> Callable[[], optimize.Trajectory]:
 
     def fn():
         traj = optimize.run(n, k, settings)
-        assert len(traj.p) == steps + 1, traj.message  # a full trajectory, not a divergence
+        assert len(traj.p) == steps + 1, traj.status  # a full trajectory, not a divergence
         return traj
 
     return fn
@@ -178,7 +178,7 @@ def other_runs_table(quick: bool) -> None:
             repeats,
         )
         traj = optimize.run(sample_n, sample_k, settings, sample_values)
-        assert len(traj.p) == 1001, traj.message  # all 1000 steps ran
+        assert len(traj.p) == 1001, traj.status  # all 1000 steps ran
         print(f"   {label:<36} {fmt_time(seconds):>8}   ({traj.status})")
 
 

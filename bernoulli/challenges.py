@@ -4,7 +4,8 @@ Each card has a goal, a hint, the explanation shown once solved, and ``start``: 
 (link keys, as ``share`` reads them) that open the card in a useful place. `check` runs the
 real run (``optimize.run`` on the sample) and says, with the run's numbers, what it did
 against the goal. Where a goal is "the largest lr that …", the edge is found independently by
-bisection on the float64 forecast (``advice.forecast``), and a tolerance says how near counts.
+bisection on the float64 forecast (``account.of_forecast``), and a tolerance says how near counts.
+What a run did is its account (``bernoulli.account``), as on the page.
 No Streamlit here: the page, the tests and ``python -m bernoulli challenge`` use the same checks.
 """
 
@@ -16,21 +17,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bernoulli import advice, lesson, optimize
+from bernoulli import account, lesson, optimize
 from bernoulli import likelihood as lk
 from bernoulli.challenge_cards import CARDS
 from bernoulli.data import Sample
-from bernoulli.problem import Problem
 from bernoulli.settings import OPTIMIZER_NAMES
 from bernoulli.words import number, ratio
 
 EDGE_TOLERANCE = 0.05  # "the largest lr": within 5% below the edge counts
 EXACT_STEP = 3  # card 3: escape at exactly this step
-CHAOS_TAIL = 200  # the last steps read for a cycle or chaos
-MAX_PERIOD = 16  # a repeat within this many steps is a cycle, not chaos
-PERIOD_TOL = 1e-6  # |p_t − p_(t−q)| below this repeats
-LYAPUNOV_MIN = 0.01  # the mean log|slope| of the map above which nearby paths fly apart
-SETTLED_KINDS = ("walks", "zigzags")  # advice kinds that end at p̂
+CHAOS_TAIL = account.TAIL  # the last steps read for a cycle or chaos
+SETTLED_KINDS = account.SETTLED  # the outcomes that end at p̂
 
 
 @dataclass(frozen=True)
@@ -62,8 +59,8 @@ class _Run:
     traj: optimize.Trajectory
 
     @property
-    def advice(self) -> advice.Advice:
-        return advice.advise(self.n, self.k, self.s, self.traj.p)
+    def account(self) -> account.Account:
+        return account.of_run(self.traj)
 
     @property
     def thresholds(self) -> lk.Thresholds:
@@ -71,7 +68,7 @@ class _Run:
 
     @property
     def kind(self) -> str:
-        return self.advice.kind
+        return self.account.outcome
 
 
 # --- independent computations ----------------------------------------------------------------
@@ -79,8 +76,8 @@ class _Run:
 
 def converges(n: int, k: int, s) -> bool:
     """Whether the float64 forecast of `s` settles at p̂ within its steps."""
-    path = advice.forecast(n, k, s, optimize.initial_p(s))
-    return advice.classify(path, lk.mle(n, k), s.tol, edges=s.param == "p").kind in SETTLED_KINDS
+    exact = s.replace(p0=optimize.initial_p(s), dtype="float64")
+    return account.of_forecast(n, k, exact).outcome in SETTLED_KINDS
 
 
 def convergence_edge(n: int, k: int, s) -> float | None:
@@ -107,23 +104,6 @@ def convergence_edge(n: int, k: int, s) -> float | None:
     return low
 
 
-def period(p: np.ndarray, tail: int = CHAOS_TAIL) -> int | None:
-    """The smallest q <= MAX_PERIOD with p_t = p_(t−q) (within PERIOD_TOL) over the last
-    `tail` steps, or None."""
-    end = np.asarray(p[-tail:], dtype=np.float64)
-    for q in range(1, MAX_PERIOD + 1):
-        if len(end) > q and np.max(np.abs(end[q:] - end[:-q])) <= PERIOD_TOL:
-            return q
-    return None
-
-
-def lyapunov(problem: Problem, lr: float, x: np.ndarray) -> float:
-    """The mean log|slope| of the gradient-descent map at the path x (the last CHAOS_TAIL
-    points): above 0 nearby paths fly apart (chaos), below 0 they draw together (a cycle)."""
-    slopes = np.abs(np.asarray(problem.slope(np.asarray(x[-CHAOS_TAIL:]), lr), dtype=np.float64))
-    return float(np.mean(np.log(np.maximum(slopes, 1e-300))))
-
-
 # --- the judges: (run) -> (solved, verdict) ---------------------------------------------------
 
 
@@ -133,7 +113,7 @@ def _lr_words(run: _Run) -> str:
 
 
 def _zigzag(run: _Run) -> Check:
-    said = run.advice.sentence
+    said = run.account.sentence
     if run.kind == "zigzags":
         return Check(True, f"Solved: {said} ({_lr_words(run)}.)")
     return Check(False, f"Not yet: {said} The goal is to pass p̂ and still settle there.")
@@ -152,7 +132,7 @@ def _largest(run: _Run) -> Check:
     )
     if run.kind not in SETTLED_KINDS:
         return Check(
-            False, f"Too far: {run.advice.sentence} At lr = {number(s.lr, 4)}, {edge_words}."
+            False, f"Too far: {run.account.sentence} At lr = {number(s.lr, 4)}, {edge_words}."
         )
     if s.lr < floor:
         return Check(
@@ -163,8 +143,8 @@ def _largest(run: _Run) -> Check:
 
 
 def _escape_in_three(run: _Run) -> Check:
-    step = lesson.escape_step(run.n, run.k, run.s, run.traj.p)
-    said = run.advice.sentence
+    step = lesson.escape_step(run.traj)
+    said = run.account.sentence
     if step == EXACT_STEP:
         return Check(True, f"Solved: {said}")
     if step is None:
@@ -177,7 +157,7 @@ def _escape_in_three(run: _Run) -> Check:
 
 def _escape_below(run: _Run) -> Check:
     th, s = run.thresholds, run.s
-    step = lesson.escape_step(run.n, run.k, s, run.traj.p)
+    step = lesson.escape_step(run.traj)
     if s.lr >= th.stable:
         return Check(
             False,
@@ -185,8 +165,8 @@ def _escape_below(run: _Run) -> Check:
             "with lr below 2/H.",
         )
     if step is None:
-        return Check(False, f"Not yet ({_lr_words(run)}): {run.advice.sentence}")
-    return Check(True, f"Solved: {_lr_words(run)}, below 2/H, and yet {run.advice.sentence}")
+        return Check(False, f"Not yet ({_lr_words(run)}): {run.account.sentence}")
+    return Check(True, f"Solved: {_lr_words(run)}, below 2/H, and yet {run.account.sentence}")
 
 
 def _momentum(run: _Run) -> Check:
@@ -199,8 +179,8 @@ def _momentum(run: _Run) -> Check:
             "gradient descent would never pass p̂.",
         )
     if run.kind != "zigzags":
-        return Check(False, f"Not yet ({lr_words}): {run.advice.sentence}")
-    return Check(True, f"Solved: {lr_words}, below 1/H, and yet {run.advice.sentence}")
+        return Check(False, f"Not yet ({lr_words}): {run.account.sentence}")
+    return Check(True, f"Solved: {lr_words}, below 1/H, and yet {run.account.sentence}")
 
 
 def _chaos(run: _Run) -> Check:
@@ -210,35 +190,36 @@ def _chaos(run: _Run) -> Check:
             False,
             f"Run at least {2 * CHAOS_TAIL} steps: the last {CHAOS_TAIL} show what p settles into.",
         )
-    if run.kind != "bounces":
-        return Check(False, f"Not yet ({_lr_words(run)}): {run.advice.sentence}")
-    q = period(run.traj.p)
-    lam = lyapunov(Problem(run.n, run.k, s.param, s.loss), s.lr, run.traj.param)
-    if q is not None:
+    told = run.account
+    if told.outcome == "cycle":
+        q = told.period
         return Check(
             False,
             f"Close: p settles into a cycle of period {q} ({_lr_words(run)}): it repeats every "
             f"{q} steps. Chaos never repeats: raise lr.",
         )
-    if lam <= LYAPUNOV_MIN:
+    if told.outcome == "on_its_way" and told.lyapunov is not None:
         return Check(
             False,
             f"Close: p has not settled ({_lr_words(run)}), but nearby paths do not fly apart "
-            f"(Lyapunov exponent {number(lam, 2)} ≤ {LYAPUNOV_MIN:g}): it is still creeping "
-            "towards a cycle.",
+            f"(Lyapunov exponent {number(told.lyapunov, 2)} ≤ {account.CHAOS_EXPONENT:g}): it "
+            "is still creeping towards a cycle.",
         )
+    if told.outcome != "chaos":
+        return Check(False, f"Not yet ({_lr_words(run)}): {told.sentence}")
     return Check(
         True,
-        f"Solved: chaos ({_lr_words(run)}). No repeat within {MAX_PERIOD} steps over the last "
-        f"{CHAOS_TAIL}, and nearby paths fly apart (Lyapunov exponent {number(lam, 3)} > 0); "
+        f"Solved: chaos ({_lr_words(run)}). No repeat within {account.MAX_PERIOD} steps over "
+        f"the last {account.TAIL}, and nearby paths fly apart (Lyapunov exponent "
+        f"{number(told.lyapunov, 3)} > 0); "
         f"p wanders between {number(np.min(run.traj.p[-CHAOS_TAIL:]), 4)} and "
         f"{number(np.max(run.traj.p[-CHAOS_TAIL:]), 4)} and never leaves (0, 1).",
     )
 
 
 def _adam(run: _Run) -> Check:
-    step = lesson.escape_step(run.n, run.k, run.s, run.traj.p)
-    said = run.advice.sentence
+    step = lesson.escape_step(run.traj)
+    said = run.account.sentence
     if step is None:
         return Check(False, f"Not yet (lr = {number(run.s.lr, 4)}): {said}")
     return Check(True, f"Solved (lr = {number(run.s.lr, 4)}): {said}")
@@ -246,7 +227,7 @@ def _adam(run: _Run) -> Check:
 
 def _mean(run: _Run) -> Check:
     th_sum = lk.thresholds(run.n, run.k, run.s.param, "sum")
-    said = run.advice.sentence
+    said = run.account.sentence
     if run.kind != "zigzags":
         return Check(False, f"Not yet ({_lr_words(run)}): {said}")
     return Check(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
 GROUP = 5  # characters between the dashes of the shown code
-_LOOK_ALIKES = {"0": "O", "O": "0", "1": "I or L", "I": "1", "L": "1"}
+_LOOK_ALIKES = "0O1IL"  # left out of codes: each looks like another
 _EXAMPLE = "e.g. ABCDE-FGHJK"
 
 
@@ -62,8 +62,8 @@ def normalize(text: str) -> str:
         )
     for i, ch in enumerate(code, 1):
         if ch not in CODE_ALPHABET:
-            alike = _LOOK_ALIKES.get(ch)
-            hint = f" (did you mean {alike}?)" if alike else ""
+            alike = ch in _LOOK_ALIKES
+            hint = " (codes leave out 0, O, 1, I and L, which look alike)" if alike else ""
             raise ClassCodeError(
                 f"the class code has {_shown(ch)} at character {i}, which codes never use: "
                 f"they are letters and digits 2-9{hint}"

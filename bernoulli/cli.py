@@ -25,7 +25,7 @@ from bernoulli import cli_lesson, data, table
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
 from bernoulli.cli_args import InputError as InputError  # re-exported: the CLI's one-line errors
-from bernoulli.cli_args import Parser, none_or, positive_int, whole
+from bernoulli.cli_args import Parser, check_p0, none_or, positive_int, whole
 
 FORMATS = ("table", "csv", "json")
 SCALES = ("sum", "mean")
@@ -110,8 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         "words and exits 0.",
         epilog="Formats: table (aligned columns, then the outcome in plain words); csv "
         "(header step,p,nll,grad, plus theta,grad_theta in the logit parameterization; the "
-        "outcome goes to stderr); json (an object with status, diverged_at (null or a step), "
-        "converged_at, stalled_at, message, n, k, mle, settings, thresholds and trajectory, a "
+        "outcome goes to stderr); json (an object with outcome (converges, zigzags, cycle, chaos, "
+        "stalls, escapes or on_its_way), outcome_words, period (a cycle's, else null), lyapunov "
+        "(the exponent per step where the run was read for chaos, else null), status, "
+        "diverged_at (null or a step), converged_at, stalled_at, sentence, why, message "
+        "(sentence and why), n, k, mle, settings, thresholds and trajectory, a "
         "list of {step, p, nll, grad, loss, grad_param}). In JSON, NaN and infinite values "
         "(e.g. the NLL at a diverged last point) are written as null. Rows are every K-th "
         "step and always the last one.",
@@ -172,8 +175,9 @@ def load_sample(args: argparse.Namespace) -> data.Sample:
 
 
 def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
-    from bernoulli import optimize  # torch loads here, not for `stability`
+    from bernoulli import account, optimize  # torch loads here, not for `stability`
 
+    check_p0(args.p0)
     try:
         settings = optimize.Settings(**{f.name: getattr(args, f.name) for f in schema.RUN})
     except ValueError as e:
@@ -181,18 +185,19 @@ def fit(args: argparse.Namespace, sample: data.Sample, out) -> None:
     if settings.optimizer == "sgd" and sample.values is None:
         raise InputError(f"minibatch SGD needs the raw 0/1 values, and {sample.source} has none")
     traj = optimize.run(sample.n, sample.k, settings, sample.values)
+    told = account.of_run(traj)
     every = args.every or (100 if args.format == "table" else 1)
     rows = table.rows(len(traj.p), every)
     if args.format == "json":
         _fit_json(traj, sample, rows, every, out)
     elif args.format == "csv":
         out.write(table.csv_text(table.columns(traj, table.printed(traj), rows)))
-        print(traj.message, file=sys.stderr)
+        _outcome_lines(told, sys.stderr)
     else:
-        _fit_table(traj, sample, rows, out)
+        _fit_table(traj, told, sample, rows, out)
 
 
-def _fit_table(traj, sample: data.Sample, rows, out) -> None:
+def _fit_table(traj, told, sample: data.Sample, rows, out) -> None:
     s = traj.settings
     logit = s.param == "logit"
     th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
@@ -222,10 +227,20 @@ def _fit_table(traj, sample: data.Sample, rows, out) -> None:
     for line in table.text_lines(table.columns(traj, table.printed(traj), rows), s.dtype):
         print(line, file=out)
     print("", file=out)
-    print(traj.message, file=out)
+    _outcome_lines(told, out)
+
+
+def _outcome_lines(told, out) -> None:
+    """The account: the outcome in a few words, what p did, then why (a line each)."""
+    print(f"outcome: {told.words}", file=out)
+    print(told.sentence, file=out)
+    print(told.why, file=out)
 
 
 def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
+    from bernoulli import account
+
+    told = account.of_run(traj)  # (kept on the run: not told twice)
     s = traj.settings
     th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
     names = table.JSON + (("theta",) if s.param == "logit" else ())
@@ -239,12 +254,12 @@ def _fit_json(traj, sample: data.Sample, rows, every: int, out) -> None:
         "mle": traj.mle,
         "settings": {f: getattr(s, f) for f in s.__dataclass_fields__},
         "p0": traj.p0,
+        **told.fields(),  # outcome, outcome_words, period, lyapunov, sentence, why, message
         "status": traj.status,
         "diverged_at": traj.diverged_at,
         "converged_at": traj.converged_at,
         "stalled_at": traj.stalled_at,
         "final_p": table.finite(traj.final_p),
-        "message": traj.message,
         "thresholds": _thresholds_json(th),
         "every": every,
         "trajectory": points,

@@ -54,3 +54,9 @@ def none_or(f: schema.Field, parse: Callable) -> Callable:
             raise argparse.ArgumentTypeError(message) from None
 
     return parse_or_none
+
+
+def check_p0(p0: float | None) -> None:
+    """A start outside (0, 1) has nothing to optimize: an input error, like any bad setting."""
+    if p0 is not None and math.isfinite(p0) and not 0 < p0 < 1:
+        raise InputError(f"--p0 must be inside (0, 1) (or 'random'), not {p0:g}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from bernoulli import settings as schema
-from bernoulli.cli_args import InputError, Parser, none_or, whole
+from bernoulli.cli_args import InputError, Parser, check_p0, none_or, whole
 
 _FLAGS = {f.key: f.cli for f in schema.RUN}  # link key -> command-line flag
 
@@ -79,6 +79,7 @@ def _settings(args: argparse.Namespace, card):
 
     start = share.decode(card.start).settings
     given = {f.name: getattr(args, f.name) for f in schema.RUN if hasattr(args, f.name)}
+    check_p0(given.get("p0"))
     try:
         return start.replace(**given)
     except ValueError as e:

@@ -17,6 +17,8 @@ import numpy as np
 
 from bernoulli.problem import Problem
 
+CHAOS_EXPONENT = 0.005  # a chaotic orbit's Lyapunov exponent must exceed this (per step)
+
 
 class _RunOptions(Protocol):
     @property

@@ -105,9 +105,10 @@ _BRACKETS = str.maketrans({c: " " for c in "[](),"})
 def statement(layout: str, shape: tuple[int, int, int], found: Symbols) -> str:
     """The one line: how the values were laid out (n values, rows, width) and their symbols."""
     n, rows, width = shape
+    values = "value" if n == 1 else "values"
     words = {
-        "lines": f"{n:,} values, one a line",
-        "row": f"one row of {n:,} values, all of them the sample",
+        "lines": f"{n:,} {values}, one a line",
+        "row": f"one row of {n:,} {values}, all of them the sample",
         "grid": (
             f"all {n:,} values of the {rows:,} rows × {width:,} columns, row by row"
             if rows * width == n
@@ -116,8 +117,8 @@ def statement(layout: str, shape: tuple[int, int, int], found: Symbols) -> str:
             else f"all {n:,} values of the {width:,} columns, row by row"
         ),
         "list": f"a list of {n:,} values",
-        "letters": f"{n:,} letters, one value each",
-        "column": f"{n:,} values, one a line",
+        "letters": f"{n:,} letters, one value each" if n != 1 else "1 letter, one value",
+        "column": f"{n:,} {values}, one a line",
     }[layout]
     parts = [words]
     if found.words:

@@ -1,17 +1,17 @@
 """Predict, then observe: a student's prediction of a run, and the verdict once it has run.
 
-The four outcomes a student picks from are the run's course as ``advice.classify`` reads it
-(the one classification behind the sidebar's forecast and the banner), folded to four words:
+The four outcomes a student picks from are the run's account (``bernoulli.account``: the one
+account behind the sidebar's forecast, the banner and the command line), folded to four words:
 
-    walks                         -> converges  (converges smoothly)
-    zigzags                       -> zigzags    (zig-zags in)
-    bounces                       -> cycles     (settles into a cycle, or chaos)
-    leaves_first, leaves, outside -> escapes    (escapes (0, 1))
-    slow, stalls                  -> zigzags when p went past p̂ on the way, else converges
-                                     (still on its way, or stopped short: the approach so far)
+    converges                 -> converges  (converges smoothly)
+    zigzags                   -> zigzags    (zig-zags in)
+    cycle, chaos              -> cycles     (settles into a cycle, or chaos)
+    escapes                   -> escapes    (escapes (0, 1))
+    stalls, on_its_way        -> zigzags when p went past p̂ on the way, else converges
+                                 (stopped short, or still on its way: the approach so far)
 
-The verdict's sentence is ``advice.advise``'s own sentence for the run (the same words as the
-sidebar and the banner, with the run's numbers), after one clause saying right or not.
+The verdict's sentence is the account's own sentence for the run (the same words as the
+banner, with the run's numbers), after one clause saying right or not.
 A prediction may carry a number: the step at which p escapes, or p after 10 steps.
 """
 
@@ -20,10 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
-from bernoulli import advice
-from bernoulli import likelihood as lk
+from bernoulli import account
 from bernoulli.store import CHOICES
 from bernoulli.words import number
 
@@ -34,13 +31,12 @@ LABELS = {
     "cycles": "settles into a cycle (or chaos)",
     "escapes": "escapes (0, 1)",
 }
-_KIND_OUTCOME = {
-    "walks": "converges",
+_FOLD = {
+    "converges": "converges",
     "zigzags": "zigzags",
-    "bounces": "cycles",
-    "leaves_first": "escapes",
-    "leaves": "escapes",
-    "outside": "escapes",
+    "cycle": "cycles",
+    "chaos": "cycles",
+    "escapes": "escapes",
 }
 NUMBERS = ("escape_step", "p_at_10")  # what a prediction's number is about
 STEP_TOLERANCE = 1  # an escape step this close counts as close
@@ -76,46 +72,31 @@ class Verdict:
     close: bool | None = None  # the predicted number was within tolerance (None: no number)
 
 
-def _course(n: int, k: int, settings, p) -> advice.Course:
-    p = np.asarray(p, dtype=np.float64)
-    return advice.classify(p, lk.mle(n, k), settings.tol, edges=settings.param == "p")
+def outcome_of(told: account.Account) -> str:
+    """The outcome (of OUTCOMES) of a run's account."""
+    if told.outcome in _FOLD:
+        return _FOLD[told.outcome]
+    return "zigzags" if told.crossed else "converges"  # stalls, on its way: the approach so far
 
 
-def outcome_of(course) -> str:
-    """The outcome (of OUTCOMES) of an ``advice.classify`` course."""
-    if course.kind in _KIND_OUTCOME:
-        return _KIND_OUTCOME[course.kind]
-    return "zigzags" if course.crossed else "converges"  # slow, stalls: the approach so far
+def outcome(traj) -> str:
+    """What the run (``optimize.Trajectory``) did, one of OUTCOMES, from its account."""
+    return outcome_of(account.of_run(traj))
 
 
-def outcome(n: int, k: int, settings, p) -> str:
-    """What the run did, one of OUTCOMES, from its path p_0..p_T (``Trajectory.p``).
-
-    Parameters
-    ----------
-    n, k : int
-        Number of samples and of ones.
-    settings : optimize.Settings
-        The run's settings (its tol and param decide "settled" and "out").
-    p : array_like
-        The run's p_t.
-    """
-    return outcome_of(_course(n, k, settings, p))
+def escape_step(traj) -> int | None:
+    """The step at which p left (0, 1), None if it never did."""
+    told = account.of_run(traj)
+    return told.at if told.outcome == "escapes" else None
 
 
-def escape_step(n: int, k: int, settings, p) -> int | None:
-    """The step at which p left (0, 1) (or reached its edge, in p), None if it never did."""
-    course = _course(n, k, settings, p)
-    return course.at if _KIND_OUTCOME.get(course.kind) == "escapes" else None
-
-
-def _number_words(prediction: Prediction, n: int, k: int, settings, p) -> tuple[str, bool | None]:
+def _number_words(prediction: Prediction, traj) -> tuple[str, bool | None]:
     """One sentence on how close the predicted number came, and whether it was close."""
     if prediction.number is None:
         return "", None
     guess = prediction.number
     if prediction.about == "escape_step":
-        step = escape_step(n, k, settings, p)
+        step = escape_step(traj)
         if step is None:
             return (
                 f"You guessed p would escape at step {number(guess)}; it never left (0, 1).",
@@ -129,6 +110,7 @@ def _number_words(prediction: Prediction, n: int, k: int, settings, p) -> tuple[
             f"step counts as close).",
             close,
         )
+    p = traj.p
     if len(p) <= P_AT:
         return (
             f"You guessed p = {number(guess, 4)} after {P_AT} steps; the run ended at step "
@@ -145,31 +127,26 @@ def _number_words(prediction: Prediction, n: int, k: int, settings, p) -> tuple[
     )
 
 
-def verdict(prediction, n: int, k: int, settings, p) -> Verdict:
+def verdict(prediction, traj) -> Verdict:
     """Whether `prediction` (one of OUTCOMES, or a `Prediction`) matched the run, and why.
 
     Parameters
     ----------
     prediction : str or Prediction
         The outcome the student predicted, optionally with a number.
-    n, k : int
-        Number of samples and of ones.
-    settings : optimize.Settings
-        The run's settings.
-    p : array_like
-        The run's p_t (``Trajectory.p``).
+    traj : optimize.Trajectory
+        The run.
 
     Returns
     -------
     Verdict
         right, the run's outcome, and one or two sentences with the run's numbers: the first
-        says right or not, the second is ``advice.advise``'s sentence for the run.
+        says right or not, the second is the account's sentence for the run.
     """
     if not isinstance(prediction, Prediction):
         prediction = Prediction(prediction)
-    p = np.asarray(p, dtype=np.float64)
-    said = advice.advise(n, k, settings, p).sentence
-    happened = outcome(n, k, settings, p)
+    told = account.of_run(traj)
+    happened = outcome_of(told)
     right = prediction.outcome == happened
     if right:
         lead = f"Right: it {LABELS[happened]}."
@@ -177,6 +154,6 @@ def verdict(prediction, n: int, k: int, settings, p) -> Verdict:
         lead = (
             f"Not this time: you said it {LABELS[prediction.outcome]}, but it {LABELS[happened]}."
         )
-    extra, close = _number_words(prediction, n, k, settings, p)
-    sentence = " ".join(part for part in (lead, said, extra) if part)
+    extra, close = _number_words(prediction, traj)
+    sentence = " ".join(part for part in (lead, told.sentence, extra) if part)
     return Verdict(right, happened, sentence, close)

@@ -5,7 +5,8 @@ numbers with torch ops and a step costs the same at n = 200 or n = 10^8. Minibat
 exception: it draws real samples, with a seeded generator, at O(batch) cost per step.
 
 Nothing is clamped. When p leaves (0, 1) or the loss stops being finite the run stops there,
-records that last point, and says at which step and why.
+records that last point, and says at which step. The engine gives numbers and a status; what
+the run did, in words, is ``bernoulli.account``'s.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from bernoulli import advice, turns, words
 from bernoulli import likelihood as lk
 from bernoulli import settings as schema
+from bernoulli import turns
 from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
 from bernoulli.settings import MAX_STEPS as MAX_STEPS
 from bernoulli.settings import OPTIMIZER_NAMES as OPTIMIZER_NAMES
@@ -48,7 +49,6 @@ class Trajectory:
     diverged_at: int | None  # first step where p left (0, 1) or the loss was NaN/inf
     converged_at: int | None  # first step from which |p_t - p̂| <= tol until the end
     stalled_at: int | None  # first step from which the parameter never changed again
-    message: str  # what happened and why, in plain words and numbers
 
     @property
     def steps(self) -> np.ndarray:
@@ -219,7 +219,7 @@ def recorded(n: int, k: int, s: Settings, steps, diverged_at: int | None) -> Tra
     return _conclude(
         Trajectory(
             *(s, n, k, p0, p, param, nll, grad, loss, grad_param),
-            *(status, diverged_at, None, None, ""),
+            *(status, diverged_at, None, None),
         )
     )
 
@@ -258,7 +258,7 @@ def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
 
 
 def _conclude(traj: Trajectory) -> Trajectory:
-    """The finished run classified (converged, stalled or ran all steps) and explained."""
+    """The finished run classified: converged, stalled or ran all steps."""
     s, p, param = traj.settings, traj.p, traj.param
     status, converged_at, stalled_at = traj.status, None, None
     if status != "diverged":
@@ -271,98 +271,4 @@ def _conclude(traj: Trajectory) -> Trajectory:
         elif len(param) > 1 and param[-1] == param[-2]:
             status = "stalled"
             stalled_at = int(moved[-1]) + 1 if moved.size else 0
-    traj = replace(traj, status=status, converged_at=converged_at, stalled_at=stalled_at)
-    object.__setattr__(traj, "message", explain(traj))
-    return traj
-
-
-def _fmt(x: float, digits: int = 6) -> str:
-    return words.number(x, digits)
-
-
-def explain(traj: Trajectory) -> str:
-    """Plain words on how the run ended, with the numbers that explain it."""
-    s, n, k = traj.settings, traj.n, traj.k
-    th = lk.thresholds(n, k, s.param, s.loss)
-    name = OPTIMIZER_NAMES[s.optimizer]
-    p_hat = lk.mle(n, k)
-    end = len(traj.p) - 1
-    if traj.status == "diverged":
-        t = traj.diverged_at
-        p_t = traj.p[t]
-        if t == 0:
-            return (
-                f"p0 = {_fmt(p_t)} is not inside (0, 1): the {s.loss} NLL is "
-                f"{_fmt(traj.loss[0])} there, so there is nothing to optimize."
-            )
-        where = "p left (0, 1)" if not _in_domain(p_t) else "the loss became " + _fmt(traj.loss[t])
-        if s.optimizer == "newton" and not math.isfinite(traj.param[t]):
-            return _newton_undefined(traj, t)
-        jump = traj.p[t] - traj.p[t - 1]
-        text = (
-            f"Diverged at step {t}: {where}, p_{t} = {_fmt(p_t)} "
-            f"(from p_{t - 1} = {_fmt(traj.p[t - 1])}, a jump of {_fmt(jump)}). "
-        )
-        if s.optimizer == "newton" and s.param == "logit":
-            text += "Newton divides by the curvature n·p(1 − p), which vanishes as p nears 0 or 1. "
-        if th.note:
-            return text + th.note
-        ratio = s.lr / th.stable
-        crossed = advice.classify(traj.p, p_hat, s.tol, s.param == "p").crossed
-        crossed = crossed or advice.near(n, k, s, traj.param[t - 1])
-        if s.optimizer == "gd" and ratio >= 1 and crossed:  # near p̂: its limit applies
-            return text + (
-                f"The learning rate {_fmt(s.lr)} is {words.ratio(ratio)}× the local stability "
-                f"limit 2/H = {_fmt(th.stable)} (H = {_fmt(th.curvature)} is the curvature of the "
-                f"{s.loss} NLL at p̂ = {_fmt(p_hat)}), so every step overshoots p̂ by more than it "
-                "corrects."
-            )
-        if s.optimizer == "gd":
-            where = "below" if ratio < 1 else f"{words.ratio(ratio)}× of"
-            return text + (
-                f"The learning rate {_fmt(s.lr)} is {where} the local limit 2/H = "
-                f"{_fmt(th.stable)}, but that limit only holds near p̂ = {_fmt(p_hat)}, and "
-                f"p never came near p̂: the gradient "
-                f"(and the curvature) grow without bound towards 0 and 1, so from "
-                f"p_{t - 1} = {_fmt(traj.p[t - 1])} one step of −lr·g jumps past the edge."
-            )
-        return text + f"{name} with learning rate {_fmt(s.lr)} stepped out of the domain."
-    gap = abs(traj.final_p - p_hat)
-    if traj.status == "converged":
-        return (
-            f"Converged: |p − p̂| ≤ {s.tol:g} from step {traj.converged_at} on; "
-            f"final p = {_fmt(traj.final_p)}, closed-form MLE p̂ = k/n = {_fmt(p_hat)}."
-        )
-    if traj.status == "stalled":
-        update = s.lr * abs(traj.grad_param[end - 1]) if end else 0.0
-        spacing = float(np.spacing(np.asarray(traj.param[-1], dtype=s.dtype)))
-        return (
-            f"Stalled at step {traj.stalled_at}: p stopped moving at {_fmt(traj.final_p)}, "
-            f"{gap:.3g} short of the MLE {_fmt(p_hat)}. The update lr·g = {update:.3g} is below "
-            f"half the {s.dtype} spacing {spacing:.3g} at this value, so it rounds away."
-        )
-    # On the boundary 1/H and 2/H are 0 or inf: the note says what holds instead.
-    regime = th.note or advice.theory(n, k, s)
-    if not th.note and s.optimizer in ("gd", "sgd"):
-        regime = f"The learning rate is in the {th.regime(s.lr)} regime. " + regime
-    return (
-        f"Ran all {end} steps without settling within {s.tol:g} of p̂ = {_fmt(p_hat)}: "
-        f"final p = {_fmt(traj.final_p)}, |p − p̂| = {gap:.3g}. {regime}"
-    )
-
-
-def _newton_undefined(traj: Trajectory, t: int) -> str:
-    """Newton's step g/H was not finite: H (or g and H) rounded to 0 in the run's dtype."""
-    s = traj.settings
-    where = "θ" if s.param == "logit" else "p"
-    before = traj.param[t - 1]
-    edge = float(min(lk.sigmoid(before), lk.sigmoid(-before))) if where == "θ" else traj.p[t - 1]
-    text = (
-        f"Diverged at step {t}: Newton's step g/H is not finite, though p did not leave (0, 1). "
-        f"At {where}_{t - 1} = {_fmt(before)} (p is {_fmt(edge, 3)} from the edge) the "
-        f"curvature H of the {s.loss} NLL rounds to 0 in {s.dtype} (gradient g = "
-        f"{_fmt(traj.grad_param[t - 1])}), so g/H is g/0 or 0/0."
-    )
-    if s.param == "logit":
-        text += " Newton divides by the curvature n·p(1 − p), which vanishes as p nears 0 or 1."
-    return text
+    return replace(traj, status=status, converged_at=converged_at, stalled_at=stalled_at)

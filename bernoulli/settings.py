@@ -368,6 +368,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         problems = [f.problem(getattr(self, f.name)) for f in RUN]
+        problems = [p for p in problems if p] or [lr_overflow(self)]
         problems = [p for p in problems if p]
         if problems:
             raise ValueError("; ".join(problems))
@@ -375,3 +376,23 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+DTYPE_MAX = {"float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
+
+
+def lr_overflow(s: Settings) -> str | None:
+    """Why torch cannot step with this lr in this dtype (it would raise), or None.
+
+    Adam's first step divides lr by 1 − β (its bias correction): that too must be a number.
+    """
+    most = DTYPE_MAX[s.dtype]
+    if s.optimizer == "adam" and s.lr / (1 - s.beta) > most:
+        return (
+            f"learning rate must be at most {most * (1 - s.beta):.6g} for Adam with "
+            f"β = {s.beta:g} in {s.dtype} (lr/(1 − β) must be a {s.dtype} number), "
+            f"not {s.lr:g}"
+        )
+    if s.lr > most:
+        return f"learning rate must be at most {most:.6g} in {s.dtype}, not {s.lr:g}"
+    return None

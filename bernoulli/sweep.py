@@ -53,7 +53,7 @@ STATUS_LABELS = {
 OPTIMIZERS = ("gd", "momentum")
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _PROGRESS_CALLS = 20  # how many times a long run reports progress
-CHAOS_EXPONENT = 0.005  # a chaotic run's Lyapunov exponent must exceed this (per step)
+CHAOS_EXPONENT = dynamics.CHAOS_EXPONENT  # a chaotic run's exponent must exceed this
 _MIN_BLOCK = 2048  # fewer runs than this per thread are not worth a thread
 _MAX_BLOCK = 32768  # torch's own threading starts above this many elements
 

@@ -49,7 +49,7 @@ SHOWN = "class_map_shown"  # the session value: the Point whose run the projecto
 
 def outcome_of(traj: Trajectory) -> str:
     """What a run did, as one of the page's outcome words (``lesson.OUTCOMES``)."""
-    return lesson.outcome(traj.n, traj.k, traj.settings, traj.p)
+    return lesson.outcome(traj)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,7 @@ def reveal(code: str, question, traj) -> None:
     """What the run did, against what the class said."""
     counts = class_store().tally(code, question.id)
     total = sum(counts.values())
-    said = lesson.outcome(traj.n, traj.k, traj.settings, traj.p)
+    said = lesson.outcome(traj)
     st.success(
         f"The run {lesson.LABELS[said]}: {counts[said]} of {total} predicted it.",
         icon=":material/how_to_vote:",
@@ -367,11 +367,11 @@ def answer(question, sample: data.Sample, settings: Settings) -> None:
     traj = run_cached(run_key(sample, settings), sample.values)
     voted = st.session_state.get(VOTED)
     if voted and voted[0] == question.id:
-        said = lesson.verdict(voted[1], traj.n, traj.k, settings, traj.p)
+        said = lesson.verdict(voted[1], traj)
         (st.success if said.right else st.warning)(
             f"You predicted: {lesson.LABELS[voted[1]]}. {said.sentence}"
         )
     else:
-        outcome = lesson.outcome(traj.n, traj.k, settings, traj.p)
+        outcome = lesson.outcome(traj)
         st.info(f"The run {lesson.LABELS[outcome]}.")
     st.link_button("Watch this run", "./?" + question.query, icon=":material/play_arrow:")

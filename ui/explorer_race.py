@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from bernoulli import dynamics, settings, sweep
+from bernoulli import account, dynamics, settings, sweep
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.problem import Problem
@@ -104,7 +104,10 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
         if h.note == ""
         else h.note
     )
-    lines = [f"- **{label}**: {traj.message}" for label, traj in zip(labels, trajs, strict=True)]
+    lines = [
+        f"- **{label}**: {account.of_run(traj).text}"
+        for label, traj in zip(labels, trajs, strict=True)
+    ]
     st.markdown("\n".join(lines))
 
 

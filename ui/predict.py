@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import advice, data, lesson
+from bernoulli import data, lesson
 from bernoulli.optimize import Settings
 from bernoulli.settings import MAX_STEPS
 from ui import state
@@ -100,7 +100,7 @@ def verdict(traj, rid: tuple) -> None:
         banner(traj)
         return
     prediction = made[1]
-    said = lesson.verdict(prediction, traj.n, traj.k, traj.settings, traj.p)
+    said = lesson.verdict(prediction, traj)
     box = st.success if said.right else st.warning
     box(said.sentence, icon=":material/psychology:")
-    why(traj, advice.advise(traj.n, traj.k, traj.settings, traj.p))
+    why(traj)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import data
+from bernoulli import account, data
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from ui import state
 from ui.assets import asset
@@ -24,26 +24,21 @@ def _lr_from_bar() -> None:
 def presenter_lr(box) -> None:
     """The learning rate on the log grid, within reach while the sidebar is hidden."""
     st.session_state.lr_bar = state.nearest_lr(st.session_state.lr)
+    label = state.lr_slider_label(st.session_state.lr)
     box.select_slider(
         "Learning rate (log scale)",
         state.LR_GRID,
         key="lr_bar",
         on_change=_lr_from_bar,
-        format_func=lambda x: f"lr {x:.2g}",
+        format_func=lambda x: f"lr {label(x)}",
         label_visibility="collapsed",
         help="Leave presenter mode to type an exact learning rate in the sidebar.",
     )
 
 
 def status_words(traj: Trajectory) -> str:
-    """The run's outcome in a few words (the banner says it in full)."""
-    if traj.status == "diverged":
-        return f"diverged at step {traj.diverged_at}"
-    if traj.status == "converged":
-        return f"converged from step {traj.converged_at}"
-    if traj.status == "stalled":
-        return f"stalled at step {traj.stalled_at}"
-    return f"not converged after {len(traj.p) - 1:,} steps"
+    """The run's outcome in a few words (its account's; the banner says it in full)."""
+    return account.of_run(traj).words
 
 
 def presenter_summary(box, sample: data.Sample, settings: Settings, traj) -> None:

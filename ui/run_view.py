@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import advice, data, export, table, together, words
+from bernoulli import account, data, export, table, together, words
 from bernoulli import likelihood as lk
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
@@ -24,12 +24,10 @@ from ui.sidebar import SECONDS_PER_STEP
 
 # px: the banner, Play and the curve panel fit 1280×720 (the legend below them need not)
 FIGURE_HEIGHT = {False: 588, True: 655}
-BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
-    "walks": (st.success, ":material/check_circle:"),
+BANNERS = {  # account.OUTCOMES -> how the banner shows it (words first, never colour alone)
+    "converges": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),
-    "leaves_first": (st.error, ":material/error:"),
-    "leaves": (st.error, ":material/error:"),
-    "outside": (st.error, ":material/error:"),
+    "escapes": (st.error, ":material/error:"),
     "stalls": (st.warning, ":material/pause_circle:"),
 }
 
@@ -57,9 +55,12 @@ def run_key(sample: data.Sample, settings: Settings) -> RunKey:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_cached(key: RunKey, _values: np.ndarray | None) -> Trajectory:
-    """One run; `_values` (the sample's 0/1 values, for minibatch SGD) is named by the key."""
+    """One run, with its account (kept on it: cached together); `_values` (the sample's 0/1
+    values, for minibatch SGD) is named by the key."""
     values = _values if key.settings.optimizer == "sgd" else None
-    return together.run(key.n, key.k, key.settings, values)  # (with the runs asked at once)
+    traj = together.run(key.n, key.k, key.settings, values)  # (with the runs asked at once)
+    account.of_run(traj)
+    return traj
 
 
 @dataclass(frozen=True)
@@ -95,25 +96,26 @@ BANNER_STYLE = (
 
 
 def banner(traj: Trajectory) -> None:
-    """What the run did in one sentence (`advice.advise`), the numbers one click away."""
-    words = advice.advise(traj.n, traj.k, traj.settings, traj.p)
-    box = BANNERS.get(words.kind, (st.info, ":material/info:"))
+    """What the run did in one sentence (its account), the numbers one click away."""
+    told = account.of_run(traj)
+    box = BANNERS.get(told.outcome, (st.info, ":material/info:"))
     st.html(BANNER_STYLE)
     with st.container(key="banner"):
-        box[0](words.sentence, icon=box[1])
-        why(traj, words)
+        box[0](told.sentence, icon=box[1])
+        why(traj)
 
 
-def why(traj: Trajectory, words: advice.Advice) -> None:
-    """The numbers behind the run, one click away."""
+def why(traj: Trajectory) -> None:
+    """The numbers behind the run (its account's why and theory), one click away."""
+    told = account.of_run(traj)
     with st.expander("Why: the numbers behind this run"):
-        detail = traj.message
-        if traj.status == "stalled" and traj.settings.dtype == "float32":
+        detail = told.why
+        if told.outcome == "stalls" and traj.settings.dtype == "float32":
             detail += " This is what the notebook's float32 run did. Try float64."
         st.markdown(detail)
-        st.markdown(words.theory)
-        if words.first_step:
-            st.markdown(words.first_step)
+        st.markdown(told.theory)
+        if told.first_step:
+            st.markdown(told.first_step)
 
 
 def run_view(
@@ -184,12 +186,13 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
     """What the figure shows, panel by panel, and which steps its frames are."""
     s, last = traj.settings, len(traj.p) - 1
     shown = "every step" if frames == end + 1 else f"{frames} of the {end + 1} steps"
-    window = "" if end == last else f" (of {last:,}: the rest is one toggle away)"
+    window = f" (the run {account.of_run(traj).words}"
+    window += ")" if end == last else f"; of {last:,}: the rest is one toggle away)"
     st.caption(
         f"(a) the {s.loss} NLL over p, with the MLE, its 95% intervals on the p-axis and p "
         "moving along the curve (its last 8 steps trailing): the dashed tangent's slope is the "
         "gradient, the arrow is the step to the next p, and the gauge above shows gradient "
-        f"descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"descent's multiplier 1 − lr·H; (b) the loss and (c) {_grad_words(s.param)} at each step, "
         f"drawn as it plays. Steps 0–{end}{window}; the animation and the slider show {shown}: "
         "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
         "sparser where it creeps."
@@ -201,6 +204,13 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
             f"information, so the standard error is SE = 1/√H = {se:.4g}; "
             f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
         )
+
+
+def _grad_words(param: str) -> str:
+    """What panel (c) shows: torch's own gradient in p; in θ the same dNLL/dp, not the step's."""
+    if param == "p":
+        return "the real gradient dNLL/dp"
+    return "dNLL/dp (a run in θ steps with dNLL/dθ = p(1 − p)·dNLL/dp)"
 
 
 # Runs to compare with this one: label -> the settings changed.
@@ -246,7 +256,7 @@ def figure_alt(traj: Trajectory) -> str:
         f"Animated figure of {OPTIMIZER_NAMES[s.optimizer]} with learning rate {s.lr:.4g} "
         f"from p0 = {traj.p0:.6g}: p moving along the {s.loss} negative log-likelihood curve "
         f"towards the MLE {traj.mle:.6g}, with the loss and the gradient at each of "
-        f"{len(traj.p) - 1} steps. {traj.message}"
+        f"{len(traj.p) - 1} steps. {account.of_run(traj).text}"
     )
 
 
@@ -266,8 +276,9 @@ def results(traj: Trajectory) -> None:
     )
     cols[2].metric(f"final {traj.settings.loss} NLL", _num(traj.nll[-1]))
     cols[3].metric("final dNLL/dp", _num(traj.grad[-1]))
-    cols[4].metric("status", traj.status.replace("_", " "))
-    cols[5].metric("steps to converge", "—" if traj.converged_at is None else traj.converged_at)
+    told = account.of_run(traj)
+    cols[4].metric("outcome", told.words)
+    cols[5].metric(*told.step())
     if not lk.on_boundary(n, k):
         st.caption(f"Standard error of p̂: √(p̂(1 − p̂)/n) = {lk.standard_error(n, k):.6g}")
         st.markdown(interval_table(n, k))

@@ -12,7 +12,7 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import advice, data, settings, share
+from bernoulli import account, advice, data, settings, share
 from bernoulli.optimize import Settings, initial_p
 from bernoulli.presets import PRESETS, preset_settings
 from bernoulli.settings import Field
@@ -201,12 +201,12 @@ def resample_section(base: data.Sample) -> data.Sample:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def forecast_cached(n: int, k: int, s: Settings) -> advice.Advice:
-    return advice.advise(n, k, s)
+def forecast_cached(n: int, k: int, s: Settings) -> account.Account:
+    return account.of_forecast(n, k, s)
 
 
 def regime_note(n: int, k: int, s: Settings) -> str:
-    """What this run will do (the float64 forecast of `advice.advise`), then the numbers."""
+    """What this run will do (the account of its forecast), then the numbers."""
     words = forecast_cached(n, k, s if s.p0 is not None else s.replace(p0=initial_p(s)))
     text = f"**This run:** {words.sentence}"
     if words.first_step:
@@ -221,9 +221,13 @@ def learning_rate(side) -> None:
         state.LR_GRID,
         key="lr_slider",
         on_change=state.lr_from_slider,
-        format_func=lambda x: f"{x:.2g}",
+        format_func=state.lr_slider_label(st.session_state.lr),
     )
-    number(side, FIELDS["lr"], step=1e-6, format="%.4e", on_change=state.lr_from_number)
+    number(side, FIELDS["lr"], value=None, step=1e-6, format="%.4e", on_change=state.lr_from_number)
+    kept, emptied = st.session_state.get(state.LR_KEPT, (None, False))
+    if emptied:
+        side.caption(f"The box was empty: the run keeps the last learning rate, {kept:g}.")
+    st.session_state[state.LR_KEPT] = (st.session_state.lr, False)
 
 
 def start(side) -> None:

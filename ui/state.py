@@ -141,8 +141,26 @@ def lr_from_slider() -> None:
     st.session_state.lr = st.session_state.lr_slider
 
 
+LR_KEPT = "lr_kept"  # the session value: the last good lr, and whether an empty box kept it
+
+
 def lr_from_number() -> None:
-    st.session_state.lr_slider = nearest_lr(st.session_state.lr)
+    """The slider follows the exact lr; an emptied box keeps the last good lr, and says so."""
+    session = st.session_state
+    last = session.get(LR_KEPT, (settings.DEFAULTS["lr"], False))[0]
+    if session.lr is None:
+        session.lr = last
+        session[LR_KEPT] = (last, True)
+    else:
+        session[LR_KEPT] = (session.lr, False)
+    session.lr_slider = nearest_lr(session.lr)
+
+
+def lr_slider_label(lr: float):
+    """The slider's labels: at the position the lr is shown by, the lr itself in full (an lr
+    off the grid, e.g. 0.0025, sits at 0.003 and reads 0.0025); elsewhere the grid's value."""
+    here = nearest_lr(lr)
+    return lambda x: f"{lr:g}" if x == here else f"{x:.2g}"
 
 
 # --- the link: the run in the URL ---------------------------------------------------------

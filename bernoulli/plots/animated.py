@@ -27,7 +27,7 @@ from bernoulli.optimize import Trajectory
 from bernoulli.plots import step_marks
 from bernoulli.plots.animated_layout import STEP_Y, layout
 from bernoulli.plots.frames import focus_end, run_frames
-from bernoulli.plots.panels import Panels, escape_label, line_xy, panels
+from bernoulli.plots.panels import Panels, escape_label, grad_label, line_xy, panels
 from bernoulli.plots.step_marks import GAUGE_RANGE
 from bernoulli.plots.style import (
     BLACK,
@@ -251,7 +251,7 @@ def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
     """Panels (b) and (c): every step's loss and gradient, their reference lines, cursors."""
     last = len(traj.p) - 1
     step_mode = "lines+markers" if last <= 60 else "lines"  # a short run: see each step
-    g_label = "|dNLL/dp|" if view.log_grad else "dNLL/dp"
+    g_label = grad_label(traj.settings.param, view.log_grad)
     line = {"line": {"color": BLUE, "width": 2.5}, "marker": {"size": 7, "color": BLUE}}
     reference = {"color": GREEN, "width": 2, "dash": "dot"}
     now = {"size": 15, "color": VERMILLION, "line": {"color": BLACK, "width": 1}}

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from bernoulli.optimize import Trajectory
-from bernoulli.plots.panels import Panels, steps_range
+from bernoulli.plots.panels import Panels, grad_label, steps_range
 from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (
     AXIS,
@@ -108,7 +108,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right."""
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
-    g_label = "|dNLL/dp|" if view.log_grad else "dNLL/dp"
+    g_label = grad_label(traj.settings.param, view.log_grad)
     return {
         "xaxis": {
             **axis,

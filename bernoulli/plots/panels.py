@@ -139,6 +139,12 @@ def _pad(lo: float, hi: float, frac: float = 0.06, top: float = _BIG) -> list[fl
     return [max(lo - frac * span, -_BIG), min(hi + frac * span, top)]
 
 
+def grad_label(param: str, log_grad: bool) -> str:
+    """Panel (c)'s name: dNLL/dp, which a run in θ does not step with (it uses dNLL/dθ)."""
+    label = "|dNLL/dp|" if log_grad else "dNLL/dp"
+    return label if param == "p" else f"{label} (θ steps use dNLL/dθ)"
+
+
 def steps_range(last: int) -> list[float]:
     """The step axis of (b) and (c): 0..last with a little room."""
     last = max(last, 1)

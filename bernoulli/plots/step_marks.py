@@ -117,7 +117,7 @@ def moving_traces(traj: Trajectory) -> list[dict]:
             x=[],
             y=[],
             mode="lines+markers",
-            name="step to p<sub>t+1</sub> (GD: lr·|g| long)",
+            name="step to p<sub>t+1</sub>" + (" (GD: lr·|g| long)" if s.param == "p" else ""),
             line={"color": VERMILLION, "width": 3},
             marker={
                 "symbol": "arrow",

@@ -53,7 +53,7 @@ def outcome(lr: str) -> str:
     decoded = share.decode(urllib.parse.parse_qs(QUESTION))
     sample = data.notebook_sample()
     traj = optimize.run(sample.n, sample.k, decoded.settings.replace(lr=float(lr)))
-    return lesson.outcome(traj.n, traj.k, traj.settings, traj.p)
+    return lesson.outcome(traj)
 
 
 def start_class(teacher, class_url: str) -> str:

@@ -23,10 +23,8 @@ def test_first_load_shows_the_figure(page, app_url):
     assert state["mle"] == 0.725
     # The status in words (not colour alone) and the figure's text alternative.
     # First one sentence in a student's words; the float32 stall is in "Why", one click away.
-    banner = page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
-    assert "p walks straight to p̂ = 0.725 without ever passing it, and stops there (step 655)" in (
-        banner
-    )
+    banner = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
+    assert "p stops at 0.724999, 1.47e-06 short of p̂ = 0.725, at step 655" in banner
     label = page.locator('[data-testid="stPlotlyChart"]').first.get_attribute("aria-label")
     assert label and "gradient descent" in label and "Stalled at step 655" in label
     assert page.locator(f"{FIGURE} .slider-container").count() == 1
@@ -71,7 +69,7 @@ def test_presenter_mode_fits_a_projector(page, app_url):
     summary = page.locator(
         '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
     ).first.inner_text()
-    assert "diverged at step 33" in summary and "lr = 0.00205" in summary
+    assert "escapes (0, 1) at step 33" in summary and "lr = 0.00205" in summary
     assert page.locator('[data-testid="stMain"] [data-testid="stSlider"]').is_visible()
     for control in (play_button(page), page.locator(f"{FIGURE} .slider-container")):
         box = control.bounding_box()

@@ -45,8 +45,8 @@ def test_first_screen_has_the_banner_play_and_the_curve_in_view(page, app_url, s
     page.set_viewport_size({"width": width, "height": height})
     open_app(page, app_url)
     page.wait_for_timeout(500)
-    banner = page.locator('[data-testid="stAlertContentSuccess"]').first
-    assert "p walks straight to p̂ = 0.725" in banner.inner_text()
+    banner = page.locator('[data-testid="stAlertContentWarning"]').first
+    assert "p stops at 0.724999, 1.47e-06 short of p̂ = 0.725" in banner.inner_text()
     for control in (
         banner,
         button(page, "Play"),

@@ -35,7 +35,7 @@ def outcome(lr: float, p0: float) -> str:
     settings = share.decode(urllib.parse.parse_qs(QUESTION)).settings.replace(lr=lr, p0=p0)
     sample = data.notebook_sample()
     traj = opt.run(sample.n, sample.k, settings)
-    return lesson.outcome(traj.n, traj.k, traj.settings, traj.p)
+    return lesson.outcome(traj)
 
 
 @pytest.fixture(scope="module")

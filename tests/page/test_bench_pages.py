@@ -45,7 +45,7 @@ def test_no_sidebar_draws_the_apps_run_and_nothing_in_the_sidebar(app_figure, mo
     monkeypatch.delenv("ONE_LINE", raising=False)
     at = ran("bench/page_no_sidebar.py")
     assert charts(at) == [app_figure]
-    assert at.success, "the run's banner"
+    assert at.warning, "the run's banner (the notebook's float32 run stalls)"
     assert not at.sidebar.children
 
 

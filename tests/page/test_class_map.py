@@ -85,7 +85,7 @@ def expected(lr: float, p0: float) -> str:
     sample = data.notebook_sample()
     settings = share.decode({k: [v] for k, v in QUESTION.items()}).settings
     traj = optimize.run(sample.n, sample.k, settings.replace(lr=lr, p0=p0))
-    return lesson.outcome(traj.n, traj.k, traj.settings, traj.p)
+    return lesson.outcome(traj)
 
 
 def test_each_students_run_is_a_point_coloured_by_what_its_torch_run_did(class_store):
@@ -132,9 +132,7 @@ def test_before_a_question_the_runs_start_from_the_defaults(class_store):
     at, code = teacher(asked=False)
     page = send(code, 0.0015, 0.6)
     (point,) = class_store.points(code)
-    assert point.base == "" and point.outcome == lesson.outcome(
-        200, 145, optimize.Settings(lr=0.0015, p0=0.6), optimize_p(0.0015, 0.6)
-    )
+    assert point.base == "" and point.outcome == lesson.outcome(optimize_run(0.0015, 0.6))
     assert page.number_input(key="own_lr").value == 0.0015
     run(at)
     assert [len(v) for v in points_on(the_map(at)).values()] == [1]
@@ -145,8 +143,8 @@ def test_before_a_question_the_runs_start_from_the_defaults(class_store):
     assert any(c.value.startswith("Once your teacher reveals") for c in page.caption)
 
 
-def optimize_p(lr: float, p0: float):
-    return optimize.run(200, 145, optimize.Settings(lr=lr, p0=p0)).p
+def optimize_run(lr: float, p0: float):
+    return optimize.run(200, 145, optimize.Settings(lr=lr, p0=p0))
 
 
 def test_the_explorers_map_goes_behind_on_request():

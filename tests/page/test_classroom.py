@@ -60,7 +60,7 @@ def tabs(at: AppTest) -> list[str]:
 def test_predict_then_reveal(kind):
     params = RUNS[kind]
     traj = the_run(params)
-    assert lesson.outcome(traj.n, traj.k, traj.settings, traj.p) == kind
+    assert lesson.outcome(traj) == kind
     at = opened({**params, "predict": "1"})
     # Before the prediction: no banner, no forecast, no results; the four outcomes offered.
     assert not at.success and not at.error and not at.warning
@@ -78,7 +78,7 @@ def test_predict_then_reveal(kind):
         run(at.radio(key="guess_about").set_value("p_at_10"))
         run(at.number_input(key="guess_p").set_value(0.7))
     run(at.segmented_control(key="prediction_choice").set_value(guess.outcome))
-    said = lesson.verdict(guess, traj.n, traj.k, traj.settings, traj.p)
+    said = lesson.verdict(guess, traj)
     assert said.right == (kind != "escapes") and said.outcome == kind
     (verdict,) = at.success if said.right else at.warning
     assert verdict.value == said.sentence
@@ -234,5 +234,5 @@ def test_presenting_a_prediction_keeps_the_outcome_out_of_the_summary():
     assert "diverged" not in summary  # the one-line summary tells no outcome yet
     run(at.segmented_control(key="prediction_choice").set_value("escapes"))
     (summary,) = [c.value for c in at.caption if "lr = 0.003" in c.value]
-    assert "diverged at step 1" in summary
+    assert "escapes (0, 1) at step 1" in summary
     assert at.success[0].value.startswith("Right: it escapes (0, 1).")

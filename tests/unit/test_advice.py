@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from bernoulli import advice, dynamics, optimize, words
+from bernoulli import account, advice, dynamics, optimize, words
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
@@ -67,8 +67,8 @@ def test_newton_in_logit_says_why_its_step_is_not_finite():
     theta = traj.param[:t]
     assert np.allclose(np.diff(theta), 1 + np.exp(-theta[:-1]), rtol=0, atol=3e-5)
     assert theta[-1] > 85  # float32's σ(-θ) is subnormal by then: H rounds to 0
-    assert "g/H is not finite, though p did not leave (0, 1)" in traj.message
-    assert "p left (0, 1)" not in traj.message
+    assert "g/H is not a number, though p did not leave (0, 1)" in account.of_run(traj).why
+    assert "p left (0, 1)" not in account.of_run(traj).why
 
 
 # --- words ---------------------------------------------------------------------------------
@@ -97,7 +97,9 @@ def test_zero_is_never_minus_zero():
 def test_explain_tells_1_003_from_1():
     s = Settings(lr=1.003 * 2 / H_P, steps=5000, p0=0.72, dtype="float64")
     traj = optimize.run(N, K, s)
-    assert traj.status == "diverged" and "1.003× the local stability limit" in traj.message
+    assert (
+        traj.status == "diverged" and "1.003× the local stability limit" in account.of_run(traj).why
+    )
 
 
 # --- the edge: the slope, not the curvature -------------------------------------------------
@@ -153,15 +155,14 @@ def _grid():
     "s", _grid(), ids=lambda s: f"{s.optimizer}-{s.param}-{s.loss}-{s.lr:.3g}-{s.p0}"
 )
 def test_the_forecast_and_the_run_agree(s):
-    said = advice.advise(N, K, s)  # the sidebar's words, before the run (float64, no torch)
+    said = account.of_forecast(N, K, s)  # the sidebar's words, before the run (no torch)
     traj = optimize.run(N, K, s)
-    did = advice.advise(N, K, s, traj.p)  # the banner's
-    assert said.kind == did.kind, (said.sentence, did.sentence)
+    did = account.of_run(traj)  # the banner's
+    assert said.outcome == did.outcome, (said.sentence, did.sentence)
     assert said.theory == did.theory and said.first_step == did.first_step
-    leaves = did.kind in ("leaves_first", "leaves")
-    assert leaves == (traj.status == "diverged")
-    if did.kind == "leaves_first":
-        assert traj.diverged_at == 1 and said.p1 == pytest.approx(traj.p[1], rel=1e-5)
+    assert (did.outcome == "escapes") == (traj.status == "diverged")
+    if did.outcome == "escapes" and did.at == 1:
+        assert said.at == 1 and said.p1 == pytest.approx(traj.p[1], rel=1e-5)
 
 
 def test_the_notebook_start_is_decided_by_its_first_step():
@@ -170,11 +171,12 @@ def test_the_notebook_start_is_decided_by_its_first_step():
     assert limit == pytest.approx((1 - 0.08385391) / -g, rel=1e-12)
     assert 5.4e-4 < limit < 5.6e-4
     for lr in (1.5e-3, 2.1e-3, 1e-2):
-        words_ = advice.advise(N, K, Settings(lr=lr))
-        assert words_.kind == "leaves_first" and "oscillat" not in words_.sentence
+        words_ = account.of_forecast(N, K, Settings(lr=lr))
+        assert (words_.outcome, words_.at) == ("escapes", 1)
+        assert "oscillat" not in words_.sentence
         traj = optimize.run(N, K, Settings(lr=lr))
-        assert "every step overshoots" not in traj.message  # p never came near p̂
-        assert "p never came near p̂" in traj.message
+        assert "every step overshoots" not in account.of_run(traj).why  # p never came near p̂
+        assert "p never came near p̂" in account.of_run(traj).why
     assert "every lr ≥ 0.00055 throws p out of (0, 1) at step 1" in words_.first_step
 
 
@@ -188,8 +190,8 @@ def test_adam_and_newton_do_not_quote_gradient_descents_limits():
 
 
 def test_momentum_far_from_p_hat_is_not_called_stable():
-    said = advice.advise(N, K, Settings(optimizer="momentum", lr=3e-4))
-    assert said.kind == "leaves" and "stable" not in said.sentence
+    said = account.of_forecast(N, K, Settings(optimizer="momentum", lr=3e-4))
+    assert said.outcome == "escapes" and said.at > 1 and "stable" not in said.sentence
 
 
 # --- the lr offered on a switch ---------------------------------------------------------------
@@ -211,13 +213,13 @@ def test_fitting_lr_keeps_lr_times_h_and_offers_the_usual_rates():
 
 @pytest.mark.parametrize(
     ("lr", "p0", "kind"),
-    [(2e-4, 0.6, "walks"), (1.5e-3, 0.6, "zigzags"), (1.5e-3, 0.85, "zigzags")],
+    [(2e-4, 0.6, "converges"), (1.5e-3, 0.6, "zigzags"), (1.5e-3, 0.85, "zigzags")],
 )
 def test_a_converged_run_settles_at_its_own_converged_step(lr, p0, kind):
     """The banner's "settles there (step t)" is the run's converged_at, not where p last moved."""
     s = Settings(lr=lr, p0=p0, dtype="float64")
     run = optimize.run(200, 145, s)
     assert run.status == "converged"
-    words_ = advice.advise(200, 145, s, run.p)
-    assert words_.kind == kind
-    assert words_.sentence.endswith(f"(step {run.converged_at}).")
+    words_ = account.of_run(run)
+    assert words_.outcome == kind
+    assert words_.sentence.endswith(f"from step {run.converged_at}).")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 from bernoulli import lesson
-from bernoulli.plots import threshold_marks
 from bernoulli.plots.class_map import OTHER_STYLE, OUTCOME_STYLE, class_map_figure, hover
+from bernoulli.plots.marks import threshold_marks
 from bernoulli.problem import Problem
 from bernoulli.store_points import Point
 

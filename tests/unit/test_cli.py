@@ -141,7 +141,8 @@ def test_fit_notebook_csv():
         assert nll == lk.nll(p, 200, 145) and grad == lk.grad(p, 200, 145)  # full precision
     assert body[0][1] == float(np.float32(0.08385391))
     # The plain-words outcome goes to stderr, so stdout stays a clean CSV.
-    assert result.stderr.startswith("Stalled at step 655")
+    assert result.stderr.startswith("outcome: stalls at the float32 spacing at step 655\n")
+    assert result.stderr.splitlines()[-1].startswith("Stalled at step 655")
 
 
 def test_every_k_keeps_the_last_step():
@@ -160,8 +161,9 @@ def test_divergence_is_a_result_json():
     assert last["step"] == 1 and last["p"] == pytest.approx(1.04, rel=1e-6)
     assert last["nll"] is None and last["grad"] is None and last["loss"] is None
     assert out["final_p"] == last["p"]
-    assert out["message"].startswith("Diverged at step 1: p left (0, 1), p_1 = 1.04")
-    assert "1.5× the local stability limit 2/H = 0.00199375" in out["message"]
+    assert out["why"].startswith("Diverged at step 1: p left (0, 1), p_1 = 1.04")
+    assert "1.5× the local stability limit 2/H = 0.00199375" in out["why"]
+    assert out["outcome"] == "escapes" and out["message"] == f"{out['sentence']} {out['why']}"
 
 
 def test_divergence_is_a_result_table():
@@ -223,7 +225,7 @@ def test_logit_float64_adam_csv():
         _, p, _, _, theta, grad_theta = map(float, row)
         assert p == pytest.approx(lk.sigmoid(theta), rel=1e-15)
         assert grad_theta == lk.grad_logit(theta, 200, 145)
-    assert result.stderr.startswith("Converged")
+    assert result.stderr.splitlines()[-1].startswith("Converged")
     assert float(rows[-1][1]) == pytest.approx(0.725, abs=1e-6)
 
 

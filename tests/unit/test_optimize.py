@@ -17,7 +17,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data
+from bernoulli import account, data
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.optimize import Settings
@@ -133,15 +133,20 @@ def test_notebook_replay_stalls_in_float32(notebook_run):
     # Why it stalls: the update lr·|g| is below half the float32 spacing at p.
     spacing = float(np.spacing(np.float32(traj.final_p)))
     assert 2e-5 * abs(traj.grad_param[-2]) < spacing / 2
-    assert traj.message.startswith("Stalled at step 655: p stopped moving at 0.724999")
-    assert "float32 spacing" in traj.message and "1.47e-06 short of the MLE 0.725" in traj.message
+    assert account.of_run(traj).why.startswith("Stalled at step 655: p stopped moving at 0.724999")
+    assert (
+        "float32 spacing" in account.of_run(traj).why
+        and "1.47e-06 short of the MLE 0.725" in account.of_run(traj).why
+    )
 
 
 def test_notebook_replay_in_float64_converges():
     traj = opt.run(N, K, f64())
     assert traj.status == "converged"
     assert abs(traj.final_p - P_HAT) <= 1e-6
-    assert traj.message.startswith(f"Converged: |p − p̂| ≤ 1e-06 from step {traj.converged_at}")
+    assert account.of_run(traj).why.startswith(
+        f"Converged: |p − p̂| ≤ 1e-06 from step {traj.converged_at}"
+    )
 
 
 # --- divergence at the right step --------------------------------------------------------
@@ -155,7 +160,7 @@ def test_first_step_leaves_exactly_above_the_closed_form_lr():
     assert above.status == "diverged" and above.diverged_at == 1
     assert len(above.p) == 2 and above.p[1] == pytest.approx(0.5 + 180 * lr_star, rel=1e-8)
     assert above.p[1] > 1
-    assert above.message.startswith("Diverged at step 1: p left (0, 1), p_1 = 1")
+    assert account.of_run(above).why.startswith("Diverged at step 1: p left (0, 1), p_1 = 1")
     assert math.isnan(above.grad_param[-1]) and math.isnan(above.nll[-1])
 
     below = opt.run(N, K, f64(p0=0.5, lr=lr_star * (1 - 1e-9), steps=50))
@@ -195,8 +200,8 @@ def test_just_below_two_over_h_converges_just_above_diverges(offset):
     t = above.diverged_at
     err = np.abs(above.p[:t] - P_HAT)
     assert err[10] > 1.5 * err[0]  # growing from the start (1.1^10 = 2.6 to first order)
-    assert "× the local stability limit 2/H" in above.message
-    assert f"Diverged at step {t}: p left (0, 1)" in above.message
+    assert "× the local stability limit 2/H" in account.of_run(above).why
+    assert f"Diverged at step {t}: p left (0, 1)" in account.of_run(above).why
 
 
 @pytest.mark.parametrize("p0", [P_HAT + 0.01, P_HAT - 0.01])
@@ -263,8 +268,8 @@ def test_below_one_over_h_can_still_overshoot_from_far_away():
     traj = opt.run(N, K, f64(lr=lr, p0=0.01, steps=100))
     assert traj.diverged_at == 1
     assert traj.p[1] == pytest.approx(0.01 - lr * lk.grad(0.01, N, K), rel=1e-12)
-    assert "below the local limit 2/H" in traj.message
-    assert "grow without bound towards 0 and 1" in traj.message
+    assert "below gradient descent's local limit 2/H" in account.of_run(traj).why
+    assert "grow without bound towards 0 and 1" in account.of_run(traj).why
 
 
 @settings(max_examples=40, deadline=None)
@@ -294,15 +299,15 @@ def test_k0_in_p_diverges_with_the_boundary_note():
     traj = opt.run(200, 0, f64(p0=0.5, lr=1e-3, steps=100))
     assert traj.status == "diverged" and traj.diverged_at == 2
     np.testing.assert_allclose(traj.p, [0.5, 0.1, 0.1 - 0.2 / 0.9], rtol=1e-14)
-    assert "lies on the edge of (0, 1)" in traj.message
-    assert "at every learning rate" in traj.message
+    assert "lies on the edge of (0, 1)" in account.of_run(traj).why
+    assert "at every learning rate" in account.of_run(traj).why
 
 
 def test_k0_in_logit_drifts_towards_the_edge_without_diverging():
     traj = opt.run(200, 0, f64(param="logit", p0=0.5, lr=0.01, steps=1000))
     assert traj.status == "max_steps" and traj.diverged_at is None
     assert np.all(np.diff(traj.p) < 0) and traj.p[-1] > 0  # closer and closer, never there
-    assert "without settling within 1e-06 of p̂ = 0" in traj.message
+    assert "without settling within 1e-06 of p̂ = 0" in account.of_run(traj).why
 
 
 @pytest.mark.parametrize("param", ["p", "logit"])
@@ -311,7 +316,10 @@ def test_p0_outside_the_open_interval_diverges_at_step_0(p0, param):
     traj = opt.run(N, K, f64(p0=p0, param=param))
     assert traj.status == "diverged" and traj.diverged_at == 0
     assert len(traj.p) == 1 and traj.p0 == p0
-    assert "is not inside (0, 1)" in traj.message and "nothing to optimize" in traj.message
+    assert (
+        "is not inside (0, 1)" in account.of_run(traj).why
+        and "nothing to optimize" in account.of_run(traj).why
+    )
 
 
 # --- the arrays against closed forms and torch autograd -----------------------------------
@@ -444,7 +452,7 @@ def test_each_optimizer_converges_on_an_easy_case(optimizer, lr, param):
     if param == "logit" and optimizer in ("gd", "momentum"):
         lr = 4e-3  # 1/H in logit is 1/(n p̂(1 - p̂)) = 0.025
     traj = opt.run(N, K, f64(optimizer=optimizer, lr=lr, p0=0.3, param=param, steps=3000))
-    assert traj.status == "converged", traj.message
+    assert traj.status == "converged", account.of_run(traj).why
     assert abs(traj.final_p - P_HAT) <= 1e-6
 
 
@@ -576,8 +584,8 @@ def test_max_steps_semantics():
     assert traj.status == "max_steps"
     assert traj.converged_at is None and traj.stalled_at is None and traj.diverged_at is None
     assert len(traj.p) == 11
-    assert "Ran all 10 steps without settling within 1e-06 of p̂ = 0.725" in traj.message
-    assert "monotone regime" in traj.message
+    assert "Ran all 10 steps without settling within 1e-06 of p̂ = 0.725" in account.of_run(traj).why
+    assert "monotone regime" in account.of_run(traj).why
 
 
 def test_stalled_at_semantics_in_float64():
@@ -585,7 +593,7 @@ def test_stalled_at_semantics_in_float64():
     traj = opt.run(N, K, f64(lr=1e-30, p0=0.3, steps=5))
     assert traj.status == "stalled" and traj.stalled_at == 0
     assert np.all(traj.p == 0.3)
-    assert "float64 spacing" in traj.message
+    assert "float64 spacing" in account.of_run(traj).why
 
 
 def test_trajectory_helpers(notebook_run):

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, parse, symbols
+from bernoulli import account, data, parse, symbols
 from bernoulli import likelihood as lk
 from bernoulli import optimize as opt
 from bernoulli.data import MAX_BYTES, DataError, parse_samples
@@ -453,14 +453,17 @@ def check_trajectory(traj: Trajectory) -> None:
     s = traj.settings
     last = len(traj.p) - 1
     assert traj.status in opt.STATUSES
-    assert traj.message and traj.message.isprintable()
+    assert account.of_run(traj).why and account.of_run(traj).why.isprintable()
     for name in ("p", "param", "nll", "grad", "loss", "grad_param"):
         assert getattr(traj, name).shape == (last + 1,)
     if traj.status == "diverged":
         assert traj.diverged_at == last <= s.steps
         p, loss, param = traj.p[last], traj.loss[last], traj.param[last]
         assert not (0 <= p <= 1 and math.isfinite(loss) and math.isfinite(param))
-        assert "Diverged at step" in traj.message or "is not inside (0, 1)" in traj.message
+        assert (
+            "Diverged at step" in account.of_run(traj).why
+            or "is not inside (0, 1)" in account.of_run(traj).why
+        )
     else:
         assert traj.diverged_at is None and last == s.steps
     inside = last if traj.status == "diverged" else last + 1  # the points before any escape
@@ -616,11 +619,11 @@ def test_runs_on_boundary_data_say_why(n, k_is_n):
     # In p, gradient descent reaches the edge and steps past it at any learning rate ...
     traj = opt.run(n, k, Settings(lr=1e-3, steps=5000, p0=0.5, dtype="float64"))
     check_trajectory(traj)
-    assert traj.status == "diverged" and traj.message.endswith(note)
+    assert traj.status == "diverged" and account.of_run(traj).why.endswith(note)
     # ... unless too few steps: then the run says that, not a regime of 1/H = 0.
     traj = opt.run(n, k, Settings(lr=1e-12, steps=50, p0=0.5, dtype="float64"))
-    assert traj.status == "max_steps" and traj.message.endswith(note)
-    assert "regime" not in traj.message
+    assert traj.status == "max_steps" and account.of_run(traj).why.endswith(note)
+    assert "regime" not in account.of_run(traj).why
     # In logit, p creeps towards the edge and never reaches it.
     logit = Settings(lr=1.0, steps=200, p0=0.5, param="logit", loss="mean", dtype="float64")
     traj = opt.run(n, k, logit)
@@ -629,7 +632,7 @@ def test_runs_on_boundary_data_say_why(n, k_is_n):
     towards = np.diff(traj.p) if k else -np.diff(traj.p)
     assert (towards >= 0).all() and 0 < traj.p[-1] < 1
     if traj.status == "max_steps":
-        assert traj.message.endswith(lk.thresholds(n, k, "logit").note)
+        assert account.of_run(traj).why.endswith(lk.thresholds(n, k, "logit").note)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -640,7 +643,7 @@ def test_newton_where_the_curvature_vanishes_diverges_with_a_reason(dtype, p0):
     )
     check_trajectory(traj)
     assert traj.status == "diverged" and traj.diverged_at <= 3
-    assert "Newton divides by the curvature n·p(1 − p)" in traj.message
+    assert "Newton divides by the curvature n·p(1 − p)" in account.of_run(traj).why
     check_figure(traj, log_grad=True, presenter=False)
 
 
@@ -648,7 +651,7 @@ def test_float32_overflow_and_underflow_are_reported():
     # lr = 1e6 in logit: theta jumps by ~1e8, p rounds to exactly 0 or 1, nothing diverges.
     traj = opt.run(200, 145, Settings(lr=1e6, steps=50, p0=0.3, param="logit"))
     check_trajectory(traj)
-    assert traj.status == "max_steps" and "unstable regime" in traj.message
+    assert traj.status == "max_steps" and "unstable regime" in account.of_run(traj).why
     assert np.abs(traj.param).max() > 1e7 and {0.0, 1.0} <= set(traj.p[1:])
     huge = np.abs(traj.param) > 800  # |dNLL/dp| ~ e^|θ| > 1e308: honestly infinite
     assert huge.sum() > 40 and np.isinf(traj.grad[huge]).all()
@@ -657,13 +660,17 @@ def test_float32_overflow_and_underflow_are_reported():
     traj = opt.run(200, 145, Settings(lr=1e-12, steps=10, p0=1e-45))
     check_trajectory(traj)
     assert traj.diverged_at == 1 and traj.grad_param[0] == -math.inf
-    assert traj.p[1] == math.inf and "p left (0, 1)" in traj.message
+    assert traj.p[1] == math.inf and "p left (0, 1)" in account.of_run(traj).why
     # The smallest float64: the same in float64.
     traj = opt.run(200, 145, Settings(lr=1e-12, steps=10, p0=5e-324, dtype="float64"))
     assert traj.diverged_at == 1 and traj.grad_param[0] == -math.inf
     # lr = 1e-12: each update is below float32's spacing and rounds away ...
     traj = opt.run(200, 145, Settings(lr=1e-12, steps=100, p0=0.3))
-    assert traj.status == "stalled" and traj.stalled_at == 0 and "rounds away" in traj.message
+    assert (
+        traj.status == "stalled"
+        and traj.stalled_at == 0
+        and "rounds away" in account.of_run(traj).why
+    )
     # ... while float64 moves, by 1e-12 * 1350 a step.
     traj = opt.run(200, 145, Settings(lr=1e-12, steps=100, p0=0.3, dtype="float64"))
     assert traj.status == "max_steps" and traj.p[-1] > traj.p[0]
@@ -700,7 +707,7 @@ def test_a_start_outside_the_domain_is_said_and_drawn(p0):
     traj = opt.run(200, 145, Settings(p0=p0))
     check_trajectory(traj)
     assert traj.diverged_at == 0 and len(traj.p) == 1
-    assert traj.message.startswith(f"p0 = {p0:.6g} is not inside (0, 1)")
+    assert account.of_run(traj).why.startswith(f"p0 = {p0:.6g} is not inside (0, 1)")
     for log_grad in (False, True):
         check_figure(traj, log_grad, presenter=False)
 
