@@ -11,6 +11,15 @@
   const MOVES = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
                  PageDown: -10};
   const STEPS = {"◀ −1": -1, "+1 ▶": 1};  // the figure's step buttons (plots.style)
+  // Pause (or another speed) interrupts a playing animation: plotly.js then rejects the
+  // promise of the Play button's call with no reason, which no one awaits, and the browser
+  // reports it as an uncaught page error "undefined". Only that rejection is let go.
+  let interrupted = 0;
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason === undefined && performance.now() - interrupted < 1000) {
+      event.preventDefault();
+    }
+  });
   function describe(gd) {
     const slider = gd.querySelector("g.slider-container");
     const opts = gd._fullLayout?.sliders?.[0];
@@ -72,6 +81,7 @@
         const i = Math.max(0, Math.min(opts.steps.length - 1, opts.active + by));
         window.Plotly.animate(gd, ...opts.steps[i].args).then(() => describe(gd));
       });
+      gd.on("plotly_animationinterrupted", () => { interrupted = performance.now(); });
       gd.on("plotly_sliderchange", () => describe(gd));
       gd.on("plotly_animated", () => describe(gd));
     }
