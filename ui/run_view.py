@@ -66,13 +66,15 @@ class FigureKey:
     log_grad: bool = False
     presenter: bool = False
     whole_run: bool = False
+    kept_back: bool = False  # the run at its start only: its outcome is kept back
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     """The animated figure; shared by sessions, never modified (its wire dict built once,
     straight from plain dicts: see wire.wire_figure)."""
-    spec = plots.animated_spec(
+    build = plots.start_spec if options.kept_back else plots.animated_spec
+    spec = build(
         run_cached(key, _values),
         log_grad=options.log_grad,
         presenter=options.presenter,
@@ -120,9 +122,10 @@ def run_view(
     comparisons, the trajectory table, formulas and exports.
 
     The banner, Play and the whole curve panel fit a 1280×720 screen (presenting too);
-    returns the run. `headline(traj)` draws the banner's place (ui.classroom: a prediction
-    first); returning False, the rest below the figure is left out (it would tell what the
-    run does).
+    returns the run. `headline(traj)` draws the banner's place (ui.predict, ui.classroom,
+    ui.challenge_view: a prediction first); returning False, the run's outcome is kept back:
+    the figure shows its start only (`plots.start_spec`), and nothing on the page depends on
+    what it does.
     """
     key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
@@ -135,18 +138,25 @@ def run_view(
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
+    kept = told is False
     end = plots.focus_end(traj)
-    whole = end < len(traj.p) - 1 and option_box.toggle(
-        f"all {len(traj.p) - 1:,} steps",
-        key="whole_run",
-        help=f"The step axis shows steps 0–{end}, where things happen; this shows the whole run.",
+    whole = (
+        not kept  # (whether the toggle is offered would tell how the run ends)
+        and end < len(traj.p) - 1
+        and option_box.toggle(
+            f"all {len(traj.p) - 1:,} steps",
+            key="whole_run",
+            help=f"The step axis shows steps 0–{end}, where things happen; this shows the "
+            "whole run.",
+        )
     )
-    fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
-    chart(fig, alt=figure_alt(traj))
+    fig = figure_cached(key, FigureKey(log_grad, presenting, whole, kept), values)
+    chart(fig, alt=figure_alt(plots.at_start(traj) if kept else traj))
+    if kept:
+        start_caption(traj)
+        return traj
     shown = traj if whole else plots.shown_part(traj)
     figure_caption(traj, len(plots.run_frames(shown)), len(shown.p) - 1)
-    if told is False:
-        return traj
     below_figure(sample, settings, traj, fig)
     return traj
 
@@ -190,6 +200,11 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
         "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
         "sparser where it creeps."
     )
+    _curvature_caption(traj)
+
+
+def _curvature_caption(traj: Trajectory) -> None:
+    """H at p̂: the standard error and gradient descent's limit, one number."""
     if not lk.on_boundary(traj.n, traj.k):
         th, se = lk.thresholds(traj.n, traj.k), lk.standard_error(traj.n, traj.k)
         st.caption(
@@ -197,6 +212,17 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
             f"information, so the standard error is SE = 1/√H = {se:.4g}; "
             f"and the same H sets gradient descent's limit in p: lr < 2/H = {th.stable:.4g}."
         )
+
+
+def start_caption(traj: Trajectory) -> None:
+    """What the figure will show, before the run is shown: nothing that depends on it."""
+    st.caption(
+        f"(a) the {traj.settings.loss} NLL over p, with the MLE, its 95% intervals on the "
+        "p-axis and the start p₀, the dashed tangent there and above it the gauge of gradient "
+        "descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"over steps 0–{traj.settings.steps:,}. The run plays here once it is predicted."
+    )
+    _curvature_caption(traj)
 
 
 # Runs to compare with this one: label -> the settings changed.
@@ -236,14 +262,15 @@ def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> N
 
 
 def figure_alt(traj: Trajectory) -> str:
-    """The figure in words, for screen readers."""
+    """The figure in words, for screen readers (a run cut to its start: `plots.at_start`)."""
     s = traj.settings
+    steps = len(traj.p) - 1 or s.steps
     return (
         f"Animated figure of {OPTIMIZER_NAMES[s.optimizer]} with learning rate {s.lr:.4g} "
         f"from p0 = {traj.p0:.6g}: p moving along the {s.loss} negative log-likelihood curve "
         f"towards the MLE {traj.mle:.6g}, with the loss and the gradient at each of "
-        f"{len(traj.p) - 1} steps. {traj.message}"
-    )
+        f"{steps} steps. {traj.message}"
+    ).rstrip()
 
 
 def results(traj: Trajectory) -> None:

@@ -56,6 +56,7 @@ from bernoulli.plots.map_figure import lr_p0_figure, status_rank
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, threshold_marks
 from bernoulli.plots.panels import ESCAPE_REACH, MAX_LINE_POINTS, escape_label
 from bernoulli.plots.race import RACE_COLORS, RaceOptions, Racer, race_figure, race_frames
+from bernoulli.plots.start_figure import at_start, start_spec
 from bernoulli.plots.style import FONT_SIZE, FRAME_MS, PRESENTER_SCALE, SPEEDS
 from bernoulli.plots.sum_mean import sum_mean_figure
 from bernoulli.plots.sweep_figure import lr_sweep_figure
@@ -100,6 +101,7 @@ __all__ = [
     "Racer",
     "animated_figure",
     "animated_spec",
+    "at_start",
     "bifurcation_figure",
     "bifurcation_points",
     "busy_steps",
@@ -117,6 +119,7 @@ __all__ = [
     "run_frames",
     "shown_part",
     "slider_steps",
+    "start_spec",
     "status_rank",
     "sum_mean_figure",
     "threshold_marks",

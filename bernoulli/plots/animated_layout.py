@@ -130,7 +130,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "range": steps_range(last),
             "anchor": "y2",
             "showticklabels": False,
-            **_step_ticks(last),
+            **step_ticks(last),
         },
         "yaxis2": {
             **axis,
@@ -146,7 +146,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "range": steps_range(last),
             "anchor": "y3",
             "title": {"text": "step t", "standoff": 2},
-            **_step_ticks(last),
+            **step_ticks(last),
         },
         "yaxis3": {
             **axis,
@@ -160,7 +160,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     }
 
 
-def _step_ticks(last: int) -> dict:
+def step_ticks(last: int) -> dict:
     """Whole-number steps on a short run's step axis (not 0, 0.2, 0.4, ...)."""
     if last > 10:
         return {"tickformat": "d"}
