@@ -84,6 +84,21 @@ def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     return wire.wire_figure(spec)  # (looked up at each call, as tests replace it)
 
 
+# On a phone the animated figure is as tall as its stacked panels (Streamlit sizes a Plotly chart
+# to its element; the page's script stacks them: bernoulli/plots/narrow_layout.py), and its
+# toolbar, which would lie over the buttons, is left out (pinch zooms the page).
+_FIGURE = "[data-testid='stPlotlyChart'][aria-label^='Animated figure']"
+PHONE_STYLE = (
+    f"<style>@media (max-width: {plots.NARROW_MAX_WIDTH}px) {{"
+    f"{_FIGURE}{{height:{plots.NARROW_HEIGHT}px}}"
+    # (the frames around it keep the wide figure's height unless told)
+    f"[data-testid='stElementContainer']:has({_FIGURE}),"
+    f"[data-testid='stFullScreenFrame']:has(> {_FIGURE})"
+    "{height:auto !important;flex-basis:auto !important}"
+    f"{_FIGURE} .modebar-container{{display:none}}}}</style>"
+)
+
+
 # The banner and its "Why" close together and slim: the first screen must hold them, Play and
 # the whole curve panel at 1280×720.
 BANNER_STYLE = (
@@ -151,6 +166,7 @@ def run_view(
         )
     )
     fig = figure_cached(key, FigureKey(log_grad, presenting, whole, kept), values)
+    st.html(PHONE_STYLE)
     chart(fig, alt=figure_alt(plots.at_start(traj) if kept else traj))
     if kept:
         start_caption(traj)

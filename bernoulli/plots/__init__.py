@@ -54,6 +54,7 @@ from bernoulli.plots.frames import (
 )
 from bernoulli.plots.map_figure import lr_p0_figure, status_rank
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, threshold_marks
+from bernoulli.plots.narrow_layout import NARROW_HEIGHT, NARROW_MAX_WIDTH
 from bernoulli.plots.panels import ESCAPE_REACH, MAX_LINE_POINTS, escape_label
 from bernoulli.plots.race import RACE_COLORS, RaceOptions, Racer, race_figure, race_frames
 from bernoulli.plots.start_figure import at_start, start_spec
@@ -82,6 +83,8 @@ __all__ = [
     "MAX_LINE_POINTS",
     "MLE_LINE",
     "MOVING",
+    "NARROW_HEIGHT",
+    "NARROW_MAX_WIDTH",
     "NOW",
     "PATH",
     "PRESENTER_SCALE",

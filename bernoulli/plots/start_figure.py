@@ -14,6 +14,7 @@ import dataclasses
 from bernoulli.optimize import Trajectory
 from bernoulli.plots.animated import DEFAULT_BUDGET, AnimationBudget, animated_spec
 from bernoulli.plots.animated_layout import step_ticks
+from bernoulli.plots.narrow_layout import narrow_layout
 from bernoulli.plots.panels import steps_range
 
 _ARRAYS = ("p", "param", "nll", "grad", "loss", "grad_param")
@@ -53,7 +54,9 @@ def start_spec(
     )
     steps = traj.settings.steps
     layout = dict(spec["layout"], updatemenus=[], sliders=[])
-    layout["annotations"] = [a for a in layout["annotations"] if a.get("text") != "speed"]
+    layout["meta"] = {"narrow": narrow_layout(has_controls=False)}
+    speed = {**layout["annotations"][0], "visible": False}  # (kept: the phone's layout names it)
+    layout["annotations"] = [speed, *layout["annotations"][1:]]
     for name in ("xaxis2", "xaxis3"):
         axis = {
             key: value
