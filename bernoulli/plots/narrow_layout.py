@@ -83,8 +83,10 @@ def _controls() -> dict[str, object]:
     controls: dict[str, object] = {}
     for menu in (0, 1):
         controls |= {
-            f"updatemenus[{menu}].x": 0,
-            f"updatemenus[{menu}].xanchor": "left",
+            # At the right end: a row wider than the plotting area reaches into the left
+            # margin, not past the figure's right edge (four speeds at 360 px).
+            f"updatemenus[{menu}].x": 1,
+            f"updatemenus[{menu}].xanchor": "right",
             f"updatemenus[{menu}].y": row(menu),
             f"updatemenus[{menu}].font.size": BUTTON_FONT,
             f"updatemenus[{menu}].pad": {"t": 0, "r": 0, "l": 0, "b": 0},

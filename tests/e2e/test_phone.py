@@ -30,8 +30,10 @@ CONTROL = f"""(name) => {{
     const r = button.querySelector('rect').getBoundingClientRect();
     const x = r.x + r.width / 2, y = r.y + r.height / 2;
     const hit = document.elementFromPoint(x, y);
+    const fig = document.querySelector('{FIGURE}').getBoundingClientRect();  // (it clips)
     return {{x, y, w: r.width, h: r.height, left: r.left, top: r.top, right: r.right,
-             bottom: r.bottom, vw: innerWidth, vh: innerHeight,
+             bottom: r.bottom, vw: innerWidth, vh: innerHeight, figLeft: fig.left,
+             figRight: fig.right,
              own: hit !== null && hit.closest('g.updatemenu-button') === button}};
 }}"""
 ACTIVE = f"() => document.querySelector('{FIGURE}')._fullLayout.sliders[0].active"
@@ -73,6 +75,7 @@ def test_every_player_control_is_a_tap_target_that_works(phone):
         assert box["w"] >= 44 and box["h"] >= 44, (name, box)
         assert box["left"] >= 0 and box["top"] >= 0, (name, box)
         assert box["right"] <= box["vw"] and box["bottom"] <= box["vh"], (name, box)
+        assert box["figLeft"] <= box["left"] and box["right"] <= box["figRight"], (name, box)
     tap(pg, "step on")
     pg.wait_for_function(f"({ACTIVE})() === 1")
     tap(pg, "step on")
