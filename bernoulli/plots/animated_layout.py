@@ -32,7 +32,10 @@ MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and th
 # Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
 # animated._step_now), the gauge's three-line title, the gauge, its tick labels; panel (a) takes
 # the rest of the height.
-STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 20, 62, 18, 30
+STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 20, 64, 18, 30
+# The gauge's title stands this high above its bar: clear of the ◆ at p̂ (24 px, drawn whole)
+# and of the needle's dot.
+GAUGE_CLEAR = 8
 # The step shown, in the gauge's y units (its bar spans 0 to 1, GAUGE_BAR pixels): mid-row.
 STEP_Y = 1 + (GAUGE_TITLE + STEP_ROW / 2) / GAUGE_BAR
 
@@ -54,7 +57,7 @@ def layout(
 
     marks = _divergence_marks(traj)
     gauge = [1 + below(STEP_ROW + GAUGE_TITLE + GAUGE_BAR), 1 + below(STEP_ROW + GAUGE_TITLE)]
-    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(-7))
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(GAUGE_CLEAR))
     curve_top = gauge[0] + below(GAUGE_TICKS)
     shade = {
         "type": "rect",

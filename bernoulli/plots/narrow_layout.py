@@ -10,7 +10,13 @@ style gives the chart NARROW_HEIGHT px there (Streamlit sizes a Plotly chart to 
 
 from __future__ import annotations
 
-from bernoulli.plots.animated_layout import GAUGE_BAR, GAUGE_TICKS, GAUGE_TITLE, STEP_ROW
+from bernoulli.plots.animated_layout import (
+    GAUGE_BAR,
+    GAUGE_CLEAR,
+    GAUGE_TICKS,
+    GAUGE_TITLE,
+    STEP_ROW,
+)
 from bernoulli.plots.style import FONT_SIZE, SPEEDS
 
 NARROW_MAX_WIDTH = 640  # px of viewport: a phone held upright (and a small tablet)
@@ -25,7 +31,7 @@ STEP_AXIS, LEGEND_ROW, LEGEND_ROWS = 54, 21, 11  # below (c): its axis, then one
 MARGIN_BOTTOM = STEP_AXIS + LEGEND_ROW * LEGEND_ROWS + 8
 PLOT = GAUGE + CURVE + CURVE_AXIS + LOSS + BETWEEN + GRADIENT
 NARROW_HEIGHT = MARGIN_TOP + PLOT + MARGIN_BOTTOM
-MARGIN_LEFT, MARGIN_RIGHT = 64, 8
+MARGIN_LEFT, MARGIN_RIGHT = 74, 8
 BUTTON_FONT = 16  # two lines of it make a button 1.3·16·2 + 3 = 45 px tall in plotly.js
 # The buttons' two-line labels (no-break spaces widen "−1" and "+1" past 44 px); the page's
 # script tells them from the wide labels by their characters alone.
@@ -66,7 +72,7 @@ def narrow_layout(has_controls: bool = True) -> dict[str, object]:
         "legend.y": -STEP_AXIS / PLOT,
         "annotations[0].visible": False,  # "speed": each speed button says it
         "annotations[1].x": 0.525,  # the gauge's title, over the gauge
-        "annotations[1].y": gauge[1] + 7 / PLOT,
+        "annotations[1].y": gauge[1] + GAUGE_CLEAR / PLOT,
         "annotations[1].font.size": FONT_SIZE - 3,
     }
     if has_controls:
