@@ -16,6 +16,7 @@ from bernoulli import optimize as opt
 from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots import wire
 from bernoulli.settings import MAX_STEPS
+from ui.assets import asset
 from ui.charts import chart
 from ui.sidebar import SECONDS_PER_STEP
 
@@ -82,21 +83,6 @@ def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
         budget=plots.AnimationBudget(whole_run=options.whole_run),
     )
     return wire.wire_figure(spec)  # (looked up at each call, as tests replace it)
-
-
-# On a phone the animated figure is as tall as its stacked panels (Streamlit sizes a Plotly chart
-# to its element; the page's script stacks them: bernoulli/plots/narrow_layout.py), and its
-# toolbar, which would lie over the buttons, is left out (pinch zooms the page).
-_FIGURE = "[data-testid='stPlotlyChart'][aria-label^='Animated figure']"
-PHONE_STYLE = (
-    f"<style>@media (max-width: {plots.NARROW_MAX_WIDTH}px) {{"
-    f"{_FIGURE}{{height:{plots.NARROW_HEIGHT}px}}"
-    # (the frames around it keep the wide figure's height unless told)
-    f"[data-testid='stElementContainer']:has({_FIGURE}),"
-    f"[data-testid='stFullScreenFrame']:has(> {_FIGURE})"
-    "{height:auto !important;flex-basis:auto !important}"
-    f"{_FIGURE} .modebar-container{{display:none}}}}</style>"
-)
 
 
 # The banner and its "Why" close together and slim: the first screen must hold them, Play and
@@ -166,7 +152,7 @@ def run_view(
         )
     )
     fig = figure_cached(key, FigureKey(log_grad, presenting, whole, kept), values)
-    st.html(PHONE_STYLE)
+    st.html(asset("phone.css"))  # a phone's figure: its height, no toolbar
     chart(fig, alt=figure_alt(plots.at_start(traj) if kept else traj))
     if kept:
         start_caption(traj)

@@ -19,9 +19,10 @@ from tests.helpers import ROOT, decode
 APP = str(ROOT / "app.py")
 START = {"p0": "0.6", "dtype": "float64"}
 RUNS = {"converges": {"lr": "0.0015", **START}, "escapes": {"lr": "0.003", **START}}
-# animated.GAUGE_MLE and GAUGE_NOW: 1 − lr·H at p̂ and at p₀, numbers of the lr itself (the
-# theory a student may predict from), not of what the run does
-GAUGE = (15, 19)
+# animated.GAUGE_MLE, GAUGE_NOW and STEP_NOW (which writes the needle's value): 1 − lr·H at p̂
+# and at p₀, numbers of the lr itself (the theory a student may predict from), not of what
+# the run does
+GAUGE = (15, 19, 21)
 
 
 @pytest.fixture(autouse=True)

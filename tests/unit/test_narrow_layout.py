@@ -74,3 +74,14 @@ def test_a_run_kept_back_has_no_player_on_a_phone_either():
     assert not any(path.startswith(("updatemenus", "sliders")) for path in narrow)
     assert not start["layout"]["updatemenus"] and not start["layout"]["sliders"]
     assert start["layout"]["annotations"][0]["visible"] is False
+
+
+def test_the_page_style_gives_the_phone_figure_its_height():
+    """ui/static/phone.css and keyboard.js use the layout's numbers (CSS cannot import them)."""
+    from tests.helpers import ROOT
+
+    css = (ROOT / "ui" / "static" / "phone.css").read_text()
+    script = (ROOT / "ui" / "static" / "keyboard.js").read_text()
+    assert f"@media (max-width: {N.NARROW_MAX_WIDTH}px)" in css
+    assert f'[aria-label^="Animated figure"] {{height: {N.NARROW_HEIGHT}px}}' in css
+    assert f'window.matchMedia("(max-width: {N.NARROW_MAX_WIDTH}px)")' in script
