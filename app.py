@@ -56,7 +56,7 @@ def main() -> None:
 # The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact
 # title beside its one-line intro, close under the (transparent) header.
 TITLE_STYLE = (
-    "<style>[data-testid='stMainBlockContainer']{padding-top:1.25rem}"
+    "<style>[data-testid='stMainBlockContainer']{padding-top:0.75rem}"
     ".st-key-title h1{font-size:1.6rem;padding:0;line-height:1.2}"
     ".st-key-title p{font-size:0.9rem;line-height:1.45}</style>"
 )

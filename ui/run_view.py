@@ -21,7 +21,7 @@ from ui.charts import chart
 from ui.sidebar import SECONDS_PER_STEP
 
 # px: the banner, Play and the curve panel fit 1280×720 (the legend below them need not)
-FIGURE_HEIGHT = {False: 588, True: 655}
+FIGURE_HEIGHT = {False: 598, True: 665}
 BANNERS = {  # advice.KINDS -> how the banner shows it (words first, never colour alone)
     "walks": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),

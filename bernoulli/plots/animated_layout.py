@@ -27,7 +27,7 @@ from bernoulli.plots.style import (
 # fit (two beside the sidebar at 1280 px, three wider), and the margin holds five rows: ten
 # entries in two columns. (A legend taller than its margin would push the margin and squeeze
 # the panels, moving the gauge and the step shown, which are placed in pixels.)
-MARGIN_TOP, MARGIN_BOTTOM = 84, 196
+MARGIN_TOP, MARGIN_BOTTOM = 74, 196
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
 # Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
 # animated._step_now), the gauge's three-line title, the gauge, its tick labels; panel (a) takes
