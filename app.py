@@ -86,7 +86,8 @@ def view_bar(presenting: bool):
     summary_box = None
     if presenting:
         view_box, lr_box, option_box, present_box = st.columns(
-            [7, 4, 3, 4], vertical_alignment="center"
+            [7, 3, 4, 4],
+            vertical_alignment="center",  # ("all 1,000 steps" whole at 1280 px)
         )
         presenter_lr(lr_box)
         summary_box = st.container()

@@ -41,9 +41,10 @@ def challenges_view(sample: data.Sample, settings: Settings, option_box, present
 
 
 def unchecked() -> bool:
-    st.info(
-        "Predict what this run does, then press **Check**: the run plays once it is checked.",
-        icon=":material/lightbulb:",
+    """The banner's place before the check: one line (the figure stays on the first screen)."""
+    st.caption(
+        ":material/lightbulb: Predict what this run does, then press **Check**: the run plays "
+        "once it is checked."
     )
     return False
 

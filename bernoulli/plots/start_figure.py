@@ -18,6 +18,7 @@ from bernoulli.plots.narrow_layout import narrow_layout
 from bernoulli.plots.panels import steps_range
 
 _ARRAYS = ("p", "param", "nll", "grad", "loss", "grad_param")
+START_TOP = 8  # px above the panels: the player's strip is left out
 
 
 def at_start(traj: Trajectory) -> Trajectory:
@@ -53,7 +54,12 @@ def start_spec(
         budget=dataclasses.replace(budget, whole_run=True),
     )
     steps = traj.settings.steps
+    # No player: the strip that holds it goes, the plotting area keeps its pixels (the paper
+    # coordinates of the gauge's rows are reckoned in them).
+    strip = spec["layout"]["margin"]["t"] - START_TOP
     layout = dict(spec["layout"], updatemenus=[], sliders=[])
+    layout["height"] = spec["layout"]["height"] - strip
+    layout["margin"] = {**spec["layout"]["margin"], "t": START_TOP}
     layout["meta"] = {"narrow": narrow_layout(has_controls=False)}
     speed = {**layout["annotations"][0], "visible": False}  # (kept: the phone's layout names it)
     layout["annotations"] = [speed, *layout["annotations"][1:]]
