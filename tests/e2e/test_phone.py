@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import DRAWN, FIGURE, SCRIPT_DONE
+from tests.helpers import DRAWN, FIGURE
 
 from .conftest import SHOTS, shot, wait_for_script
 
@@ -108,7 +108,7 @@ def test_a_change_of_lr_folds_the_sidebar_and_shows_the_run(phone):
     lr.tap()
     lr.fill("0.003")
     lr.press("Enter")
-    pg.wait_for_selector(SCRIPT_DONE.replace("notRunning", "running"), state="attached")
+    pg.wait_for_selector('[data-testid="stAlertContentError"]')  # the new run's banner
     wait_for_script(pg)
     pg.wait_for_selector('[data-testid="stSidebar"][data-collapsed="true"]', state="attached")
     banner = pg.locator('[data-testid="stAlertContentError"]').first
