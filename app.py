@@ -56,7 +56,7 @@ def main() -> None:
 # The first screen holds the banner, Play and the whole curve panel at 1280×720: a compact
 # title beside its one-line intro, close under the (transparent) header.
 TITLE_STYLE = (
-    "<style>[data-testid='stMainBlockContainer']{padding-top:1.25rem}"
+    "<style>[data-testid='stMainBlockContainer']{padding-top:0.75rem}"
     ".st-key-title h1{font-size:1.6rem;padding:0;line-height:1.2}"
     ".st-key-title p{font-size:0.9rem;line-height:1.45}</style>"
 )
@@ -86,7 +86,8 @@ def view_bar(presenting: bool):
     summary_box = None
     if presenting:
         view_box, lr_box, option_box, present_box = st.columns(
-            [7, 4, 3, 4], vertical_alignment="center"
+            [7, 3, 4, 4],
+            vertical_alignment="center",  # ("all 1,000 steps" whole at 1280 px)
         )
         presenter_lr(lr_box)
         summary_box = st.container()

@@ -14,7 +14,7 @@ from bernoulli.optimize import Settings
 from ui import state
 from ui.run_view import run_view
 
-CHECKED = "checked"  # the session value: (card, run id, challenges.Check) of the last check
+CHECKED = state.CHECKED
 START_NOTES = "start_notes"  # the session value: what a card's start could not load
 
 
@@ -34,7 +34,19 @@ def challenges_view(sample: data.Sample, settings: Settings, option_box, present
     )
     progress.caption(f"{len(solved)} of {len(cards)} solved")
     card_box(cards[st.session_state[state.CARD]], sample, settings)
+    if state.kept_back_until(sample, settings):  # the run's outcome shows once it is checked
+        run_view(sample, settings, option_box, presenting, headline=lambda _: unchecked())
+        return None
     return run_view(sample, settings, option_box, presenting)
+
+
+def unchecked() -> bool:
+    """The banner's place before the check: one line (the figure stays on the first screen)."""
+    st.caption(
+        ":material/lightbulb: Predict what this run does, then press **Check**: the run plays "
+        "once it is checked."
+    )
+    return False
 
 
 def card_box(card: challenges.Challenge, sample: data.Sample, settings: Settings) -> None:

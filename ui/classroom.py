@@ -52,17 +52,16 @@ def teacher_view(sample: data.Sample, settings: Settings, option_box, presenting
     asked = question_run(question.query) if question else None
     asked_rid = state.run_id(*asked) if asked else None
     waiting = question is not None and not question.revealed
-    st.session_state[state.KEPT_BACK] = asked_rid if waiting else None
+    st.session_state[state.REVEALED] = None if question is None or waiting else asked_rid
     class_panel(code, question, query_of(sample, settings))
     class_map.teacher_map(code, question)
-    if waiting and asked_rid == rid:
-        run_view(sample, settings, option_box, presenting, headline=lambda _: kept_back())
-        return None
     if question is not None and question.revealed and asked_rid == rid:
         return run_view(
             sample, settings, option_box, presenting, headline=lambda t: reveal(code, question, t)
         )
-    return run_view(sample, settings, option_box, presenting)
+    asked_here = waiting and asked_rid == rid  # (else: the run is not asked about yet)
+    run_view(sample, settings, option_box, presenting, headline=lambda _: kept_back(asked_here))
+    return None
 
 
 def teacher_class() -> str | None:
@@ -134,7 +133,7 @@ def class_panel(code: str, question, query: str) -> None:
         "Reveal",
         key="reveal",
         on_click=do_reveal,
-        args=(code, question.id if question else ""),
+        args=(code, question.id if question else "", question.query if question else ""),
         disabled=question is None or question.revealed,
         type="primary",
         width="stretch",
@@ -171,17 +170,17 @@ def ask(code: str, query: str) -> None:
     except (ClassCodeError, store.StoreError) as error:
         session[CLASS_NOTE] = line(error)
         return
-    sample, settings = question_run(query)
-    session[state.KEPT_BACK] = state.run_id(sample, settings)  # (before the sidebar's forecast)
+    session[state.REVEALED] = None  # (before the sidebar's forecast)
 
 
-def do_reveal(code: str, question_id: str) -> None:
+def do_reveal(code: str, question_id: str, query: str) -> None:
     try:
         class_store().reveal(code, question_id)
     except (ClassCodeError, store.StoreError) as error:
         st.session_state[CLASS_NOTE] = line(error)
         return
-    st.session_state[state.KEPT_BACK] = None
+    asked = question_run(query)  # (before the sidebar's forecast)
+    st.session_state[state.REVEALED] = state.run_id(*asked) if asked else None
 
 
 def leave_class() -> None:
@@ -209,11 +208,13 @@ def tally_panel(code: str, question_id: str) -> None:
         st.text("Names: " + ", ".join(names))  # as typed: never markdown or HTML
 
 
-def kept_back() -> bool:
-    st.info(
-        "Your class is predicting this run: reveal it when the votes are in.",
-        icon=":material/how_to_vote:",
-    )
+def kept_back(asked: bool) -> bool:
+    """The banner's place while the class has not seen this run's outcome."""
+    if asked:
+        words = "Your class is predicting this run: reveal it when the votes are in."
+    else:
+        words = "Ask your class about this run: what it does shows once you reveal it."
+    st.info(words, icon=":material/how_to_vote:")
     return False
 
 

@@ -17,13 +17,15 @@ from bernoulli.plots import wire
 from bernoulli.plots.animated import AnimationBudget, animated_spec, shown_part
 from bernoulli.plots.compare import compare_figure
 from bernoulli.plots.frames import focus_end, motion_rows, run_frames
+from bernoulli.plots.start_figure import start_spec
 from bernoulli.settings import MAX_STEPS
 from ui import scrub
+from ui.assets import asset
 from ui.charts import chart
 from ui.sidebar import SECONDS_PER_STEP
 
 # px: the banner, Play and the curve panel fit 1280×720 (the legend below them need not)
-FIGURE_HEIGHT = {False: 588, True: 655}
+FIGURE_HEIGHT = {False: 598, True: 665}
 BANNERS = {  # account.OUTCOMES -> how the banner shows it (words first, never colour alone)
     "converges": (st.success, ":material/check_circle:"),
     "zigzags": (st.success, ":material/check_circle:"),
@@ -70,13 +72,15 @@ class FigureKey:
     log_grad: bool = False
     presenter: bool = False
     whole_run: bool = False
+    kept_back: bool = False  # the run at its start only: its outcome is kept back
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def figure_cached(key: RunKey, options: FigureKey, _values: np.ndarray | None):
     """The animated figure; shared by sessions, never modified (its wire dict built once,
     straight from plain dicts: see wire.wire_figure)."""
-    spec = animated_spec(
+    build = start_spec if options.kept_back else animated_spec
+    spec = build(
         run_cached(key, _values),
         log_grad=options.log_grad,
         presenter=options.presenter,
@@ -125,9 +129,10 @@ def run_view(
     comparisons, the trajectory table, formulas and exports.
 
     The banner, Play and the whole curve panel fit a 1280×720 screen (presenting too);
-    returns the run. `headline(traj)` draws the banner's place (ui.classroom: a prediction
-    first); returning False, the rest below the figure is left out (it would tell what the
-    run does).
+    returns the run. `headline(traj)` draws the banner's place (ui.predict, ui.classroom,
+    ui.challenge_view: a prediction first); returning False, the run's outcome is kept back:
+    the figure shows its start only (`plots.start_spec`), and nothing on the page depends on
+    what it does.
     """
     key, values = run_key(sample, settings), sample.values
     slow = settings.steps * SECONDS_PER_STEP > 2
@@ -141,18 +146,26 @@ def run_view(
         key="log_grad",
         help="|dNLL/dp| spans orders of magnitude: show it on a log axis.",
     )
+    kept = told is False
     end = focus_end(traj)
-    whole = end < len(traj.p) - 1 and option_box.toggle(
-        f"all {len(traj.p) - 1:,} steps",
-        key="whole_run",
-        help=f"The step axis shows steps 0–{end}, where things happen; this shows the whole run.",
+    whole = (
+        not kept  # (whether the toggle is offered would tell how the run ends)
+        and end < len(traj.p) - 1
+        and option_box.toggle(
+            f"all {len(traj.p) - 1:,} steps",
+            key="whole_run",
+            help=f"The step axis shows steps 0–{end}, where things happen; this shows the "
+            "whole run.",
+        )
     )
-    fig = figure_cached(key, FigureKey(log_grad, presenting, whole), values)
-    chart(fig, alt=figure_alt(traj))
+    fig = figure_cached(key, FigureKey(log_grad, presenting, whole, kept), values)
+    st.html(asset("phone.css"))  # a phone's figure: its height, no toolbar
+    chart(fig, alt=figure_alt(traj, kept))
+    if kept:
+        start_caption(traj)
+        return traj
     shown = traj if whole else shown_part(traj)
     figure_caption(traj, len(run_frames(shown)), len(shown.p) - 1)
-    if told is False:
-        return traj
     below_figure(sample, settings, traj, fig)
     return traj
 
@@ -197,6 +210,11 @@ def figure_caption(traj: Trajectory, frames: int, end: int) -> None:
         "every step while p moves visibly (far from p̂, near the edge, or zig-zagging), "
         "sparser where it creeps."
     )
+    _curvature_caption(traj)
+
+
+def _curvature_caption(traj: Trajectory) -> None:
+    """H at p̂: the standard error and gradient descent's limit, one number."""
     if not lk.on_boundary(traj.n, traj.k):
         th, se = lk.thresholds(traj.n, traj.k), lk.standard_error(traj.n, traj.k)
         st.caption(
@@ -211,6 +229,17 @@ def _grad_words(param: str) -> str:
     if param == "p":
         return "the real gradient dNLL/dp"
     return "dNLL/dp (a run in θ steps with dNLL/dθ = p(1 − p)·dNLL/dp)"
+
+
+def start_caption(traj: Trajectory) -> None:
+    """What the figure will show, before the run is shown: nothing that depends on it."""
+    st.caption(
+        f"(a) the {traj.settings.loss} NLL over p, with the MLE, its 95% intervals on the "
+        "p-axis and the start p₀, the dashed tangent there and above it the gauge of gradient "
+        "descent's multiplier 1 − lr·H; (b) the loss and (c) the real gradient at each step, "
+        f"over steps 0–{traj.settings.steps:,}. The run plays here once it is predicted."
+    )
+    _curvature_caption(traj)
 
 
 # Runs to compare with this one: label -> the settings changed.
@@ -249,15 +278,18 @@ def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> N
     chart(compare_figure(trajs, labels), key="compare_chart")
 
 
-def figure_alt(traj: Trajectory) -> str:
-    """The figure in words, for screen readers."""
+def figure_alt(traj: Trajectory, kept: bool = False) -> str:
+    """The figure in words, for screen readers (`kept`: the run's outcome kept back, so the
+    words say only what was asked for)."""
     s = traj.settings
+    steps = s.steps if kept else len(traj.p) - 1
+    told = "" if kept else account.of_run(traj).text
     return (
         f"Animated figure of {OPTIMIZER_NAMES[s.optimizer]} with learning rate {s.lr:.4g} "
         f"from p0 = {traj.p0:.6g}: p moving along the {s.loss} negative log-likelihood curve "
         f"towards the MLE {traj.mle:.6g}, with the loss and the gradient at each of "
-        f"{len(traj.p) - 1} steps. {account.of_run(traj).text}"
-    )
+        f"{steps} steps. {told}"
+    ).rstrip()
 
 
 def results(traj: Trajectory) -> None:

@@ -110,7 +110,8 @@ def state_from_settings(run: Settings) -> dict:
 
 
 PREDICTION = "prediction"  # the session value: (run id, choice, number) of the last prediction
-KEPT_BACK = "kept_back"  # the session value: the run id whose outcome the class view keeps back
+REVEALED = "revealed"  # the session value: the run id of the class question last revealed
+CHECKED = "checked"  # the session value: (card, run id, challenges.Check) of the last check
 
 
 def run_id(sample, run: Settings) -> tuple:
@@ -120,13 +121,16 @@ def run_id(sample, run: Settings) -> tuple:
 
 def kept_back_until(sample, run: Settings) -> str:
     """Until when the page keeps back what this run does (the sidebar's forecast too), or ""
-    when it does not: until it is predicted (view "run"), or until the class's question about
-    it is revealed."""
+    when it does not: until it is predicted (view "run"), until the open challenge is checked
+    on it, or (a class open) until the class's question about it is revealed."""
     state = st.session_state
     rid = run_id(sample, run)
     if state.view == "run" and state[PREDICT] and state.get(PREDICTION, (None,))[0] != rid:
         return "once you predict it"
-    if state.view == "class" and state.get(KEPT_BACK) == rid:
+    checked = state.get(CHECKED)
+    if state.view == "challenges" and (checked is None or checked[:2] != (state[CARD], rid)):
+        return "once you check it"
+    if state.view == "class" and state[TEACH] and state.get(REVEALED) != rid:
         return "once you reveal it to the class"
     return ""
 

@@ -27,6 +27,7 @@ from bernoulli.optimize import Trajectory
 from bernoulli.plots import step_marks
 from bernoulli.plots.animated_layout import STEP_Y, layout
 from bernoulli.plots.frames import focus_end, run_frames
+from bernoulli.plots.narrow_layout import narrow_layout
 from bernoulli.plots.panels import Panels, escape_label, grad_label, line_xy, panels
 from bernoulli.plots.step_marks import GAUGE_RANGE
 from bernoulli.plots.style import (
@@ -157,6 +158,7 @@ def animated_spec(
     spec = layout(traj, view, steps, height, scale)
     if presenter:
         spec = enlarged(spec, scale)
+    spec["meta"] = {"narrow": narrow_layout()}  # a phone's: see ui/static/keyboard.js
     # Traces that never move in this run are left out of the frames (bytes): the escape when
     # p never left (0, 1), the gauge's needle for an optimizer it does not describe.
     keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
@@ -412,8 +414,13 @@ def _moving(traj: Trajectory, t: int, view: Panels, path: dict, needle: float | 
         {"x": [t], "y": [on_screen(gt, g_span, view.log_grad) if g_ok else None]},
         *step_marks.moving_updates(traj, t, view.x_range, view.y_range, needle),
         label,
-        {"text": [f"step {t}"]},
+        {"text": [step_words(t, needle)]},
     ]
+
+
+def step_words(t: int, needle: float | None) -> str:
+    """The step shown, with the gauge's needle value (● = 1 − lr·H at p_t) when it has one."""
+    return f"step {t}" if needle is None else f"step {t}   (● = {float(needle):.3g})"
 
 
 def _step_now() -> dict:

@@ -27,12 +27,15 @@ from bernoulli.plots.style import (
 # fit (two beside the sidebar at 1280 px, three wider), and the margin holds five rows: ten
 # entries in two columns. (A legend taller than its margin would push the margin and squeeze
 # the panels, moving the gauge and the step shown, which are placed in pixels.)
-MARGIN_TOP, MARGIN_BOTTOM = 84, 196
+MARGIN_TOP, MARGIN_BOTTOM = 74, 196
 MARGIN_RIGHT = 46  # the toolbar stands upright here, clear of the legend and the panels
 # Above panel (a), from the top of the panels down (pixels, unscaled): the step shown (see
 # animated._step_now), the gauge's three-line title, the gauge, its tick labels; panel (a) takes
 # the rest of the height.
-STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 20, 46, 18, 22
+STEP_ROW, GAUGE_TITLE, GAUGE_BAR, GAUGE_TICKS = 20, 64, 18, 30
+# The gauge's title stands this high above its bar: clear of the ◆ at p̂ (24 px, drawn whole)
+# and of the needle's dot.
+GAUGE_CLEAR = 8
 # The step shown, in the gauge's y units (its bar spans 0 to 1, GAUGE_BAR pixels): mid-row.
 STEP_Y = 1 + (GAUGE_TITLE + STEP_ROW / 2) / GAUGE_BAR
 
@@ -54,7 +57,7 @@ def layout(
 
     marks = _divergence_marks(traj)
     gauge = [1 + below(STEP_ROW + GAUGE_TITLE + GAUGE_BAR), 1 + below(STEP_ROW + GAUGE_TITLE)]
-    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(-3))
+    gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(GAUGE_CLEAR))
     curve_top = gauge[0] + below(GAUGE_TICKS)
     shade = {
         "type": "rect",
@@ -100,12 +103,16 @@ def layout(
         ],
         "updatemenus": menus,
         "sliders": sliders,
-        "annotations": [speed_label, *gauge_title, *_panel_names()],
+        "annotations": [speed_label, *gauge_title],
     }
 
 
 def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
-    """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right."""
+    """The six axes: (a) p and NLL on the left; (b) loss above (c) gradient on the right.
+
+    Each panel is named, (a), (b), (c) as the caption cites them, in its y-axis title: a
+    name inside a panel would lie on its data (a start at the top left, a loss's first step).
+    """
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
     g_label = grad_label(traj.settings.param, view.log_grad)
@@ -122,7 +129,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "domain": [0, curve_top],
             "range": view.y_range,
             "anchor": "x",
-            "title": {"text": f"{traj.settings.loss} NLL(p)"},
+            "title": {"text": f"<b>(a)</b> {traj.settings.loss} NLL(p)"},
         },
         "xaxis2": {
             **axis,
@@ -130,7 +137,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "range": steps_range(last),
             "anchor": "y2",
             "showticklabels": False,
-            **_step_ticks(last),
+            **step_ticks(last),
         },
         "yaxis2": {
             **axis,
@@ -138,7 +145,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "range": view.loss_range,
             "anchor": "x2",
             "type": "log" if view.loss_log else "linear",
-            "title": {"text": "NLL(p<sub>t</sub>)"},
+            "title": {"text": "<b>(b)</b> NLL(p<sub>t</sub>)"},
         },
         "xaxis3": {
             **axis,
@@ -146,7 +153,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "range": steps_range(last),
             "anchor": "y3",
             "title": {"text": "step t", "standoff": 2},
-            **_step_ticks(last),
+            **step_ticks(last),
         },
         "yaxis3": {
             **axis,
@@ -155,36 +162,16 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "anchor": "x3",
             "type": "log" if view.log_grad else "linear",
             "exponentformat": "power",
-            "title": {"text": f"{g_label} (log)" if view.log_grad else g_label},
+            "title": {"text": f"<b>(c)</b> {g_label}" + (" (log)" if view.log_grad else "")},
         },
     }
 
 
-def _step_ticks(last: int) -> dict:
+def step_ticks(last: int) -> dict:
     """Whole-number steps on a short run's step axis (not 0, 0.2, 0.4, ...)."""
     if last > 10:
         return {"tickformat": "d"}
     return {"tickmode": "linear", "tick0": 0, "dtick": 1}
-
-
-def _panel_names() -> list[dict]:
-    """(a), (b), (c) at the top left of each panel, as the caption cites them."""
-    names = []
-    for name, xref, yref in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3")):
-        names.append(
-            {
-                "text": f"<b>({name})</b>",
-                "x": 0.01,
-                "y": 0.99,
-                "xref": f"{xref} domain",
-                "yref": f"{yref} domain",
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "bgcolor": "rgba(255,255,255,0.8)",
-            }
-        )
-    return names
 
 
 def controls(

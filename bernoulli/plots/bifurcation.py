@@ -22,6 +22,9 @@ from bernoulli.plots.style import (
 
 ESCAPE_Y = -0.06  # where the bifurcation diagram draws "left (0, 1)"
 HEIGHT = 540  # pixels; another height: fig.update_layout(height=...)
+# Pixels below the plot: the lr's tick labels (powers of ten) and its title, then the legend
+# (in up to five rows, the diagram beside the cobweb).
+LEGEND_BELOW, MARGIN_BOTTOM = 124, 236
 
 
 def bifurcation_points(res: sweep.BatchResult, digits: int = 7):
@@ -106,18 +109,20 @@ def bifurcation_figure(
                 "range": [ESCAPE_Y - 0.04, 1.02],
                 "autorange": False,
                 "title": {"text": "long-run p"},
-                "tickvals": [ESCAPE_Y, 0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                "ticktext": ["left (0,1)", "0", "0.2", "0.4", "0.6", "0.8", "1"],
+                # (no "0": it sat on "left (0,1)", one row below it)
+                "tickvals": [ESCAPE_Y, 0.2, 0.4, 0.6, 0.8, 1.0],
+                "ticktext": ["left (0,1)", "0.2", "0.4", "0.6", "0.8", "1"],
             },
             legend={
                 "orientation": "h",
                 "x": 0,
-                "y": -0.25,
+                # below the lr's tick labels (powers of ten, two lines high) and its title
+                "y": -LEGEND_BELOW / (HEIGHT - 50 - MARGIN_BOTTOM),
                 "yanchor": "top",
                 "font": {"size": FONT_SIZE - 2},
                 "itemsizing": "constant",
             },
-            margin={"l": 110, "r": 20, "t": 50, "b": 160},
+            margin={"l": 110, "r": 20, "t": 50, "b": MARGIN_BOTTOM},
         )
     )
     return fig

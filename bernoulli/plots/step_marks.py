@@ -143,11 +143,8 @@ def moving_traces(traj: Trajectory) -> list[dict]:
             y=[0.5],  # the frames move it along x only
             xaxis="x4",
             yaxis="y4",
-            mode="markers+text",
+            mode="markers",  # (its value is written in the step's row: animated._step_now)
             marker={"size": 16, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
-            text=[],
-            textposition="middle left",
-            textfont={"size": FONT_SIZE - 3},
             showlegend=False,
             cliponaxis=False,
             hoverinfo="skip",
@@ -174,7 +171,7 @@ def moving_updates(
     """
     p = traj.p
     pt = float(p[t])
-    needle = {"x": [], "text": []}
+    needle = {"x": []}
     if not (0 < pt < 1 and math.isfinite(traj.nll[t])):
         # The current p as one point at null: plotly.js leaves an emptied marker trace's old
         # point on screen when animating without redraw, but removes a point that is null.
@@ -200,7 +197,7 @@ def moving_updates(
     now = {"x": [sig_value(pt)], "y": [sig_value(y)]}
     if m is not None:
         m = float(m)
-        needle = {"x": [_on_gauge(m, moving=True)], "text": [f"{m:.3g} "]}
+        needle = {"x": [_on_gauge(m, moving=True)]}
     return [tangent, arrow, now, needle]
 
 
@@ -235,14 +232,14 @@ def gauge_layout(
     axes = {
         "xaxis4": {
             **axis,
-            "domain": [0.06, 0.44],
+            "domain": [0.08, 0.46],
             "range": list(GAUGE_RANGE),
             "autorange": False,
             "anchor": "y4",
             "tickvals": [-3, -2, -1, 0, 1],
             "ticktext": ["≤ −3", "−2", "−1", "0", "1"],
             "showgrid": False,
-            "tickfont": {"size": FONT_SIZE - 4},
+            "tickfont": {"size": FONT_SIZE - 3},
         },
         "yaxis4": {
             "domain": [domain_y[0], 1],
@@ -267,11 +264,11 @@ def gauge_layout(
     }
     if s.optimizer in GD_LIKE:
         words = (
-            # Three short lines: two long ones ran into panel (b)'s axis title beside the
-            # sidebar at 1280 px.
-            "each step multiplies p − p̂ by about 1 − lr·H<br>"
-            "(◆ at p̂, ● at p<sub>t</sub>); green, |·| < 1: p settles;<br>"
-            "below 0: it zig-zags; below −1: the zig-zag grows"
+            # Three short lines (at most about 42 characters): longer ones ran into panel
+            # (b)'s axis title beside the sidebar at 1280 px.
+            "each step multiplies p − p̂ by ≈ 1 − lr·H<br>"
+            "◆ at p̂, ● at p<sub>t</sub> · green |·| < 1: p settles<br>"
+            "< 0: p zig-zags · < −1: the zig-zag grows"
         )
     else:
         words = "1 − lr·H is gradient descent's multiplier:<br>not shown for this optimizer"
@@ -284,6 +281,6 @@ def gauge_layout(
         "xanchor": "center",
         "yanchor": "bottom",
         "showarrow": False,
-        "font": {"size": FONT_SIZE - 5},
+        "font": {"size": FONT_SIZE - 3},
     }
     return axes, [band], [title]

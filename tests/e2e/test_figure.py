@@ -19,7 +19,7 @@ def test_first_load_shows_the_figure(page, app_url):
     # stalled at 655: the step axis ends a third later, at 874 (all 1000 a toggle away)
     assert state["frames"][0] == "0" and state["frames"][-1] == "874"
     assert state["active"] == 0 and state["now"] == [0.08385391]  # at p0, waiting for Play
-    assert state["stepShown"] == ["step 0"]  # named right of the gauge
+    assert state["stepShown"] == ["step 0   (● = 0.586)"]  # named above the gauge, its value
     assert state["mle"] == 0.725
     # The status in words (not colour alone) and the figure's text alternative.
     # First one sentence in a student's words; the float32 stall is in "Why", one click away.
@@ -132,7 +132,7 @@ def test_figure_controls_work_from_the_keyboard(page, app_url):
     page.wait_for_timeout(200)
     state = figure_state(page)  # the slider's third stop: step 2 (every step is a stop)
     assert state["lossCursor"] == state["gradCursor"] == [state["activeStep"]] == [2]
-    assert state["stepShown"] == ["step 2"]
+    assert state["stepShown"][0].startswith("step 2 ")
     assert state["path"][-1] > 0.08385391
     assert page.get_attribute(slider, "aria-valuetext") == f"step {state['activeStep']}"
     shot(page, "keyboard-slider-focused")

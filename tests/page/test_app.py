@@ -564,7 +564,7 @@ def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
     assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
     big = figure(at)["layout"]
     assert big["font"]["size"] == FONT_SIZE * PRESENTER_SCALE > plain["font"]["size"]
-    assert (big["height"], plain["height"]) == (655, 588)  # the first screen's figures
+    assert (big["height"], plain["height"]) == (665, 598)  # the first screen's figures
     assert not [t for t in at.title]  # the title gives its room to the figure
     (summary,) = [c.value for c in at.caption if c.value.startswith("notebook sample")]
     assert "gradient descent" in summary

@@ -150,7 +150,8 @@ def test_panel_c_names_the_gradient_it_draws_and_the_step_it_is_not(param):
     spec = animated_spec(traj)
     names = [trace.get("name", "") for trace in spec["data"]]
     axes = [axis for name, axis in spec["layout"].items() if "axis" in name]
-    titles = [axis.get("title", {}).get("text") for axis in axes]
+    # (each panel's title after its name, "<b>(c)</b> ")
+    titles = [(axis.get("title", {}).get("text") or "").split("</b> ")[-1] for axis in axes]
     step = next(name for name in names if name.startswith("step to p"))
     if param == "p":
         assert "dNLL/dp" in titles and "(GD: lr·|g| long)" in step

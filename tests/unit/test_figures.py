@@ -228,9 +228,10 @@ def test_the_step_shown_is_named_by_the_figure_not_the_slider(notebook_spec):
     assert slider["currentvalue"]["visible"] is False
     assert {step["label"] for step in slider["steps"]} == {""}
     named = notebook_spec["data"][STEP_NOW]
-    assert named["text"] == ["step 0"]  # the figure opens on frame 0
+    assert named["text"][0].startswith("step 0 ")  # the figure opens on frame 0
     for frame in notebook_spec["frames"]:
-        assert moved(frame)[STEP_NOW] == {"text": [f"step {frame['name']}"]}
+        (text,) = moved(frame)[STEP_NOW]["text"]
+        assert text.startswith(f"step {frame['name']}   (● = ")  # and the gauge's needle
     # plotly.js hides a point outside its axes' ranges when cliponaxis is off: this one is in.
     x_range, y_range = layout["xaxis4"]["range"], layout["yaxis4"]["range"]
     assert (named["xaxis"], named["yaxis"], named["cliponaxis"]) == ("x4", "y4", False)

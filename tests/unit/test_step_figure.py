@@ -16,6 +16,7 @@ from bernoulli.plots.animated import (
     MLE_LINE,
     NOW,
     STEP_ARROW,
+    STEP_NOW,
     TANGENT,
     WALD,
     WILSON,
@@ -135,7 +136,9 @@ def test_step_on_the_curve_moves_with_the_frames(preset):
                 assert length == pytest.approx(traj.settings.lr * abs(traj.grad[t]), abs=x_px)
         m = 1 - traj.settings.lr * h[t]
         assert needle["x"][0] == pytest.approx(min(max(m, -3.0), 1.5), abs=4.5 / 4000 / 2)
-        assert needle["text"] == [f"{m:.3g} "]
+        # its value is written in the step's row, beside "step t" (not on the gauge's marks)
+        assert "text" not in needle
+        assert data[STEP_NOW]["text"] == [f"step {t}   (● = {m:.3g})"]
         seen += 1
     assert seen >= 10
     # the multiplier at p̂, fixed: 1 - lr·n/(p̂(1 - p̂))
@@ -181,8 +184,10 @@ def test_figure_details():
     assert short["layout"]["xaxis3"]["dtick"] == 1  # steps 0, 1, 2: whole numbers
     out = spec(animated_figure(run(*NOTEBOOK, Settings())))
     layout = out["layout"]
-    names = [a["text"] for a in layout["annotations"]]
-    assert {"<b>(a)</b>", "<b>(b)</b>", "<b>(c)</b>"} <= set(names)
+    # Each panel named in its y-axis title (a name inside a panel would lie on its data).
+    titles = [layout[f"yaxis{i}"]["title"]["text"] for i in ("", "2", "3")]
+    assert [t.split(" ")[0] for t in titles] == ["<b>(a)</b>", "<b>(b)</b>", "<b>(c)</b>"]
+    assert all("(a)" not in a["text"] for a in layout["annotations"])
     assert out["data"][MLE_LINE]["cliponaxis"] is False  # the diamond drawn whole
     now = out["data"][NOW]
     assert now.get("showlegend", True) and now["marker"]["color"] == "#D55E00"

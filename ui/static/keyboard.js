@@ -1,16 +1,31 @@
-// Keyboard access to the figure's controls. Plotly draws Play/Pause, the speeds and the
-// step slider in SVG, out of the Tab order. This fixed script (no user text in it) makes each
-// button a focusable role="button" that Enter or Space presses (the −1/+1 buttons move the
-// slider one stop), and the slider a
-// role="slider" that the arrow keys, Page Up/Down, Home and End move (one step, ten steps,
-// first, last), announcing "step t". It wires every Plotly figure as it appears (Streamlit
-// redraws them on each run), once per page load.
+// Keyboard access to the figure's controls, and the figure on a phone. Plotly draws
+// Play/Pause, the speeds and the step slider in SVG, out of the Tab order. This fixed script
+// (no user text in it) makes each button a focusable role="button" that Enter or Space
+// presses (the −1/+1 buttons move the slider one stop), and the slider a role="slider" that
+// the arrow keys, Page Up/Down, Home and End move (one step, ten steps, first, last),
+// announcing "step t". On a narrow viewport it lays the animated figure out for a phone (its
+// layout.meta.narrow: bernoulli/plots/narrow_layout.py), and a change made in the sidebar
+// folds the sidebar away, so that the run it gives is in view. It wires every Plotly figure
+// as it appears (Streamlit redraws them on each run), once per page load.
 (() => {
   if (window.bernoulliKeyboard) return;
   window.bernoulliKeyboard = true;
   const MOVES = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
                  PageDown: -10};
-  const STEPS = {"◀ −1": -1, "+1 ▶": 1};  // the figure's step buttons (plots.style)
+  // The figure's step buttons (plots.style; on a phone two-line labels, narrow_layout), told
+  // apart by their characters alone ("\x3cbr\x3e": st.html drops a script that holds a literal tag).
+  const squeeze = (label) => String(label).replace(/\x3cbr\x3e/g, "").replace(/[\s\u00a0]/g, "");
+  const STEPS = {"◀−1": -1, "+1▶": 1};
+  const NARROW = window.matchMedia("(max-width: 640px)");  // narrow_layout.NARROW_MAX_WIDTH
+  // Pause (or another speed) interrupts a playing animation: plotly.js then rejects the
+  // promise of the Play button's call with no reason, which no one awaits, and the browser
+  // reports it as an uncaught page error "undefined". Only that rejection is let go.
+  let interrupted = 0;
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason === undefined && performance.now() - interrupted < 1000) {
+      event.preventDefault();
+    }
+  });
   function describe(gd) {
     const slider = gd.querySelector("g.slider-container");
     const opts = gd._fullLayout?.sliders?.[0];
@@ -43,15 +58,24 @@
       window.Plotly.animate(gd, ...step.args).then(() => describe(gd));
     });
   }
+  function fit(gd) {  // on a phone: the panels stacked, the buttons tap-sized
+    const narrow = gd.layout?.meta?.narrow;
+    if (!narrow || !NARROW.matches) return false;
+    const done = JSON.stringify(gd.layout.yaxis?.domain) === JSON.stringify(narrow["yaxis.domain"]);
+    if (!done) window.Plotly.relayout(gd, narrow);
+    return !done;
+  }
   function wire(gd) {
     if (!gd._fullLayout || !window.Plotly) return;
+    if (fit(gd)) return;  // (wired once the relayout has redrawn the controls)
     for (const button of gd.querySelectorAll("g.updatemenu-button:not([tabindex])")) {
       button.setAttribute("tabindex", "0");
       button.setAttribute("role", "button");
-      const text = button.textContent;
-      const name = text.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
+      const text = squeeze(button.textContent);
+      const name = button.textContent.replace(/[^A-Za-z0-9.×]+/g, " ").trim();
+      const speed = /^([0-9.]+×)/.exec(text);
       const label = STEPS[text] ? (STEPS[text] < 0 ? "step back" : "step on") : name;
-      button.setAttribute("aria-label", /^[0-9.]+×$/.test(name) ? "speed " + name : label);
+      button.setAttribute("aria-label", speed ? "speed " + speed[1] : label);
       press(button);
     }
     const slider = gd.querySelector("g.slider-container:not([tabindex])");
@@ -66,16 +90,36 @@
       gd.bernoulliKeyboard = true;
       // The "◀ −1" and "+1 ▶" buttons (method "skip"): one stop of the slider back or on.
       gd.on("plotly_buttonclicked", (event) => {
-        const by = STEPS[event?.button?.label];
+        const by = STEPS[squeeze(event?.button?.label)];
         const opts = gd._fullLayout.sliders?.[0];
         if (!by || !opts) return;
         const i = Math.max(0, Math.min(opts.steps.length - 1, opts.active + by));
         window.Plotly.animate(gd, ...opts.steps[i].args).then(() => describe(gd));
       });
+      gd.on("plotly_animationinterrupted", () => { interrupted = performance.now(); });
       gd.on("plotly_sliderchange", () => describe(gd));
       gd.on("plotly_animated", () => describe(gd));
     }
   }
+  // A change in the sidebar on a phone: once the run it starts begins, the sidebar (drawn over
+  // the page there) folds away, and the page shows the result.
+  let changed = -Infinity;
+  const inSidebar = (event) => event.target?.closest?.('[data-testid="stSidebar"]');
+  for (const kind of ["pointerdown", "keydown", "change"]) {
+    document.addEventListener(kind, (event) => {
+      if (inSidebar(event)) changed = performance.now();
+    }, true);
+  }
+  new MutationObserver((records) => {
+    const running = records.some((r) => r.target.getAttribute?.("data-test-script-state") === "running");
+    if (!running || !NARROW.matches || performance.now() - changed > 5000) return;
+    changed = -Infinity;
+    const fold = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (fold && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) {
+      fold.click();
+    }
+  }).observe(document.body, {attributes: true, subtree: true,
+                             attributeFilter: ["data-test-script-state"]});
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
