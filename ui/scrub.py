@@ -5,7 +5,7 @@ A Streamlit component (``st.components.v2``; its code is ``ui/static/scrub*.js``
 engine's own arithmetic and draws it over the figure; on release it sends the value once.
 `on_pick` then sets the learning rate and p0 (the sidebar's widgets show the same value),
 the page reruns with torch, and the next draw says whether torch did what the preview showed
-(`bernoulli.outcome.agreement`).
+(`bernoulli.agreement`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import math
 
 import streamlit as st
 
+from bernoulli import agreement
 from bernoulli import likelihood as lk
-from bernoulli import outcome
 from bernoulli.optimize import Settings, Trajectory
 from bernoulli.settings import FIELDS
 from ui import state
@@ -127,7 +127,7 @@ def confirmation(traj: Trajectory) -> tuple[str | None, dict | None]:
         return pick["token"], None
     checked = st.session_state.get(CHECKED)
     if checked is None or checked[0] != pick["token"]:
-        checked = (pick["token"], outcome.agreement(pick, traj))
+        checked = (pick["token"], agreement.agreement(pick, traj))
         st.session_state[CHECKED] = checked
     return pick["token"], {"ok": checked[1].ok, "text": checked[1].text}
 

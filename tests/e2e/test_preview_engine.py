@@ -2,10 +2,10 @@
 
 `ui/static/scrub_engine.js` runs in Chromium on a blank page; every setting is also run by
 `bernoulli.optimize.run` (real torch steps). Both must stop at the same step and agree at
-every step before the run turns chaotic (`bernoulli.outcome.close_paths`: p_t to 1e-9 in
+every step before the run turns chaotic (`bernoulli.agreement.close_paths`: p_t to 1e-9 in
 float64, x_t to four float32 units of the run's scale in float32, eight for Adam, whose
 float32 square root torch takes from MKL), gradient descent, momentum and Newton in p in
-float32 bit for bit; and their outcomes (`bernoulli.outcome`) must be the same word.
+float32 bit for bit; and their outcomes (`bernoulli.account`'s rules) must be the same word.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pytest
 
+from bernoulli import account, agreement, optimize, presets
 from bernoulli import likelihood as lk
-from bernoulli import optimize, outcome, presets
 from bernoulli.optimize import Settings
 from bernoulli.problem import Problem
 from tests.helpers import ROOT, chromium, require_chromium
@@ -121,17 +121,20 @@ def test_the_preview_is_the_torch_run(previews, index):
     n, k, s = RUNS[index]
     traj = optimize.run(n, k, s)
     got = previews[index]
-    torch_outcome = outcome.of_run(traj)
-    assert got["outcome"] == torch_outcome.word, (got["outcome"], torch_outcome)
-    late = outcome.float32_units(s)[1] if s.dtype == "float32" else 0
-    assert abs(got["at"] - torch_outcome.at) <= late
+    torch_outcome = account.of_run(traj)
+    assert got["outcome"] == torch_outcome.outcome, (got["outcome"], torch_outcome)
+    late = agreement.float32_units(s)[1] if s.dtype == "float32" else 0
+    if torch_outcome.at is None:
+        assert got["at"] is None
+    else:
+        assert abs(got["at"] - torch_outcome.at) <= late
     x = np.asarray([math.nan if v is None else float(v) for v in got["x"]])
     assert len(x) == len(traj.param)  # the same step stops it
-    chaotic = torch_outcome.word in ("chaos", "wanders")
-    steps = outcome.CHECKED_CHAOS_STEPS + 1 if chaotic else len(x)
+    chaotic = torch_outcome.outcome == "chaos"
+    steps = agreement.CHECKED_CHAOS_STEPS + 1 if chaotic else len(x)
     mine, theirs = x[:steps], traj.param[:steps]
     assert np.array_equal(np.isfinite(mine), np.isfinite(theirs))
-    assert outcome.close_paths(mine, traj, steps).all()
+    assert agreement.close_paths(mine, traj, steps).all()
     if s.dtype == "float32" and s.optimizer != "adam" and s.param == "p":
         assert np.array_equal(mine, theirs, equal_nan=True)  # bit for bit: torch's own roundings
 
@@ -143,8 +146,8 @@ def test_a_float64_preview_is_within_a_billionth_of_torch_in_p(previews):
             continue
         traj = optimize.run(n, k, s)
         x = np.asarray([math.nan if v is None else float(v) for v in got["x"]])
-        if outcome.of_run(traj).word in ("chaos", "wanders"):
-            x = x[: outcome.CHECKED_CHAOS_STEPS + 1]
+        if account.of_run(traj).outcome == "chaos":
+            x = x[: agreement.CHECKED_CHAOS_STEPS + 1]
         finite = np.isfinite(traj.param[: len(x)])
         p = np.asarray(Problem(n, k, s.param, s.loss).to_p(x[finite]))
         worst = max(worst, float(np.abs(p - traj.p[: len(x)][finite]).max(initial=0)))

@@ -129,7 +129,7 @@ def test_drag_across_two_over_h_previews_then_torch_confirms(page, app_url):
     confirm.wait_for(state="visible")
     text = confirm.inner_text()
     assert text.startswith("✓ torch confirms"), text
-    assert f"p leaves (0, 1) at step {step:,}" in text, (text, last_words)
+    assert f"escapes (0, 1) at step {step}" in text, (text, last_words)
     banner = page.locator(BANNER)
     assert banner.locator('[data-testid="stAlertContentError"]').count() == 1
     said = banner.inner_text()

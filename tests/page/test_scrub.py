@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, optimize, outcome
+from bernoulli import account, data, optimize
 from bernoulli import likelihood as lk
 from bernoulli.optimize import Settings
 from tests.helpers import ROOT, handed, release
@@ -29,7 +29,7 @@ def rerun(at: AppTest) -> AppTest:
 def pick_of(settings: Settings, *, spoil: bool = False) -> dict:
     """What a preview of these settings on the notebook's sample sends on release."""
     traj = optimize.run(NOTEBOOK.n, NOTEBOOK.k, settings)
-    got = outcome.of_run(traj)
+    got = account.of_run(traj)
     x = [float(v) for v in traj.param]
     if spoil:
         x[3] += 1e-3
@@ -40,7 +40,7 @@ def pick_of(settings: Settings, *, spoil: bool = False) -> dict:
         "p0": settings.p0,
         "token": f"{settings.lr}-{spoil}",
         "x": x,
-        "outcome": got.word,
+        "outcome": got.outcome,
         "at": got.at,
         "period": got.period,
         "steps": settings.steps,

@@ -54,11 +54,10 @@ function words(run, d) {
   const shown = run.steps < run.of ? ` (the first ${whole(run.steps)} of ${whole(run.of)} steps)` : "";
   const tolWords = `within ${fmt(d.tol)} of p̂`;
   switch (run.outcome) {
-    case "outside":
-      return `p0 = ${fmt(run.p[0], 4)} is not inside (0, 1): there is nothing to optimize.`;
     case "escapes":
+      if (run.at === 0) return `p0 = ${fmt(run.p[0], 4)} is not inside (0, 1): there is nothing to optimize.`;
       return `p leaves (0, 1) at step ${whole(run.at)}: p = ${fmt(last, 4)}.`;
-    case "walks":
+    case "converges":
       return `p walks straight to ${hat}, ${tolWords} from step ${whole(run.at)}.`;
     case "zigzags":
       return `p zig-zags in to ${hat}, ${tolWords} from step ${whole(run.at)}.`;
@@ -68,8 +67,6 @@ function words(run, d) {
       return `p settles into a cycle of period ${run.period} around ${hat}${shown}.`;
     case "chaos":
       return `p never settles: chaos (Lyapunov exponent ${fmt(run.exponent, 2)} a step)${shown}.`;
-    case "wanders":
-      return `p keeps moving without settling or repeating${shown}.`;
     default:
       return `p is still on its way to ${hat} after ${whole(run.steps)} steps (p = ${fmt(last, 6)})${shown}.`;
   }

@@ -6,15 +6,16 @@
 // (plain and heavy-ball) and Adam, whose CPU kernels fuse a multiply and an add (fma). In
 // float32 every operation is rounded with Math.fround, as torch rounds it; in float64 it is
 // the double arithmetic itself. Minibatch SGD draws batches on the server: here it is the
-// full-batch run (its mean step). The outcome is classified as bernoulli/outcome.py does.
+// full-batch run (its mean step). The outcome is classified by the account's rules
+// (bernoulli/account.py).
 //
 // No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`;
 // scrub_libm.js (glibc's expf and pow) comes first.
 
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
-const TAIL = 96; // final points kept for periods and chaos (bernoulli.sweep's default)
-const MAX_PERIOD = 32;
+const TAIL = 200; // the final points periods and chaos are read from (bernoulli/account.py)
+const MAX_PERIOD = 16;
 const CHAOS_EXPONENT = 0.005;
 const PREVIEW_STEPS = 1000;
 
@@ -191,6 +192,16 @@ function curvature(problem, s, x) {
   return n * sigmoid64(x) * sigmoid64(-x) * per;
 }
 
+// Steps t where p_t − p̂ changed sign from t − 1, both farther than tol (account_words).
+function crosses(p, from, to, pHat, tol) {
+  for (let t = from + 1; t < to; t += 1) {
+    const e0 = p[t - 1] - pHat;
+    const e1 = p[t] - pHat;
+    if (e0 * e1 < 0 && Math.abs(e0) > tol && Math.abs(e1) > tol) return true;
+  }
+  return false;
+}
+
 function smallestPeriod(tail, maxPeriod, tol) {
   const window = tail.length - maxPeriod;
   for (let q = 1; q <= maxPeriod; q += 1) {
@@ -226,8 +237,32 @@ function drifting(tail) {
   return false;
 }
 
+// Newton's map f(x) = x − lr·g/H has f' = 1 − lr·(1 − g·H'/H²) (account.newton_slope).
+function newtonSlope(problem, s, x) {
+  const { n, k } = problem;
+  let ratio;
+  if (s.param === "p") {
+    const g = -k / x + (n - k) / (1 - x);
+    const h = k / x ** 2 + (n - k) / (1 - x) ** 2;
+    const h3 = (-2 * k) / x ** 3 + (2 * (n - k)) / (1 - x) ** 3;
+    ratio = (g * h3) / h ** 2;
+  } else {
+    const sig = sigmoid64(x);
+    ratio = ((n * sig - k) * (1 - 2 * sig)) / (n * sig * (1 - sig));
+  }
+  return 1 - s.lr * (1 - ratio);
+}
+
+// The Lyapunov exponent per step along the tail x (dynamics.lyapunov); null for Adam.
 function lyapunov(problem, s, tail) {
+  if (s.optimizer === "adam" || tail.length < 2 || !tail.every(Number.isFinite)) return null;
   let total = 0;
+  if (s.optimizer === "newton") {
+    for (let i = 0; i + 1 < tail.length; i += 1) {
+      total += Math.log(Math.abs(newtonSlope(problem, s, tail[i])));
+    }
+    return total / (tail.length - 1);
+  }
   if (s.optimizer !== "momentum") {
     for (let i = 0; i + 1 < tail.length; i += 1) {
       total += Math.log(Math.abs(1 - s.lr * curvature(problem, s, tail[i])));
@@ -248,44 +283,40 @@ function lyapunov(problem, s, tail) {
 }
 
 /**
- * What the run did, in the order bernoulli/outcome.py decides it:
- * "outside" (p0 not in (0, 1)), "escapes" at a step, "walks" or "zigzags" in (converged,
- * without or with a sign change of p − p̂ beyond tol), "stalls" (the parameter stopped
- * changing), "cycle" (the tail repeats with period q ≥ 2), "chaos" (gradient descent or
- * momentum: bounded, no period up to 32, Lyapunov exponent > 0.005), "wanders" (Adam or
- * Newton: bounded, neither settling nor repeating), else "on_its_way".
+ * What the run did, by the account's rules (bernoulli/account.py), in their order:
+ * "escapes" at the step p left (0, 1) or a number stopped being finite (step 0: p0 is not
+ * inside (0, 1)); "converges" or "zigzags" (|p − p̂| ≤ tol at the end, from `at`, after a sign
+ * change of p − p̂ between two steps both farther than tol for "zigzags"); "stalls" (the
+ * parameter stopped changing, from `at`); from the last 200 points: a "cycle" (p repeats with
+ * a period 2 … 16 within max(tol/1000, 16 eps)), "chaos" (no period, still crossing p̂, not
+ * drifting, Lyapunov exponent > 0.005 a step; never for Adam), else "on_its_way".
  */
 function classify(problem, s, run) {
   const { x, p, divergedAt } = run;
-  if (divergedAt === 0) return { outcome: "outside", at: 0 };
-  if (divergedAt > 0) return { outcome: "escapes", at: divergedAt };
   const pHat = mle(problem);
   const last = p.length - 1;
+  const crossed = crosses(p, 0, divergedAt >= 0 ? divergedAt : p.length, pHat, s.tol);
+  if (divergedAt >= 0) return { outcome: "escapes", at: divergedAt, crossed };
   let far = -1;
   for (let t = 0; t <= last; t += 1) if (!(Math.abs(p[t] - pHat) <= s.tol)) far = t;
-  if (far < last) {
-    let crossed = false;
-    for (let t = 1; t <= last && !crossed; t += 1) {
-      const e0 = p[t - 1] - pHat;
-      const e1 = p[t] - pHat;
-      crossed = e0 * e1 < 0 && Math.abs(e0) > s.tol && Math.abs(e1) > s.tol;
-    }
-    return { outcome: crossed ? "zigzags" : "walks", at: far + 1 };
-  }
+  if (far < last) return { outcome: crossed ? "zigzags" : "converges", at: far + 1, crossed };
   if (last > 0 && x[last] === x[last - 1]) {
     let moved = 0;
     for (let t = 1; t <= last; t += 1) if (x[t] !== x[t - 1]) moved = t;
-    return { outcome: "stalls", at: moved };
+    return { outcome: "stalls", at: moved, crossed };
   }
-  const tail = x.slice(-Math.min(TAIL, x.length));
-  const maxPeriod = Math.min(MAX_PERIOD, Math.floor(tail.length / 2));
-  if (maxPeriod < 2 || drifting(tail.slice(maxPeriod))) return { outcome: "on_its_way", at: last };
-  const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
-  const period = smallestPeriod(tail, maxPeriod, Math.max(s.tol / 1000, 16 * eps));
-  if (period >= 2) return { outcome: "cycle", at: last, period };
-  if (period === 1) return { outcome: "on_its_way", at: last };
-  if (s.optimizer === "adam" || s.optimizer === "newton") return { outcome: "wanders", at: last };
-  const exponent = lyapunov(problem, s, tail);
-  if (exponent > CHAOS_EXPONENT) return { outcome: "chaos", at: last, exponent };
-  return { outcome: "on_its_way", at: last };
+  const tail = p.slice(-Math.min(TAIL, p.length));
+  const longest = Math.min(MAX_PERIOD, Math.floor((tail.length - 1) / 2));
+  if (longest >= 2) {
+    const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
+    const q = smallestPeriod(tail, longest, Math.max(s.tol / 1000, 16 * eps));
+    if (q >= 2) return { outcome: "cycle", at: null, period: q, crossed };
+    const restless = crosses(tail, 0, tail.length, pHat, s.tol) && !drifting(tail);
+    if (q === 0 && restless) {
+      const exponent = lyapunov(problem, s, x.slice(-Math.min(TAIL, x.length)));
+      const chaos = exponent !== null && exponent > CHAOS_EXPONENT;
+      return { outcome: chaos ? "chaos" : "on_its_way", at: null, exponent, crossed };
+    }
+  }
+  return { outcome: "on_its_way", at: null, crossed };
 }
