@@ -11,8 +11,8 @@ PY := $(VENV)/bin/python
 SETUP = $(or $(PYTHON),python3) scripts/setup_venv.py
 FAST := not e2e and not slow and not load
 # A few unit tests, one page test in AppTest and the command line once: under a minute.
-OPTIMIZE := tests/unit/test_optimize.py
-SMOKE := tests/unit/test_likelihood.py tests/unit/test_settings.py \
+OPTIMIZE := tests/unit/engine/test_optimize.py
+SMOKE := tests/unit/engine/test_likelihood.py tests/unit/test_settings.py \
 	$(OPTIMIZE)::test_notebook_replay_p_and_nll $(OPTIMIZE)::test_notebook_replay_gradient_column \
 	$(OPTIMIZE)::test_first_step_leaves_exactly_above_the_closed_form_lr \
 	$(OPTIMIZE)::test_between_one_and_two_over_h_oscillates_and_converges \

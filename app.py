@@ -3,7 +3,7 @@
 Run it with ``streamlit run app.py``. `main` is the page, top to bottom: the title, the
 link's notes, the sidebar (presets, samples, optimizer, share link), one bar (the view, the
 figure's option, presenter mode), then either the animated run (`ui.run_view`) or the
-divergence explorer (`ui.explorer`), the challenges (`ui.challenge_view`) or a class
+divergence explorer (`ui.explorer.view`), the challenges (`ui.challenge_view`) or a class
 (`ui.classroom`, which also draws a student's page for ``class=CODE``); with predictions on,
 the run asks for one before it says what it does (`ui.predict`). The widgets' state and the
 link live in `ui.state`. Presenter mode (``present=1``) hides the sidebar behind the bar and
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import challenge_view, classroom, explorer, heap, predict, state
+from ui import challenge_view, classroom, heap, predict, state
 from ui.assets import asset
+from ui.explorer import view as explorer
 from ui.presenter import presenter_lr, presenter_style, presenter_summary
 from ui.sidebar import share_section, sidebar
 

@@ -255,7 +255,7 @@ def server_rerun(tries: int) -> tuple[float, float, float]:
     page calls it), and their ratio, try by try."""
     from streamlit.testing.v1 import AppTest
 
-    from bernoulli import optimize
+    from bernoulli.engine import optimize
 
     inside = []
     run = optimize.run
@@ -308,8 +308,8 @@ def torch_steps(tries: int) -> tuple[float, float]:
     """1000 steps of `optimize.run` and of a bare autograd + torch.optim.SGD loop, medians."""
     import torch
 
-    from bernoulli import optimize
     from bernoulli.bench import median_time
+    from bernoulli.engine import optimize
 
     settings = optimize.Settings(lr=1e-4, steps=1000, p0=0.1)
 

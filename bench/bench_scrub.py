@@ -41,7 +41,7 @@ from pathlib import Path
 from bench_class import WATCH_FIRST_FIGURE, first_figure, median, rerun_drawn  # imports common
 from common import FLOOR, Server  # (common puts the clone on the import path)
 
-from bernoulli.optimize import Settings
+from bernoulli.engine.optimize import Settings
 from tests.helpers import CHROMIUM, DRAWN, SCRIPT_DONE, chromium
 from ui.scrub import decades
 

@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bernoulli import sweep
-from bernoulli.problem import Problem
+from bernoulli.engine import sweep
+from bernoulli.engine.problem import Problem
 
 N, K = 200, 145  # the notebook's sample
 

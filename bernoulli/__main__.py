@@ -1,8 +1,8 @@
-"""``python -m bernoulli``: see :mod:`bernoulli.cli`."""
+"""``python -m bernoulli``: see :mod:`bernoulli.cli.commands`."""
 
 import sys
 
-from bernoulli.cli import main
+from bernoulli.cli.commands import main
 
 if __name__ == "__main__":
     sys.exit(main())

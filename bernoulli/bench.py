@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bernoulli import data, optimize
+from bernoulli.data import samples as data
+from bernoulli.engine import optimize
 from bernoulli.settings import NOTEBOOK_P0 as P0  # the notebook's start
 
 MLE = 0.725  # every benchmark sample has the notebook's fraction of ones

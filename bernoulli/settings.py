@@ -317,7 +317,7 @@ class LinkKey:
     words: str = ""
 
 
-# The sample's and the view's keys (read by bernoulli.share).
+# The sample's and the view's keys (read by bernoulli.io.share).
 SAMPLE_LINK = (
     LinkKey("data", "kind", "notebook", "choice", choices=SOURCES),
     LinkKey("text", "text", None, "text", MAX_LINK_TEXT),

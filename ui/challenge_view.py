@@ -1,4 +1,4 @@
-"""Challenges that check themselves: the cards of `bernoulli.challenges` above the run.
+"""Challenges that check themselves: the cards of `bernoulli.teach.challenges` above the run.
 
 Each card: the goal, a hint on request, "Load the start" (its settings, by link key, through
 `state.load_link`), "Check" (`challenges.check` on the run shown) and the explanation once
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import challenges, data
-from bernoulli.optimize import Settings
+from bernoulli.data import samples
+from bernoulli.engine.optimize import Settings
+from bernoulli.teach import challenges
 from ui import state
 from ui.run_view import run_view
 
@@ -18,7 +19,7 @@ CHECKED = state.CHECKED
 START_NOTES = "start_notes"  # the session value: what a card's start could not load
 
 
-def challenges_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
+def challenges_view(sample: samples.Sample, settings: Settings, option_box, presenting: bool):
     """The open challenge's card above the run; returns the run."""
     cards = {card.number: card for card in challenges.CHALLENGES}
     solved = set(st.session_state[state.SOLVED])
@@ -49,7 +50,7 @@ def unchecked() -> bool:
     return False
 
 
-def card_box(card: challenges.Challenge, sample: data.Sample, settings: Settings) -> None:
+def card_box(card: challenges.Challenge, sample: samples.Sample, settings: Settings) -> None:
     """One card: the goal, its start, a check on the run shown, a hint, the explanation."""
     solved = card.number in st.session_state[state.SOLVED]
     with st.container(border=True):

@@ -13,8 +13,10 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import data, share, store, store_url
-from bernoulli.optimize import Settings
+from bernoulli.classroom import store, store_url
+from bernoulli.data import samples
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import share
 from ui.sidebar import generated_sample, notebook_sample
 
 CLASS_NOTE = "class_note"  # the session value: one line about the last class action
@@ -48,13 +50,13 @@ def student_id() -> str:
 # --- a question's run ------------------------------------------------------------------------
 
 
-def query_of(sample: data.Sample, settings: Settings) -> str:
+def query_of(sample: samples.Sample, settings: Settings) -> str:
     """The run's link query (what a question carries)."""
     return urllib.parse.urlencode(share.encode(sample.origin, settings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def question_run(query: str) -> tuple[data.Sample, Settings] | None:
+def question_run(query: str) -> tuple[samples.Sample, Settings] | None:
     """The sample and settings of a question's query; None if its sample cannot travel."""
     decoded = share.decode(urllib.parse.parse_qs(query, keep_blank_values=True))
     source = decoded.source
@@ -63,9 +65,9 @@ def question_run(query: str) -> tuple[data.Sample, Settings] | None:
     elif source.kind == "generate":
         sample = generated_sample(source.n, source.true_p, source.seed)
     elif source.kind == "text" and source.text is not None:
-        sample = data.from_text(source.text, one=source.one)
+        sample = samples.from_text(source.text, one=source.one)
     else:
         return None
     if source.resample is not None:
-        sample = data.resample(sample, source.resample, source.resample_seed)
+        sample = samples.resample(sample, source.resample, source.resample_seed)
     return sample, decoded.settings

@@ -1,7 +1,7 @@
 """The class map: each student's own run, as a live point on the teacher's projector.
 
 - `own_run` (the student's page): the run's lr and p0 (`run_controls`: the one function that
-  draws them) and *Send my run*: a real torch run (``bernoulli.optimize.run``, through the
+  draws them) and *Send my run*: a real torch run (``bernoulli.engine.optimize.run``, through the
   page's cache) on the class's sample and settings (the question's once it is revealed, so
   that no run tells its answer first; the page's defaults before the first question); the
   point keeps what that run did (`outcome_of`).
@@ -21,19 +21,21 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from bernoulli import data, lesson, settings
-from bernoulli.classcode import ClassCodeError
-from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli import settings
+from bernoulli.classroom.classcode import ClassCodeError
+from bernoulli.classroom.store import StoreError
+from bernoulli.classroom.store_points import Point
+from bernoulli.data import samples
+from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.class_map import SPAN, class_map_figure
 from bernoulli.plots.marks import threshold_marks
-from bernoulli.problem import Problem
-from bernoulli.store import StoreError
-from bernoulli.store_points import Point
+from bernoulli.teach import lesson
 from ui import scrub, state
 from ui.charts import chart
 from ui.class_common import CLASS_NOTE, class_store, line, query_of, question_run, student_id
-from ui.explorer_cache import lr_p0_cached, options_of
-from ui.explorer_common import batched
+from ui.explorer.cache import lr_p0_cached, options_of
+from ui.explorer.common import batched
 from ui.run_view import run_cached, run_key
 from ui.sidebar import notebook_sample
 
@@ -57,7 +59,7 @@ class ClassRun:
     """What the students' runs start from: a sample and settings, from a question (its id)
     or, before the first one, the notebook's sample with the page's defaults (base "")."""
 
-    sample: data.Sample
+    sample: samples.Sample
     settings: Settings
     base: str
 

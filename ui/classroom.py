@@ -1,6 +1,6 @@
-"""The class's predictions on the projector, through a store (`bernoulli.store`).
+"""The class's predictions on the projector, through a store (`bernoulli.classroom.store`).
 
-- `teacher_view`: a class (`bernoulli.store`): its code large with the students' link, a
+- `teacher_view`: a class (`bernoulli.classroom.store`): its code large with the students' link, a
   question about the run on screen, the live tally and the reveal.
 - `student_page`: ``?class=CODE``: the question's run in words, the four choices, a name if
   the student types one; the answer once the teacher reveals it; and the student's own run
@@ -16,9 +16,12 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import classcode, data, lesson, share, store
-from bernoulli.classcode import ClassCodeError
-from bernoulli.optimize import Settings
+from bernoulli.classroom import classcode, store
+from bernoulli.classroom.classcode import ClassCodeError
+from bernoulli.data import samples
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import share
+from bernoulli.teach import lesson
 from ui import class_map, state
 from ui.class_common import CLASS_NOTE, class_store, line, query_of, question_run, student_id
 from ui.presenter import presenter_summary
@@ -41,7 +44,7 @@ CODE_STYLE = (  # the class code, large enough to read from the back of a room
 # --- the teacher's class ----------------------------------------------------------------------
 
 
-def teacher_view(sample: data.Sample, settings: Settings, option_box, presenting: bool):
+def teacher_view(sample: samples.Sample, settings: Settings, option_box, presenting: bool):
     """Start or join a class; in a class, its code, the question, the tally, the reveal."""
     code = teacher_class()
     if code is None:
@@ -363,7 +366,7 @@ def vote_box(code: str, question, name: str) -> None:
         )
 
 
-def answer(question, sample: data.Sample, settings: Settings) -> None:
+def answer(question, sample: samples.Sample, settings: Settings) -> None:
     """The run's outcome, against this student's vote."""
     traj = run_cached(run_key(sample, settings), sample.values)
     voted = st.session_state.get(VOTED)

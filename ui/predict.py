@@ -2,7 +2,7 @@
 
 With predictions on (the bar's "Predict first", ``predict=1`` in the link) the run's outcome is
 kept back (the banner, the sidebar's forecast, everything below the figure) until the student
-picks one of the four outcomes of `bernoulli.lesson`, with a number if they like (the step p
+picks one of the four outcomes of `bernoulli.teach.lesson`, with a number if they like (the step p
 escapes at, or p after 10 steps); the figure stays, at its start, with Play. Then the verdict
 (`lesson.verdict`: right or not, in the banner's words, with the run's numbers) takes the
 banner's place. "Just show me" turns predictions off for the session and the link.
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import data, lesson
-from bernoulli.optimize import Settings
+from bernoulli.data import samples
+from bernoulli.engine.optimize import Settings
 from bernoulli.settings import MAX_STEPS
+from bernoulli.teach import lesson
 from ui import state
 from ui.run_view import banner, run_view, why
 
@@ -22,7 +23,7 @@ GUESS_ABOUT, GUESS_STEP, GUESS_P = "guess_about", "guess_step", "guess_p"  # a n
 GUESSES = {"escape_step": "the step p escapes at", "p_at_10": f"p after {lesson.P_AT} steps"}
 
 
-def predicted_run(sample: data.Sample, settings: Settings, option_box, presenting: bool):
+def predicted_run(sample: samples.Sample, settings: Settings, option_box, presenting: bool):
     """The run, its outcome kept back until it is predicted; returns the run once shown."""
     rid = state.run_id(sample, settings)
     if state.kept_back_until(sample, settings):

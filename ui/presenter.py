@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bernoulli import account, data
-from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.data import samples
+from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.teach import account
 from ui import state
 from ui.assets import asset
 from ui.sidebar import plain
@@ -41,7 +42,7 @@ def status_words(traj: Trajectory) -> str:
     return account.of_run(traj).words
 
 
-def presenter_summary(box, sample: data.Sample, settings: Settings, traj) -> None:
+def presenter_summary(box, sample: samples.Sample, settings: Settings, traj) -> None:
     """The sidebar's settings, and the outcome, in one line of text."""
     s = settings
     p0 = f"random p0 (seed {s.seed})" if s.p0 is None else f"p0 = {s.p0:.6g}"

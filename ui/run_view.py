@@ -10,15 +10,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from bernoulli import account, data, export, table, together, words
-from bernoulli import likelihood as lk
-from bernoulli.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.data import samples
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine import together
+from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, Trajectory
+from bernoulli.io import export, table
 from bernoulli.plots import wire
 from bernoulli.plots.animated import AnimationBudget, animated_spec, shown_part
 from bernoulli.plots.compare import compare_figure
 from bernoulli.plots.frames import focus_end, motion_rows, run_frames
 from bernoulli.plots.start_figure import start_spec
 from bernoulli.settings import MAX_STEPS
+from bernoulli.teach import account, words
 from ui import scrub
 from ui.assets import asset
 from ui.charts import chart
@@ -47,7 +50,7 @@ class RunKey:
     values_key: str
 
 
-def run_key(sample: data.Sample, settings: Settings) -> RunKey:
+def run_key(sample: samples.Sample, settings: Settings) -> RunKey:
     values_key = sample.key if settings.optimizer == "sgd" else ""
     return RunKey(sample.n, sample.k, settings, values_key)
 
@@ -123,7 +126,7 @@ def why(traj: Trajectory) -> None:
 
 
 def run_view(
-    sample: data.Sample, settings: Settings, option_box, presenting: bool, headline=banner
+    sample: samples.Sample, settings: Settings, option_box, presenting: bool, headline=banner
 ):
     """The animated run: banner, figure, and below it (one tab open at a time) results,
     comparisons, the trajectory table, formulas and exports.
@@ -174,7 +177,7 @@ BELOW = "below_figure"  # the tabs' session key: the open tab's label
 BELOW_TABS = ("Results", "Compare runs", "Trajectory table", "Formulas", "Take this run away")
 
 
-def below_figure(sample: data.Sample, settings: Settings, traj: Trajectory, fig) -> None:
+def below_figure(sample: samples.Sample, settings: Settings, traj: Trajectory, fig) -> None:
     """The run's results, comparisons, table, formulas and exports, one tab open at a time.
 
     The tabs are lazy: only the open one runs and is sent. A page that opens on the figure
@@ -253,7 +256,7 @@ COMPARE = {
 }
 
 
-def compare_runs(sample: data.Sample, settings: Settings, traj: Trajectory) -> None:
+def compare_runs(sample: samples.Sample, settings: Settings, traj: Trajectory) -> None:
     """Up to three more runs (other learning rates or optimizers) beside this one, on one
     curve and one pair of step panels, each labelled."""
     chosen = st.multiselect(
@@ -420,7 +423,7 @@ def trajectory_table(traj: Trajectory) -> None:
     )
 
 
-def exports(sample: data.Sample, traj: Trajectory, fig) -> None:
+def exports(sample: samples.Sample, traj: Trajectory, fig) -> None:
     """The run taken away: its steps as CSV, its animation offline, a torch script."""
     csv, page, script_box = st.columns(3)
     # Deferred (callables): built only when clicked, in a thread of their own.

@@ -5,7 +5,7 @@ A Streamlit component (``st.components.v2``; its code is ``ui/static/scrub*.js``
 engine's own arithmetic and draws it over the figure; on release it sends the value once.
 `on_pick` then sets the learning rate and p0 (the sidebar's widgets show the same value),
 the page reruns with torch, and the next draw says whether torch did what the preview showed
-(`bernoulli.agreement`).
+(`bernoulli.teach.agreement`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import math
 
 import streamlit as st
 
-from bernoulli import agreement
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Settings, Trajectory
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.optimize import Settings, Trajectory
 from bernoulli.settings import FIELDS
+from bernoulli.teach import agreement
 from ui import state
 from ui.assets import source
 

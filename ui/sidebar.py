@@ -12,11 +12,14 @@ import urllib.parse
 
 import streamlit as st
 
-from bernoulli import account, advice, data, settings, share
-from bernoulli.optimize import Settings, initial_p
-from bernoulli.presets import PRESETS, preset_settings
+from bernoulli import settings
+from bernoulli.data import samples
+from bernoulli.engine.optimize import Settings, initial_p
+from bernoulli.io import share
+from bernoulli.io.share import Source
 from bernoulli.settings import Field
-from bernoulli.share import Source
+from bernoulli.teach import account, advice
+from bernoulli.teach.presets import PRESETS, preset_settings
 from ui import state
 from ui.typed import symbols_line, text_section
 from ui.upload import upload_section
@@ -36,7 +39,7 @@ LR_NOTE = "lr_note"  # the session value holding the note on an lr offered by a 
 GENERATE = settings.GENERATE_FIELDS
 
 
-def sidebar() -> tuple[data.Sample, Settings]:
+def sidebar() -> tuple[samples.Sample, Settings]:
     """The sidebar's presets, samples and optimizer: the sample in use and the settings."""
     presets_section()
     sample = samples_section()
@@ -66,13 +69,13 @@ def choice(widget, field: Field, **options):
 
 
 @st.cache_resource(show_spinner=False)
-def notebook_sample() -> data.Sample:
-    return data.notebook_sample()
+def notebook_sample() -> samples.Sample:
+    return samples.notebook_sample()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def generated_sample(n: int, true_p: float, seed: int) -> data.Sample:
-    return data.generate(n, true_p, seed)
+def generated_sample(n: int, true_p: float, seed: int) -> samples.Sample:
+    return samples.generate(n, true_p, seed)
 
 
 def apply_preset(name: str) -> None:
@@ -104,7 +107,7 @@ def presets_section() -> None:
 # --- samples -----------------------------------------------------------------------------------
 
 
-def generate_section() -> data.Sample:
+def generate_section() -> samples.Sample:
     """A generated sample: n values drawn with probability true p, seeded."""
     side = st.sidebar
     left, right = side.columns(2)
@@ -125,7 +128,7 @@ def generate_section() -> data.Sample:
     return generated_sample(int(n), true_p, int(seed))
 
 
-def samples_section() -> data.Sample:
+def samples_section() -> samples.Sample:
     """Where the samples come from; returns the sample in use (the last valid one)."""
     side = st.sidebar
     side.header("1 · Samples")
@@ -164,7 +167,7 @@ def next_resample() -> None:
     st.session_state.resample_seed = (st.session_state.get("resample_seed") or 0) + 1
 
 
-def resample_section(base: data.Sample) -> data.Sample:
+def resample_section(base: samples.Sample) -> samples.Sample:
     """A button that draws a new sample of the same n from this one (seeded, in the link)."""
     side = st.sidebar
     session = st.session_state
@@ -174,7 +177,7 @@ def resample_section(base: data.Sample) -> data.Sample:
     left, right = side.columns([3, 2], vertical_alignment="bottom")
     method = left.selectbox(
         "Resample n values",
-        list(data.RESAMPLES),
+        list(samples.RESAMPLES),
         key="resample_method",
         format_func=RESAMPLE_WORDS.get,
         help="Draw a new sample of the same n: n coin flips with P(1) = p̂, or n values "
@@ -186,7 +189,7 @@ def resample_section(base: data.Sample) -> data.Sample:
         return base
     memo = session.get("resample_memo")
     if memo is None or memo[0] != (base.key, method, seed):
-        memo = ((base.key, method, seed), data.resample(base, method, seed))
+        memo = ((base.key, method, seed), samples.resample(base, method, seed))
         session["resample_memo"] = memo
     side.button(
         "Back to the data",
@@ -245,7 +248,7 @@ def start(side) -> None:
     number(right, FIELDS["seed"], step=1)
 
 
-def optimizer_section(sample: data.Sample) -> Settings:
+def optimizer_section(sample: samples.Sample) -> Settings:
     """The optimizer settings; returns them as one frozen Settings."""
     side = st.sidebar
     side.header("2 · Optimizer")
@@ -329,7 +332,7 @@ def share_section(source: Source, params: dict[str, str]) -> None:
         side.info(share.UPLOAD_NOTE, icon=":material/upload_file:")
     if source.kind == "text" and source.text is None:
         side.info(
-            f"More than {data.MAX_LINK_VALUES:,} typed values are too many for a link: "
+            f"More than {samples.MAX_LINK_VALUES:,} typed values are too many for a link: "
             "it opens the notebook's sample instead.",
             icon=":material/keyboard:",
         )

@@ -2,10 +2,10 @@
 
 Every widget keeps its value in ``st.session_state`` under an explicit key, with its default
 from the schema (`bernoulli.settings`); `settings_from_state` and `state_from_settings` are
-the one place that maps those keys to and from `bernoulli.optimize.Settings`.
+the one place that maps those keys to and from `bernoulli.engine.optimize.Settings`.
 
 The URL holds the run: on a session's first run `restore_from_link` sets the widgets from
-``st.query_params`` (`bernoulli.share.decode`, which notes what it ignored), and every run
+``st.query_params`` (`bernoulli.io.share.decode`, which notes what it ignored), and every run
 writes the settings back (`sync_link`), so the address bar is always a link to what is shown.
 """
 
@@ -17,9 +17,11 @@ from dataclasses import fields
 
 import streamlit as st
 
-from bernoulli import challenges, page_link, settings, share
-from bernoulli.optimize import Settings
-from bernoulli.share import Source
+from bernoulli import settings
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import page_link, share
+from bernoulli.io.share import Source
+from bernoulli.teach import challenges
 
 LR_GRID = (*(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 1.5, 2, 3, 5, 7)), 10.0)
 VIEWS = settings.VIEWS  # the page's views and their words

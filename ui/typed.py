@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from bernoulli import data, symbols
+from bernoulli.data import samples, symbols
 
 TEXT_PARSE = "text_parse"  # the session value holding the last TextParse
 ONE = "one"  # the session value: the symbol counted as 1, None for the default
@@ -23,7 +23,7 @@ class TextParse:
     column: int | None
     one: str | None
     error: str | None = None
-    sample: data.Sample | None = None
+    sample: samples.Sample | None = None
     columns: tuple[str, ...] | None = None  # a choice of columns (a header's, a grid's)
     grid: bool = False  # whether "all values" is one of the choices
 
@@ -36,12 +36,12 @@ def parse(parse_fn, column: int | None, one: str | None, last_columns):
     try:
         try:
             sample = parse_fn(column, one)
-        except data.DataError:
+        except samples.DataError:
             if one is None:
                 raise
             sample = parse_fn(column, None)
             st.session_state[ONE] = None
-    except data.DataError as error:
+    except samples.DataError as error:
         columns = tuple(error.columns) if error.columns else last_columns[0]
         return None, str(error), columns, last_columns[1] and not error.columns
     reading = sample.reading
@@ -84,7 +84,7 @@ def _from_area() -> None:
     st.session_state.typed_line = text.strip() if "\n" not in text.strip() else ""
 
 
-def text_section(in_use: data.Sample) -> data.Sample:
+def text_section(in_use: samples.Sample) -> samples.Sample:
     """A text area for typed or pasted values; the sample in it, or `in_use` if none is valid.
 
     A bad value keeps the text and the previous sample, with the one-line message.
@@ -122,7 +122,7 @@ def text_section(in_use: data.Sample) -> data.Sample:
             last = None
         before = (last.columns, last.grid) if last is not None else (None, False)
         sample, error, columns, grid = parse(
-            lambda c, o: data.from_text(text, c, o), column, one, before
+            lambda c, o: samples.from_text(text, c, o), column, one, before
         )
         last = TextParse(text, column, state.get(ONE), error, sample, columns, grid)
         state[TEXT_PARSE] = last
@@ -134,7 +134,7 @@ def text_section(in_use: data.Sample) -> data.Sample:
     return last.sample
 
 
-def symbols_line(sample: data.Sample) -> None:
+def symbols_line(sample: samples.Sample) -> None:
     """How a parsed sample was read, in one line, and one click for the other symbol as 1."""
     reading = sample.reading
     if reading is None or sample.origin.kind not in ("upload", "text"):

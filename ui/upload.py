@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from bernoulli import data
+from bernoulli.data import samples
 from ui.typed import ONE, chosen_column, column_chooser, parse
 
 PARSE = "upload_parse"  # the session value holding the UploadParse
@@ -29,7 +29,7 @@ def _parse(file, column: int | None, last: UploadParse | None):
     content = file.getvalue()
     before = (last.columns, last.grid) if last is not None else (None, False)
     sample, error, columns, grid = parse(
-        lambda c, o: data.parse_samples(content, file.name, c, o),
+        lambda c, o: samples.parse_samples(content, file.name, c, o),
         column,
         st.session_state.get(ONE),
         before,
@@ -38,7 +38,7 @@ def _parse(file, column: int | None, last: UploadParse | None):
     return UploadParse(file.file_id, column, error, columns, one, grid), sample
 
 
-def upload_section(in_use: data.Sample) -> data.Sample:
+def upload_section(in_use: samples.Sample) -> samples.Sample:
     """A file upload; returns the sample in use (the new file's, or `in_use` if none is valid).
 
     A rejected file keeps the previous valid sample and every setting: the error is shown
@@ -47,7 +47,7 @@ def upload_section(in_use: data.Sample) -> data.Sample:
     state = st.session_state
     side = st.sidebar
     file = side.file_uploader(
-        f"A text file of values (up to {data.MAX_BYTES // 2**20} MB)",
+        f"A text file of values (up to {samples.MAX_BYTES // 2**20} MB)",
         key="upload",
         help="One value a line, one row, a grid, a column of a CSV, or a list. 0/1, "
         "true/false, yes/no, H/T, heads/tails, W/L, success/failure are accepted.",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from bernoulli.optimize import Trajectory
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots import step_marks
 from bernoulli.plots.animated_layout import STEP_Y, layout
 from bernoulli.plots.frames import focus_end, run_frames

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from bernoulli.optimize import Trajectory
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots.panels import Panels, grad_label, steps_range
 from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import dynamics, sweep
+from bernoulli.engine import dynamics, sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, vline
 from bernoulli.plots.style import (
     BLACK,

@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from bernoulli import sweep
+from bernoulli.classroom.store_points import Point
+from bernoulli.engine import sweep
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.map_figure import outcome_heatmap
 from bernoulli.plots.marks import Mark, line_label, vline
 from bernoulli.plots.style import (
@@ -30,8 +32,6 @@ from bernoulli.plots.style import (
     base_layout,
     log_range,
 )
-from bernoulli.problem import Problem
-from bernoulli.store_points import Point
 
 HEIGHT = 520  # pixels
 SPAN = (1e-2, 4.0)  # the learning rates shown at least, in multiples of 2/H

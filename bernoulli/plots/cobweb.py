@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import dynamics, sweep
+from bernoulli.engine import dynamics, sweep
 from bernoulli.plots.style import (
     BLACK,
     EXPLORER_AXIS,

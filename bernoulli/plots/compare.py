@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Trajectory
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots.animated_layout import controls
 from bernoulli.plots.frames import busy_steps, focus_end, frame_indices
 from bernoulli.plots.panels import steps_range

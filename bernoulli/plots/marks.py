@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from bernoulli import sweep
+from bernoulli.engine import sweep
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.style import (
     BLACK,
     BLUE,
@@ -21,7 +22,6 @@ from bernoulli.plots.style import (
     YELLOW,
     fmt,
 )
-from bernoulli.problem import Problem
 
 STATUS_COLORS = {
     sweep.CONVERGED: GREEN,

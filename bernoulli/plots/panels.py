@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Trajectory
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots.style import sig_value
 
 ESCAPE_REACH = 0.3  # an escaped p is drawn at most this far outside [0, 1]

@@ -15,8 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Trajectory
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots.frames import frame_indices
 from bernoulli.plots.style import (
     BLACK,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bernoulli.optimize import Trajectory
+from bernoulli.engine.optimize import Trajectory
 from bernoulli.plots.animated import DEFAULT_BUDGET, AnimationBudget, animated_spec
 from bernoulli.plots.animated_layout import step_ticks
 from bernoulli.plots.narrow_layout import narrow_layout

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from bernoulli import likelihood as lk
-from bernoulli.optimize import OPTIMIZER_NAMES, Trajectory
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.optimize import OPTIMIZER_NAMES, Trajectory
 from bernoulli.plots.style import (
     BLACK,
     BLUE,

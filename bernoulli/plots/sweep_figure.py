@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bernoulli import sweep
+from bernoulli.engine import sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, line_label, vline
 from bernoulli.plots.style import (
     BLACK,

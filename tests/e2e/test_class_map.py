@@ -10,8 +10,12 @@ import urllib.parse
 
 import pytest
 
-from bernoulli import data, lesson, optimize, share, store
+from bernoulli.classroom import store
+from bernoulli.data import samples
+from bernoulli.engine import optimize
+from bernoulli.io import share
 from bernoulli.plots.class_map import OUTCOME_STYLE
+from bernoulli.teach import lesson
 from tests.streamlit_client import free_port, start_server, stop_server
 
 from .conftest import SHOTS, wait_for_script
@@ -51,7 +55,7 @@ def class_url(tmp_path_factory):
 def outcome(lr: str) -> str:
     """What the run from the question's settings at this lr does, computed here."""
     decoded = share.decode(urllib.parse.parse_qs(QUESTION))
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     traj = optimize.run(sample.n, sample.k, decoded.settings.replace(lr=float(lr)))
     return lesson.outcome(traj)
 

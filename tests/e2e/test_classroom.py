@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from bernoulli import store
+from bernoulli.classroom import store
 from tests.streamlit_client import free_port, start_server, stop_server
 
 from .conftest import SHOTS

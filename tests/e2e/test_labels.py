@@ -11,8 +11,9 @@ import urllib.parse
 
 import pytest
 
-from bernoulli import data, share
-from bernoulli.presets import PRESETS, preset_settings
+from bernoulli.data import samples
+from bernoulli.io import share
+from bernoulli.teach.presets import PRESETS, preset_settings
 from tests.helpers import FIGURE
 
 from .conftest import shot, wait_for_script
@@ -78,7 +79,7 @@ def clashes(figures: list[dict]) -> list[tuple]:
 
 
 def run_url(base: str, preset: str) -> str:
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     params = share.encode(sample.origin, preset_settings(preset, sample.n, sample.k))
     return f"{base}/?{urllib.parse.urlencode(params)}"
 

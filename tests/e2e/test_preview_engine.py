@@ -1,11 +1,11 @@
 """The browser's preview against the engine: the same path as torch's, step for step.
 
 `ui/static/scrub_engine.js` runs in Chromium on a blank page; every setting is also run by
-`bernoulli.optimize.run` (real torch steps). Both must stop at the same step and agree at
-every step before the run turns chaotic (`bernoulli.agreement.close_paths`: p_t to 1e-9 in
+`bernoulli.engine.optimize.run` (real torch steps). Both must stop at the same step and agree at
+every step before the run turns chaotic (`bernoulli.teach.agreement.close_paths`: p_t to 1e-9 in
 float64, x_t to four float32 units of the run's scale in float32, eight for Adam, whose
 float32 square root torch takes from MKL), gradient descent, momentum and Newton in p in
-float32 bit for bit; and their outcomes (`bernoulli.account`'s rules) must be the same word.
+float32 bit for bit; and their outcomes (`bernoulli.teach.account`'s rules) must be the same word.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import math
 import numpy as np
 import pytest
 
-from bernoulli import account, agreement, optimize, presets
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Settings
-from bernoulli.problem import Problem
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine import optimize
+from bernoulli.engine.optimize import Settings
+from bernoulli.engine.problem import Problem
+from bernoulli.teach import account, agreement, presets
 from tests.helpers import ROOT, chromium, require_chromium
 
 pytestmark = pytest.mark.e2e

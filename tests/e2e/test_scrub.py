@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from bernoulli.optimize import Settings
+from bernoulli.engine.optimize import Settings
 from tests.helpers import DRAWN
 from ui.scrub import decades
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from bernoulli import data
-from bernoulli import optimize as opt
+from bernoulli.data import samples
+from bernoulli.engine import optimize as opt
 from tests.helpers import DRAWN, ROOT, SCRIPT_DONE, chromium, require_chromium
 from tests.streamlit_client import Session, free_port, start_server, stop_server
 
@@ -279,7 +279,7 @@ def own_run(base: str, i: int) -> dict:
 
 def expected(i: int) -> tuple[str, str]:
     """Session i's final-p metric (label, value), computed by the library itself."""
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     traj = opt.run(sample.n, sample.k, opt.Settings(lr=lr(i), steps=STEPS))
     return f"final p (step {len(traj.p) - 1})", f"{traj.final_p:.8g}"
 
@@ -401,7 +401,7 @@ def test_votes_cast_on_both_replicas_are_one_tally(stack, browser):
     the other; the teacher's live tally counts both votes (the store is the shared Redis)."""
     from playwright.sync_api import expect
 
-    from bernoulli.store_url import open_store
+    from bernoulli.classroom.store_url import open_store
 
     base, env = stack
     pins = affinity_by_replica(base)

@@ -11,8 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bernoulli import data, lesson, share, store, store_url
-from bernoulli import optimize as opt
+from bernoulli.classroom import store, store_url
+from bernoulli.data import samples
+from bernoulli.engine import optimize as opt
+from bernoulli.io import share
+from bernoulli.teach import lesson
 from tests.streamlit_client import Session, free_port, start_server, stop_server, xsrf_token
 from ui.class_map import P0_CHOICES
 
@@ -33,7 +36,7 @@ def own(i: int) -> tuple[float, float]:
 
 def outcome(lr: float, p0: float) -> str:
     settings = share.decode(urllib.parse.parse_qs(QUESTION)).settings.replace(lr=lr, p0=p0)
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     traj = opt.run(sample.n, sample.k, settings)
     return lesson.outcome(traj)
 

@@ -29,10 +29,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bernoulli import data, share
-from bernoulli import optimize as opt
-from bernoulli.optimize import Settings
-from bernoulli.share import Source
+from bernoulli.data import samples
+from bernoulli.engine import optimize as opt
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import share
+from bernoulli.io.share import Source
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, DRAWN, ROOT, SCRIPT_DONE, require_chromium
 from tests.streamlit_client import Session, free_port, start_server, stop_server, xsrf_token
 
@@ -67,7 +68,7 @@ def expected(i: int) -> tuple[str, str, str]:
     """What session i must show, computed by the library itself: the final-p metric's
     label and value, and the sample's counts as the sidebar writes them."""
     source, settings = case(i)
-    sample = data.generate(source.n, source.true_p, source.seed)
+    sample = samples.generate(source.n, source.true_p, source.seed)
     values = sample.values if settings.optimizer == "sgd" else None
     traj = opt.run(sample.n, sample.k, settings, values)
     counts = f"n = {sample.n:,}, k = {sample.k:,} ones"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bernoulli.store_url import open_store
+from bernoulli.classroom.store_url import open_store
 from tests.helpers import chromium, require_chromium
 from tests.load.test_balanced import (
     HAPROXY,

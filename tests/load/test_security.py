@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from bernoulli import data
+from bernoulli.data import samples
 from tests.streamlit_client import Session, free_port, start_server, stop_server, xsrf_token
 
 
@@ -90,7 +90,10 @@ def test_server_enforces_the_upload_cap(server):
     auth = {"Cookie": f"_streamlit_xsrf={token}", "X-Xsrftoken": token}
     framing = len(multipart(b"")[0])
     with Session(url(server), token) as session:
-        for size, status in ((data.MAX_BYTES - framing, 204), (data.MAX_BYTES - framing + 1, 413)):
+        for size, status in (
+            (samples.MAX_BYTES - framing, 204),
+            (samples.MAX_BYTES - framing + 1, 413),
+        ):
             body, boundary = multipart(b"1" * size)
             assert len(body) == size + framing
             form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
@@ -101,7 +104,7 @@ def test_server_enforces_the_upload_cap(server):
         head, boundary = multipart(b"")
         form = auth | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         piece = b"1" * (1 << 20)
-        chunks = [head.split(b"\r\n--")[0], *([piece] * (data.MAX_BYTES // len(piece) + 3))]
+        chunks = [head.split(b"\r\n--")[0], *([piece] * (samples.MAX_BYTES // len(piece) + 3))]
         start = time.perf_counter()
         assert put(server, upload_path(session.id), headers=form, chunks=chunks) == 413
         assert time.perf_counter() - start < 60

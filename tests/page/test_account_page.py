@@ -10,7 +10,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import cli
+from bernoulli.cli import commands
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -44,8 +44,8 @@ def fit(*args: str) -> tuple[str, dict]:
     """`python -m bernoulli fit ...` in this process: its text output and its JSON."""
     text, as_json = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(io.StringIO()):
-        assert cli.main(["fit", *args], out=text) == 0
-        assert cli.main(["fit", *args, "--format", "json"], out=as_json) == 0
+        assert commands.main(["fit", *args], out=text) == 0
+        assert commands.main(["fit", *args, "--format", "json"], out=as_json) == 0
     return text.getvalue(), json.loads(as_json.getvalue())
 
 

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, export, optimize, share, together
-from bernoulli.optimize import Settings
+from bernoulli.data import samples
+from bernoulli.engine import optimize, together
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import export, share
 from bernoulli.plots.animated import ESCAPE, GRAD_LINE, LOSS_LINE, NOW, PATH, START, shown_part
 from bernoulli.plots.frames import focus_end, run_frames
 from bernoulli.plots.style import FONT_SIZE, PRESENTER_SCALE
@@ -149,7 +151,7 @@ def test_generated_sample(at):
     at.slider(key="gen_p").set_value(0.3)
     at.number_input(key="gen_seed").set_value(7)
     rerun(at)
-    sample = data.generate(500, 0.3, 7)
+    sample = samples.generate(500, 0.3, 7)
     assert f"n = **500**, k = **{sample.k}** ones" in sidebar_text(at)
     assert metric(at, "closed-form MLE") == f"{sample.k / 500:.8g}"
     assert at.number_input(key="lr").value == 2e-5  # the settings did not move
@@ -298,7 +300,7 @@ def test_presets_follow_the_sample(at):
     at.number_input(key="gen_n").set_value(1000)
     at.slider(key="gen_p").set_value(0.5)
     rerun(at)
-    k = data.generate(1000, 0.5, 0).k
+    k = samples.generate(1000, 0.5, 0).k
     p_hat = k / 1000
     at.button(key="preset_oscillation").click()
     rerun(at)
@@ -447,7 +449,7 @@ def test_link_opens_exactly_its_run():
     assert at.radio(key="param").value == "logit" and at.radio(key="loss").value == "mean"
     assert at.radio(key="dtype").value == "float64" and at.number_input(key="tol").value == 1e-8
     assert at.query_params == params  # written back unchanged
-    sample = data.generate(500, 0.3, 7)
+    sample = samples.generate(500, 0.3, 7)
     run = optimize.run(500, sample.k, share.decode(params).settings)
     assert metric(at, "final p") == f"{run.final_p:.8g}"
     (link,) = [c.value for c in at.sidebar.code]
@@ -592,7 +594,7 @@ def test_exports_offer_csv_html_and_the_torch_script(at):
     at.toggle(key="show_script").set_value(True)
     rerun(at)
     script = [c.value for c in at.main.code if c.language == "python"]
-    expected = export.torch_script(data.notebook_sample(), Settings())
+    expected = export.torch_script(samples.notebook_sample(), Settings())
     assert script == [expected.rstrip("\n")]  # (st.code drops the final newline)
 
 

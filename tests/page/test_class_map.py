@@ -11,9 +11,13 @@ import urllib.parse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, lesson, optimize, share, store, store_url
-from bernoulli import likelihood as lk
+from bernoulli.classroom import store, store_url
+from bernoulli.data import samples
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine import optimize
+from bernoulli.io import share
 from bernoulli.plots.class_map import OUTCOME_STYLE
+from bernoulli.teach import lesson
 from tests.helpers import ROOT, decode, release
 
 APP = str(ROOT / "app.py")
@@ -82,7 +86,7 @@ def points_on(fig: dict) -> dict[str, list[tuple[float, float, str]]]:
 
 
 def expected(lr: float, p0: float) -> str:
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     settings = share.decode({k: [v] for k, v in QUESTION.items()}).settings
     traj = optimize.run(sample.n, sample.k, settings.replace(lr=lr, p0=p0))
     return lesson.outcome(traj)

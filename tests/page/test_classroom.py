@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import challenges, data, lesson, optimize, share, store, store_url, words
+from bernoulli.classroom import store, store_url
+from bernoulli.data import samples
+from bernoulli.engine import optimize
+from bernoulli.io import share
+from bernoulli.teach import challenges, lesson, words
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -43,7 +47,7 @@ def run(what) -> AppTest:
 def the_run(params: dict[str, str]) -> optimize.Trajectory:
     """The link's run, computed here without the page."""
     decoded = share.decode(params)
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     return optimize.run(sample.n, sample.k, decoded.settings)
 
 
@@ -135,7 +139,7 @@ def test_a_challenge_solved_is_recorded_in_the_link():
 def check_here(at: AppTest) -> challenges.Check:
     """Card 1's check, computed here on the run the link describes."""
     settings = share.decode(dict(at.query_params)).settings
-    return challenges.check(1, data.notebook_sample(), settings)
+    return challenges.check(1, samples.notebook_sample(), settings)
 
 
 def votes_line(at: AppTest) -> str:

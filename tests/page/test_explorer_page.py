@@ -1,10 +1,11 @@
-"""The divergence explorer page (ui.explorer.render) in Streamlit's AppTest.
+"""The divergence explorer page (ui.explorer.view.render) in Streamlit's AppTest.
 
 The tabs are lazy (only the open tab runs), so the page is run once per tab and what the
 tabs drew is gathered (`every_tab`). Every view renders with the notebook's sample
 (n = 200, k = 145) and the default Settings,
 and the numbers in each figure are the engine's: the test recomputes them with
-``bernoulli.sweep`` / ``bernoulli.optimize`` and compares (figure numbers are rounded to 7
+``bernoulli.engine.sweep`` / ``bernoulli.engine.optimize`` and compares (figure numbers are rounded
+to 7
 significant digits for the wire, hence rtol 1e-6).
 """
 
@@ -17,13 +18,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, dynamics, optimize, sweep
-from bernoulli import likelihood as lk
+from bernoulli.data import samples as data
+from bernoulli.engine import dynamics, optimize, sweep
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.bifurcation import bifurcation_points
 from bernoulli.plots.marks import STATUS_ORDER
-from bernoulli.problem import Problem
 from tests.helpers import decode_array as decode
-from ui.explorer import TAB, TABS
+from ui.explorer.view import TAB, TABS
 
 N, K = 200, 145
 KEYS = (
@@ -39,9 +41,9 @@ KEYS = (
 
 
 def page():
-    from bernoulli import data
-    from bernoulli.optimize import Settings
-    from ui import explorer
+    from bernoulli.data import samples as data
+    from bernoulli.engine.optimize import Settings
+    from ui.explorer import view as explorer
 
     sample = data.notebook_sample()
     explorer.render(sample.n, sample.k, sample.values, Settings())
@@ -368,7 +370,8 @@ def test_cobweb_choice_past_two_over_h_escapes():
 )
 def test_other_samples_and_settings_render_without_error(call):
     source = (
-        "import numpy as np\nfrom ui import explorer\nfrom bernoulli.optimize import Settings\n"
+        "import numpy as np\nfrom ui.explorer import view as explorer\n"
+        "from bernoulli.engine.optimize import Settings\n"
     )
     at = AppTest.from_string(source + call + "\n", default_timeout=30)
     drawn = every_tab(at, timeout=120)  # (asserts no exception in any tab)

@@ -16,7 +16,8 @@ from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
-from bernoulli import settings, store
+from bernoulli import settings
+from bernoulli.classroom import store
 from tests.helpers import ROOT
 from ui import state
 
@@ -74,12 +75,13 @@ def test_a_click_interrupting_a_run_keeps_the_link():
 
 def link_page(view) -> None:
     """sync_link alone: the settings of the link, shown in `view`."""
-    from bernoulli import data, share
+    from bernoulli.data import samples
+    from bernoulli.io import share
     from ui import state
 
     state.start_session()
     decoded = share.decode({"steps": ["60"], "view": ["class"]}, views=state.VIEWS)
-    state.sync_link(data.notebook_sample().origin, decoded.settings, view)
+    state.sync_link(samples.notebook_sample().origin, decoded.settings, view)
 
 
 @pytest.mark.parametrize(("view", "link"), [(None, "class"), ("run", None)])

@@ -13,7 +13,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, optimize, store, store_url
+from bernoulli.classroom import store, store_url
+from bernoulli.data import samples
+from bernoulli.engine import optimize
 from tests.helpers import ROOT, decode
 
 APP = str(ROOT / "app.py")
@@ -67,7 +69,7 @@ def layout_of(at: AppTest) -> dict:
 
 
 def outcomes() -> None:
-    sample = data.notebook_sample()
+    sample = samples.notebook_sample()
     for kind, params in RUNS.items():
         settings = optimize.Settings(lr=float(params["lr"]), p0=0.6, dtype="float64")
         traj = optimize.run(sample.n, sample.k, settings)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import optimize
-from bernoulli.optimize import Settings
+from bernoulli.engine import optimize
+from bernoulli.engine.optimize import Settings
 from bernoulli.plots.animated import GAUGE_NOW, NOW, STEP_ARROW, TANGENT
-from bernoulli.presets import preset_settings
+from bernoulli.teach.presets import preset_settings
 from tests.helpers import ROOT, decode, moved
 from ui.run_view import BELOW
 

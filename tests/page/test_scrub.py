@@ -10,14 +10,16 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import account, data, optimize
-from bernoulli import likelihood as lk
-from bernoulli.optimize import Settings
+from bernoulli.data import samples
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine import optimize
+from bernoulli.engine.optimize import Settings
+from bernoulli.teach import account
 from tests.helpers import ROOT, handed, release
 from ui import scrub
 
 APP = str(ROOT / "app.py")
-NOTEBOOK = data.notebook_sample()
+NOTEBOOK = samples.notebook_sample()
 
 
 def rerun(at: AppTest) -> AppTest:

@@ -9,7 +9,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import export
+from bernoulli.io import export
 from tests.unit.test_security import APP, PAGES, PAYLOADS, html_calls, parse
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli import data, likelihood
+from bernoulli.data import samples
+from bernoulli.engine import likelihood
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -127,7 +128,7 @@ def test_a_grid_upload_reads_all_and_offers_one_column(at):
 def test_resample_changes_p_hat_and_is_in_the_link(at):
     at.button(key="resample").click()
     rerun(at)
-    expected = data.resample(data.notebook_sample(), "parametric", 1)
+    expected = samples.resample(samples.notebook_sample(), "parametric", 1)
     assert expected.k != 145
     assert f"n = **200**, k = **{expected.k}** ones" in sidebar_text(at)
     assert metric(at, "closed-form MLE") == f"{expected.mean:.6g}"
@@ -138,7 +139,7 @@ def test_resample_changes_p_hat_and_is_in_the_link(at):
     at.selectbox(key="resample_method").set_value("bootstrap")
     at.button(key="resample").click()
     rerun(at)
-    boot = data.resample(data.notebook_sample(), "bootstrap", 2)
+    boot = samples.resample(samples.notebook_sample(), "bootstrap", 2)
     assert f"k = **{boot.k}** ones" in sidebar_text(at)
     assert at.query_params["resample"] == "bootstrap"
     # the link opens the same resample

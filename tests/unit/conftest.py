@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bernoulli.store import SqliteStore
-from bernoulli.store_url import open_store
+from bernoulli.classroom.store import SqliteStore
+from bernoulli.classroom.store_url import open_store
 
 REDIS_SERVER = "/usr/bin/redis-server"
 BACKENDS = ["sqlite", "redis"]

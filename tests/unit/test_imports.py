@@ -110,8 +110,10 @@ GRAPH = read_imports(ROOT)
 
 def test_the_graph_is_read():
     edges, _, imported = GRAPH
-    assert "bernoulli.dynamics" in edges["bernoulli.sweep"]
-    assert {"bernoulli.cli_lesson", "bernoulli.optimize"} <= edges["bernoulli.cli"]  # (in fit)
+    assert "bernoulli.engine.dynamics" in edges["bernoulli.engine.sweep"]
+    assert {"bernoulli.cli.challenge", "bernoulli.engine.optimize"} <= edges[
+        "bernoulli.cli.commands"
+    ]  # (in fit)
     assert "bernoulli.plots.style" in edges["bernoulli.plots.animated"]
     assert "streamlit" in imported["ui.classroom"]
     assert len(edges) > 50

@@ -39,6 +39,6 @@ def test_package_data_covers_every_data_file():
         for path in library.rglob("*")
         if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
     }
-    assert library / "datasets" / "notebook_sample.csv" in data
+    assert library / "data" / "datasets" / "notebook_sample.csv" in data
     packed = {path for pattern in patterns for path in library.glob(pattern)}
     assert sorted(str(path.relative_to(library)) for path in data - packed) == []

@@ -6,7 +6,7 @@ Bounds stated here (this 2-core machine, with margin over what was measured): an
 to the 200 MiB cap is parsed or refused within 60 s, its memory growth is under 10x its
 size, and any fuzz input of up to 4 KB within 2 s. Measured: 10^7 rows of 0/1 in 0.13 s,
 10^7 "True"/"False" CRLF rows in 1.8 s, 10^7 quoted rows with ids in 9 s, a file of exactly
-200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/unit/test_data.py holds the hostile
+200 MiB in 2 s; peak memory growth 2.2-3.0x the file. tests/unit/data/test_data.py holds the hostile
 corpus and the accepted formats; this file adds what it lacks. The page at extreme settings
 is in tests/page/test_reliability.py.
 
@@ -31,14 +31,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bernoulli import account, data, parse, symbols
-from bernoulli import likelihood as lk
-from bernoulli import optimize as opt
-from bernoulli.data import MAX_BYTES, DataError, parse_samples
-from bernoulli.optimize import MAX_STEPS, Settings, Trajectory
+from bernoulli.data import parse, samples, symbols
+from bernoulli.data.samples import MAX_BYTES, DataError, parse_samples
+from bernoulli.engine import likelihood as lk
+from bernoulli.engine import optimize as opt
+from bernoulli.engine.optimize import MAX_STEPS, Settings, Trajectory
 from bernoulli.plots.animated import LOSS_LINE, animated_figure
 from bernoulli.plots.frames import focus_end
 from bernoulli.plots.panels import MAX_LINE_POINTS
+from bernoulli.teach import account
 from tests.helpers import CORPUS, ROOT
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
@@ -54,7 +55,7 @@ LOG_MAX = math.log(sys.float_info.max)  # 709.78: larger logs overflow float64
 # A fresh interpreter parses the file, so its peak resident memory is the parse's own.
 PARSE_IN_CHILD = r"""
 import json, sys, time
-from bernoulli import data, parse
+from bernoulli.data import samples as data, parse
 
 def status(key):
     with open("/proc/self/status") as f:
@@ -356,14 +357,14 @@ def check_any_outcome(content: bytes, column, filename: str = "fuzz.csv") -> Non
     except DataError as e:
         message = str(e)
         assert message.isprintable() and 0 < len(message) < 600, message
-        assert message.startswith(data._shown(filename, limit=80, quoted=False))
+        assert message.startswith(samples._shown(filename, limit=80, quoted=False))
         assert e.columns is None or (isinstance(e.columns, list) and len(e.columns) >= 1)
     else:
-        assert 1 <= sample.n <= data.MAX_VALUES and 0 <= sample.k <= sample.n
+        assert 1 <= sample.n <= samples.MAX_VALUES and 0 <= sample.k <= sample.n
         assert sample.values.shape == (sample.n,) and not sample.values.flags.writeable
         assert int(sample.values.sum()) == sample.k and sample.values.max() <= 1
         if sample.source == filename:  # read as one column: count it independently
-            check_one_column(data._decode(content, filename), sample)
+            check_one_column(samples._decode(content, filename), sample)
     assert time.perf_counter() - start < FUZZ_SECONDS
 
 
@@ -376,7 +377,7 @@ def test_fuzz_parser_gives_a_sample_or_one_clear_line(content, column, filename)
 def test_the_fuzz_oracle_counts_independently():
     s = parse_samples(b"Y\n1\n1.00\nyes\n0\n", "f.csv")
     check_one_column("Y\n1\n1.00\nyes\n0\n", s)
-    wrong = data.Sample(4, 2, None, "f.csv")
+    wrong = samples.Sample(4, 2, None, "f.csv")
     with pytest.raises(AssertionError):
         check_one_column("Y\n1\n1.00\nyes\n0\n", wrong)
 

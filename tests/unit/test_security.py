@@ -21,12 +21,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bernoulli import data, export, share
-from bernoulli.optimize import MAX_STEPS, Settings
+from bernoulli.data import samples
+from bernoulli.engine.optimize import MAX_STEPS, Settings
+from bernoulli.io import export, share
 from tests.helpers import ROOT
 
 APP = ROOT / "app.py"
-UI = sorted((ROOT / "ui").glob("*.py"))  # the page's parts: state, sidebar, views, explorer
+UI = sorted((ROOT / "ui").rglob("*.py"))  # the page's parts: state, sidebar, views, explorer
 RUN_VIEW = ROOT / "ui" / "run_view.py"  # where the animated figure is cached and drawn
 # Everything that runs inside the server: the page, its parts and the library.
 SERVED = [APP, *UI, *sorted((ROOT / "bernoulli").rglob("*.py"))]
@@ -179,7 +180,7 @@ def test_exports_escape_and_embed_no_user_text():
     page = export.animation_html(go.Figure(), title='</title><script>alert("x")</script>')
     assert "<script>alert" not in page and "&lt;/title&gt;&lt;script&gt;" in page
     # An upload's file name never reaches the runnable script: only numbers do.
-    script = export.torch_script(data.Sample(4, 1, None, "upload.csv"), Settings())
+    script = export.torch_script(samples.Sample(4, 1, None, "upload.csv"), Settings())
     assert "an uploaded sample of n = 4 values, k = 1 ones" in script
     compile(script, "bernoulli_run.py", "exec")  # valid Python: parsed here, never run
 
@@ -306,7 +307,7 @@ SHARED_RESOURCES = {
     "class_common.py:question_run": "a frozen Sample with read-only values and frozen Settings",
     "scrub.py:_component": "the preview's component: its page code, registered once, no state",
     **{
-        f"explorer_cache.py:{name}_cached": "explorer Figure(s), only handed to st.plotly_chart"
+        f"cache.py:{name}_cached": "explorer Figure(s), only handed to st.plotly_chart"
         for name in [
             "sweep_figure",
             "map_figures",
@@ -403,7 +404,7 @@ def test_the_cached_figure_only_goes_to_readers():
 
 
 def test_shared_samples_are_immutable():
-    for sample in (data.notebook_sample(), data.generate(50, 0.3, 1)):
+    for sample in (samples.notebook_sample(), samples.generate(50, 0.3, 1)):
         with pytest.raises(AttributeError):
             sample.n = 3  # frozen dataclass
         assert not sample.values.flags.writeable
@@ -485,5 +486,5 @@ def test_config_turns_on_xsrf_and_sets_the_cap():
     server = config["server"]
     assert server["enableXsrfProtection"] is True
     assert server.get("enableCORS", True) is True
-    assert server["maxUploadSize"] * 2**20 == data.MAX_BYTES  # Streamlit's MB are MiB
+    assert server["maxUploadSize"] * 2**20 == samples.MAX_BYTES  # Streamlit's MB are MiB
     assert config["client"]["showErrorDetails"] == "none"

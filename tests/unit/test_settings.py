@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bernoulli import cli, optimize, share
 from bernoulli import settings as schema
-from bernoulli.data import Source
-from bernoulli.optimize import Settings
+from bernoulli.cli import commands
+from bernoulli.data.samples import Source
+from bernoulli.engine import optimize
+from bernoulli.engine.optimize import Settings
+from bernoulli.io import share
 
 NUMBERS = [f for f in schema.RUN if f.kind != "choice"]
 CHOICES = [f for f in schema.RUN if f.kind == "choice"]
@@ -50,7 +52,7 @@ def test_settings_is_a_plain_dataclass_of_the_table_rows():
 
 
 def test_the_link_and_the_table_load_without_torch():
-    code = "import sys, bernoulli.share, bernoulli.settings; print('torch' in sys.modules)"
+    code = "import sys, bernoulli.io.share, bernoulli.settings; print('torch' in sys.modules)"
     root = Path(schema.__file__).parent.parent
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
@@ -161,13 +163,13 @@ def test_the_link_round_trips_a_generated_sample_at_its_bounds(f):
 
 
 def test_command_line_defaults_and_choices_are_the_table():
-    args = cli.build_parser().parse_args(["fit", "notebook"])
+    args = commands.build_parser().parse_args(["fit", "notebook"])
     assert {f.name: getattr(args, f.name) for f in schema.RUN} == schema.DEFAULTS
     for f in CHOICES:
         for choice in f.choices:
-            args = cli.build_parser().parse_args(["fit", "notebook", f.cli, choice])
+            args = commands.build_parser().parse_args(["fit", "notebook", f.cli, choice])
             assert getattr(args, f.name) == choice
-    args = cli.build_parser().parse_args(["fit", "notebook", "--p0", "Random", "--seed", "3"])
+    args = commands.build_parser().parse_args(["fit", "notebook", "--p0", "Random", "--seed", "3"])
     assert args.p0 is None and args.seed == 3
     for f in schema.RUN:
         assert f.cli.startswith("--") and f.cli[2:].replace("-", "_") == f.name

@@ -1,20 +1,20 @@
 // The run in the browser: the engine's update map with the engine's own arithmetic.
 //
-// Each optimizer repeats what bernoulli/optimize.py asks of torch, operation by operation:
+// Each optimizer repeats what bernoulli/engine/optimize.py asks of torch, operation by operation:
 // the gradient as autograd forms it (the summed or mean loss, in p or in θ = logit p), the
 // curvature Newton takes from autograd's second pass, and the updates of torch.optim's SGD
 // (plain and heavy-ball) and Adam, whose CPU kernels fuse a multiply and an add (fma). In
 // float32 every operation is rounded with Math.fround, as torch rounds it; in float64 it is
 // the double arithmetic itself. Minibatch SGD draws batches on the server: here it is the
 // full-batch run (its mean step). The outcome is classified by the account's rules
-// (bernoulli/account.py).
+// (bernoulli/teach/account.py).
 //
 // No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`;
 // scrub_libm.js (glibc's expf and pow) comes first.
 
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
-const TAIL = 200; // the final points periods and chaos are read from (bernoulli/account.py)
+const TAIL = 200; // the final points periods and chaos are read from (bernoulli/teach/account.py)
 const MAX_PERIOD = 16;
 const CHAOS_EXPONENT = 0.005;
 const PREVIEW_STEPS = 1000;
@@ -41,7 +41,7 @@ function sigmoidOf(dtype) {
 }
 
 function sigmoid64(t) {
-  // bernoulli.likelihood.sigmoid: no overflow on either side.
+  // bernoulli.engine.likelihood.sigmoid: no overflow on either side.
   const e = Math.exp(-Math.abs(t));
   return t >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
@@ -283,7 +283,7 @@ function lyapunov(problem, s, tail) {
 }
 
 /**
- * What the run did, by the account's rules (bernoulli/account.py), in their order:
+ * What the run did, by the account's rules (bernoulli/teach/account.py), in their order:
  * "escapes" at the step p left (0, 1) or a number stopped being finite (step 0: p0 is not
  * inside (0, 1)); "converges" or "zigzags" (|p − p̂| ≤ tol at the end, from `at`, after a sign
  * change of p − p̂ between two steps both farther than tol for "zigzags"); "stalls" (the

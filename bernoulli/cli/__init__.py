@@ -1,0 +1,1 @@
+"""``python -m bernoulli``: the command line's commands and arguments."""

@@ -1,0 +1,1 @@
+"""Samples in: parsing files, their layouts and symbols, and the shipped datasets."""

@@ -1,0 +1,1 @@
+"""The engine: the likelihood, the problem, optimizer runs, sweeps and their dynamics."""

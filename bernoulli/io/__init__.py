@@ -1,0 +1,1 @@
+"""What leaves the page: share links, exports, tables and their templates."""

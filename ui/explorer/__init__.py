@@ -1,0 +1,1 @@
+"""The divergence explorer: its views, their cached computations and shared parts."""
