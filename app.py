@@ -58,6 +58,7 @@ def main() -> None:
 # title beside its one-line intro, close under the (transparent) header.
 TITLE_STYLE = (
     "<style>[data-testid='stMainBlockContainer']{padding-top:0.75rem}"
+    "[data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{gap:0.55rem}"
     ".st-key-title h1{font-size:1.6rem;padding:0;line-height:1.2}"
     ".st-key-title p{font-size:0.9rem;line-height:1.45}</style>"
 )
@@ -72,8 +73,7 @@ def title(presenting: bool) -> None:
     name, about = st.container(key="title").columns([4, 5], vertical_alignment="center")
     name.title("Bernoulli MLE, step by step", anchor=False)
     about.markdown(
-        "Real PyTorch gradient steps on the negative log-likelihood of 0/1 samples, as in the "
-        "notebook: watch p move on its curve, and see **when the learning rate makes p "
+        "Real PyTorch steps on the NLL of 0/1 samples: see **when the learning rate makes p "
         "oscillate, or throws it out of (0, 1)**."
     )
 

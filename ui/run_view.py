@@ -107,15 +107,19 @@ def banner(traj: Trajectory) -> None:
     told = account.of_run(traj)
     box = BANNERS.get(told.outcome, (st.info, ":material/info:"))
     st.html(BANNER_STYLE)
-    with st.container(key="banner"):
+    # The sentence and its "Why" side by side: one row, so that the preview's sliders and the
+    # figure below still fit the first screen.
+    said, numbers = st.container(key="banner").columns([7, 2], vertical_alignment="top")
+    with said:
         box[0](told.sentence, icon=box[1])
+    with numbers:
         why(traj)
 
 
 def why(traj: Trajectory) -> None:
     """The numbers behind the run (its account's why and theory), one click away."""
     told = account.of_run(traj)
-    with st.expander("Why: the numbers behind this run"):
+    with st.expander("Why: the numbers", width="stretch"):
         detail = told.why
         if told.outcome == "stalls" and traj.settings.dtype == "float32":
             detail += " This is what the notebook's float32 run did. Try float64."

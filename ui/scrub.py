@@ -35,6 +35,7 @@ HTML = """
       <span class="track"><input type="range" class="p0-input" min="0" step="1"
         aria-label="Start p0"></span>
       <output class="p0-value"></output></label>
+    <button type="button" class="near" hidden>Start near p̂</button>
     <button type="button" class="pin" aria-pressed="false"
       title="Keep the preview open over the figure: drag the start point along the curve"
       >Preview</button>
@@ -42,8 +43,7 @@ HTML = """
   <p class="words" aria-live="polite"></p>
   <p class="sgd" hidden>Minibatch SGD draws its batches on the server: this previews the
     full-batch run (its mean step); torch's run below is the real minibatch one.</p>
-  <p class="hint" hidden><span class="hint-text"></span>
-    <button type="button" class="near">Start near p̂</button></p>
+  <p class="hint" hidden></p>
   <p class="confirm" hidden></p>
   <div class="picture" hidden><svg role="img" aria-label="Preview of the run"></svg></div>
 </div>

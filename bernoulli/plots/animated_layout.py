@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from bernoulli.engine.optimize import Trajectory
-from bernoulli.plots.panels import Panels, grad_label, steps_range
+from bernoulli.plots.panels import Panels, grad_axes_titles, steps_range
 from bernoulli.plots.step_marks import gauge_layout
 from bernoulli.plots.style import (
     AXIS,
@@ -115,7 +115,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     """
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
-    g_label = grad_label(traj.settings.param, view.log_grad)
+    g_title, step_title = grad_axes_titles(traj.settings.param, view.log_grad)
     return {
         "xaxis": {
             **axis,
@@ -152,7 +152,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "domain": [0.6, 1],
             "range": steps_range(last),
             "anchor": "y3",
-            "title": {"text": "step t", "standoff": 2},
+            "title": {"text": step_title, "standoff": 2},
             **step_ticks(last),
         },
         "yaxis3": {
@@ -162,7 +162,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
             "anchor": "x3",
             "type": "log" if view.log_grad else "linear",
             "exponentformat": "power",
-            "title": {"text": f"<b>(c)</b> {g_label}" + (" (log)" if view.log_grad else "")},
+            "title": {"text": f"<b>(c)</b> {g_title}"},
         },
     }
 

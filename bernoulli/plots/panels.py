@@ -140,9 +140,20 @@ def _pad(lo: float, hi: float, frac: float = 0.06, top: float = _BIG) -> list[fl
 
 
 def grad_label(param: str, log_grad: bool) -> str:
-    """Panel (c)'s name: dNLL/dp, which a run in θ does not step with (it uses dNLL/dθ)."""
+    """Panel (c)'s gradient: dNLL/dp, which a run in θ does not step with (it uses dNLL/dθ)."""
     label = "|dNLL/dp|" if log_grad else "dNLL/dp"
     return label if param == "p" else f"{label} (θ steps use dNLL/dθ)"
+
+
+def grad_axes_titles(param: str, log_grad: bool) -> tuple[str, str]:
+    """Panel (c)'s y and x titles: the gradient drawn, and the one a θ run steps with.
+
+    The note lies along the step axis, where it has room: up the short y-axis it would
+    reach into panel (b).
+    """
+    y = "|dNLL/dp| (log)" if log_grad else "dNLL/dp"
+    x = "step t" if param == "p" else "step t · θ steps use dNLL/dθ"
+    return y, x
 
 
 def steps_range(last: int) -> list[float]:

@@ -82,13 +82,21 @@ def test_presenter_mode_fits_a_projector(page, app_url):
     shot(page, "presenter-mode-playing")
 
 
+# The focused element, inside the preview component's shadow root when focus is there.
+DEEP_ACTIVE = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}"""
+
+
 def focused(pg) -> str | None:
-    return pg.evaluate("document.activeElement.getAttribute('aria-label')")
+    return pg.evaluate(f"({DEEP_ACTIVE})().getAttribute('aria-label')")
 
 
 def named(pg) -> str:
     """The focused element's visible text (an expander's summary has no aria-label)."""
-    return pg.evaluate("document.activeElement.innerText").strip()
+    return pg.evaluate(f"({DEEP_ACTIVE})().innerText").strip()
 
 
 def test_figure_controls_work_from_the_keyboard(page, app_url):
@@ -96,13 +104,19 @@ def test_figure_controls_work_from_the_keyboard(page, app_url):
     open_app(page, app_url)
     page.get_by_role("switch", name="Predict first").focus()  # the bar's last switch
     order = []
-    for _ in range(6):
+    while "Animation step" not in order and len(order) < 10:
         page.keyboard.press("Tab")
         order.append(focused(page) or named(page))
-    # The switch's help, the banner's "Why" (an expander), then the figure's controls.
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        order.append(focused(page) or named(page))
+    # The switch's help, the banner's "Why" (an expander), the preview's named controls
+    # (its "Start near p̂" only while p0 is far from p̂), then the figure's controls.
     assert order[0] == "Help for Predict first", order
-    assert order[1].endswith("Why: the numbers behind this run"), order  # after its icon
-    assert order[2:] == ["Animation step", "Play", "Pause", "step back"], order
+    assert order[1].endswith("Why: the numbers"), order  # after its icon
+    assert order[2:4] == ["Learning rate", "Start p0"], order
+    assert order[4:-4] in (["Preview"], ["Start near p̂", "Preview"]), order
+    assert order[-4:] == ["Animation step", "Play", "Pause", "step back"], order
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     assert focused(page) == "Play"

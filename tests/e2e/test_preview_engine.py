@@ -20,7 +20,7 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.engine.problem import Problem
 from bernoulli.teach import account, agreement, presets
-from tests.helpers import ROOT, chromium, require_chromium
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -74,8 +74,8 @@ def settings_to_check() -> list[tuple[int, int, Settings]]:
 RUNS = settings_to_check()
 
 
-def browser_paths(runs) -> list[dict]:
-    """Each run's preview in Chromium: {x, outcome, at}."""
+def browser_paths(browser, runs) -> list[dict]:
+    """Each run's preview in Chromium (a blank page of the tier's browser): {x, outcome, at}."""
     cases = [
         {
             "problem": {"n": n, "k": k},
@@ -93,10 +93,9 @@ def browser_paths(runs) -> list[dict]:
         }
         for n, k, s in runs
     ]
-    script = LIBM + ENGINE
-    with chromium() as browser:
-        page = browser.new_page()
-        page.add_script_tag(content=script)
+    page = browser.new_page()
+    try:
+        page.add_script_tag(content=LIBM + ENGINE)
         return page.evaluate(
             """cases => cases.map(c => {
                 const r = previewRun(c.problem, c.settings);
@@ -105,12 +104,13 @@ def browser_paths(runs) -> list[dict]:
             })""",
             cases,
         )
+    finally:
+        page.close()
 
 
 @pytest.fixture(scope="module")
-def previews():
-    require_chromium()
-    return browser_paths(RUNS)
+def previews(browser):
+    return browser_paths(browser, RUNS)
 
 
 def test_over_three_hundred_settings_are_checked():

@@ -342,14 +342,20 @@ def browser():
 
 def pinned_page(browser, base: str, affinity: str):
     """A fresh browser context holding `affinity` (the balancer's cookie for one replica), as
-    if it had opened the page before; a page of it, and the replica of every response."""
+    if it had opened the page before; a page of it, and the replica of every server response."""
     name, value = affinity.split("=", 1)
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.add_cookies([{"name": name, "value": value, "url": base}])
     page = context.new_page()
     page.set_default_timeout(90_000)
     served: list[str | None] = []
-    page.on("response", lambda r: served.append(r.headers.get("x-replica")))
+
+    def record(response) -> None:
+        # Inline component code is loaded from blob: URLs, which never reach a server.
+        if response.url.startswith(base):
+            served.append(response.headers.get("x-replica"))
+
+    page.on("response", record)
     return page, served
 
 

@@ -90,7 +90,9 @@ def test_a_hundred_students_send_runs_at_once_and_the_store_holds_them_all(serve
     sent = set(map(own, range(STUDENTS)))
     assert len(sent) == STUDENTS
     want = {(lr, p0): outcome(lr, p0) for lr, p0 in sent}
-    assert set(want.values()) == set(lesson.OUTCOMES)  # every outcome among them
+    # Walking in, zig-zagging in and escaping among them (a cycle needs an lr in a window
+    # narrower than their spacing), and nothing but the page's outcomes.
+    assert {"converges", "zigzags", "escapes"} <= set(want.values()) <= set(lesson.OUTCOMES)
     with ThreadPoolExecutor(STUDENTS) as pool:
         said = list(pool.map(lambda i: send(base, code, i), range(STUDENTS)))
     for i, sentences in enumerate(said):

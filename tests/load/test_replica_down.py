@@ -66,7 +66,7 @@ def stack(tmp_path_factory):
 def send(page, lr: str) -> None:
     from playwright.sync_api import expect
 
-    box = page.get_by_label("Learning rate")
+    box = page.get_by_label("Exact learning rate")
     box.fill(lr)
     box.press("Enter")
     script_done(page)

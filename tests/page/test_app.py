@@ -68,7 +68,7 @@ def at() -> AppTest:
 
 def why(at: AppTest) -> str:
     """The banner's expander: the numbers behind the run."""
-    (box,) = [e for e in at.expander if e.label == "Why: the numbers behind this run"]
+    (box,) = [e for e in at.expander if e.label == "Why: the numbers"]
     return "\n".join(m.value for m in box.markdown)
 
 

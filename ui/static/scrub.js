@@ -6,7 +6,6 @@
 const PER_DECADE = 100; // the lr track's stops: 100 a decade of its log scale
 const SVG = "http://www.w3.org/2000/svg";
 const views = new WeakMap();
-const IDLE = "Drag a slider to preview the run as you go; on release torch runs it.";
 
 // The track spans data.lr_decades = [low, high] (log10 of the learning rate).
 function lrOfStop(d, i) {
@@ -273,21 +272,22 @@ function redraw(view) {
   const settled = !view.dragging && view.pending === null;
   const confirmed = settled && Boolean(d.confirm) && !d.hidden;
   refs.confirm.hidden = !confirmed;
-  refs.words.dataset.idle = String(!open && !d.hidden);
   if (d.hidden) refs.words.textContent = d.hidden_text;
   else if (open) refs.words.textContent = `Preview: ${words(view.run, d)}`;
-  else refs.words.textContent = IDLE;
   refs.sgd.hidden = d.optimizer !== "sgd" || d.hidden || !open;
   const limit = firstStepLimit(d, view.p0);
   const hides = !d.hidden && limit !== null && limit < d.marks[0]?.lr;
-  refs.hint.hidden = !hides;
-  if (hides) {
-    refs.hintText.textContent =
-      `From p0 = ${fmt(view.p0, 4)} every lr ≥ ${fmt(limit, 2)} leaves (0, 1) at step 1: ` +
-      "the zig-zag between 1/H and 2/H never shows.";
-  }
-  // One line under the sliders: the preview while open, else the check, the hint or how.
-  refs.words.hidden = !open && (confirmed || (hides && !d.hidden));
+  const why = hides
+    ? `From p0 = ${fmt(view.p0, 4)} every lr ≥ ${fmt(limit, 2)} leaves (0, 1) at step 1: ` +
+      "the zig-zag between 1/H and 2/H never shows."
+    : "";
+  refs.near.hidden = !hides;
+  refs.near.title = why;
+  refs.hint.textContent = why;
+  refs.hint.hidden = !(hides && open);
+  // Under the sliders only what a drag shows, torch's check, or what predicting first hides:
+  // the figure keeps its place on the first screen.
+  refs.words.hidden = !(open || d.hidden);
   refs.picture.hidden = !open;
   refs.pin.setAttribute("aria-pressed", String(view.pinned));
   if (open) draw(view, view.run, d);
@@ -415,7 +415,6 @@ function mount(parentElement, api) {
     words: q(".words"),
     sgd: q(".sgd"),
     hint: q(".hint"),
-    hintText: q(".hint-text"),
     near: q(".near"),
     pin: q(".pin"),
     confirm: q(".confirm"),

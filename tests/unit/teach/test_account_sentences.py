@@ -158,8 +158,9 @@ def test_panel_c_names_the_gradient_it_draws_and_the_step_it_is_not(param):
     # (each panel's title after its name, "<b>(c)</b> ")
     titles = [(axis.get("title", {}).get("text") or "").split("</b> ")[-1] for axis in axes]
     step = next(name for name in names if name.startswith("step to p"))
+    assert "dNLL/dp" in titles  # the gradient drawn, named up its axis
     if param == "p":
-        assert "dNLL/dp" in titles and "(GD: lr·|g| long)" in step
-    else:  # torch steps θ with dNLL/dθ: neither the title nor the legend says otherwise
-        assert "dNLL/dp (θ steps use dNLL/dθ)" in titles and "lr·|g|" not in step
-        assert "dNLL/dp" not in titles
+        assert "step t" in titles and "(GD: lr·|g| long)" in step
+    else:  # torch steps θ with dNLL/dθ: neither the titles nor the legend says otherwise
+        assert "step t · θ steps use dNLL/dθ" in titles and "lr·|g|" not in step
+        assert "step t" not in titles
