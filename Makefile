@@ -44,8 +44,16 @@ define pytest
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 endef
 
+# The tiers without a browser or a live server share both cores; the browser and load tiers
+# then run one test at a time, since their timings and servers need the machine to themselves.
+SERIAL := e2e or load
 test: venv-dev
-	$(call pytest,)
+	@$(PY) -m pytest -n 2 -m "not ($(SERIAL))"; first=$$?; \
+	$(PY) -m pytest -m "$(SERIAL)"; second=$$?; \
+	for status in $$first $$second; do \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	  if [ $$status -ne 0 ]; then exit $$status; fi; \
+	done
 
 test-fast: venv-dev
 	$(call pytest,-m "$(FAST)")

@@ -110,14 +110,22 @@
       if (inSidebar(event)) changed = performance.now();
     }, true);
   }
+  // The window is long enough for a slow phone and a busy server; a fold the page was not
+  // ready for (no fold button yet while the run starts) happens when the run ends.
+  let foldWhenDone = false;
+  const fold = () => {
+    const open = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (open && button) button.click();
+    return !open || Boolean(button);
+  };
   new MutationObserver((records) => {
-    const running = records.some((r) => r.target.getAttribute?.("data-test-script-state") === "running");
-    if (!running || !NARROW.matches || performance.now() - changed > 5000) return;
+    const states = records.map((r) => r.target.getAttribute?.("data-test-script-state"));
+    if (foldWhenDone && states.includes("notRunning")) foldWhenDone = !fold();
+    if (!states.includes("running") || !NARROW.matches) return;
+    if (performance.now() - changed > 20000) return;
     changed = -Infinity;
-    const fold = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (fold && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) {
-      fold.click();
-    }
+    foldWhenDone = !fold();
   }).observe(document.body, {attributes: true, subtree: true,
                              attributeFilter: ["data-test-script-state"]});
   let queued = false;
