@@ -16,6 +16,7 @@ import streamlit as st
 
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine.optimize import Settings, Trajectory
+from bernoulli.engine.problem import Problem
 from bernoulli.settings import FIELDS
 from bernoulli.teach import agreement
 from ui import state
@@ -63,7 +64,7 @@ def _component():
 
 def marks(n: int, k: int, s: Settings) -> list[dict]:
     """The learning rates the track marks for this optimizer: where the run changes character."""
-    th = lk.thresholds(n, k, s.param, s.loss)
+    th = Problem.of(n, k, s).thresholds()
     if s.optimizer == "newton":
         found = [(1.0, "lr = 1"), (2.0, "lr = 2")]
     elif s.optimizer == "adam" or th.note:
@@ -82,7 +83,7 @@ def marks(n: int, k: int, s: Settings) -> list[dict]:
 def decades(n: int, k: int, s: Settings) -> tuple[int, int]:
     """The lr track's span as powers of ten: three decades below 2/H and one above, where
     gradient descent changes character (the whole slider's 1e-7 … 10 without a limit)."""
-    th = lk.thresholds(n, k, s.param, s.loss)
+    th = Problem.of(n, k, s).thresholds()
     if s.optimizer in ("adam", "newton") or th.note or not math.isfinite(th.stable):
         return -7, 1
     top = math.ceil(math.log10(th.stable) + 1)

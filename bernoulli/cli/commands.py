@@ -15,22 +15,18 @@ words); 1 for `challenge check` when not solved; 2 for bad input, with a one-lin
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 from collections.abc import Callable
 
 from bernoulli import settings as schema
-from bernoulli.cli import challenge
+from bernoulli.cli import challenge, output, stability
 from bernoulli.cli.args import InputError as InputError  # re-exported: the CLI's one-line errors
 from bernoulli.cli.args import Parser, check_p0, none_or, positive_int, whole
 from bernoulli.data import samples
-from bernoulli.engine import likelihood as lk
 from bernoulli.io import table
 
 FORMATS = ("table", "csv", "json")
-SCALES = ("sum", "mean")
 
 
 # --- arguments ---------------------------------------------------------------------------
@@ -202,16 +198,15 @@ def fit(args: argparse.Namespace, sample: samples.Sample, out) -> None:
 
 def _fit_table(traj, told, sample: samples.Sample, rows, out) -> None:
     s = traj.settings
-    logit = s.param == "logit"
-    th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
+    th = traj.problem.thresholds()
     start = "random p0 = " if s.p0 is None else "p0 = "
     name = schema.OPTIMIZER_NAMES[s.optimizer]
-    where = "θ = logit p" if logit else "p"
+    where = traj.problem.described
     print(
         f"data: {sample.source}: n = {sample.n:,}, k = {sample.k:,}, MLE k/n = {traj.mle:.6g}",
         file=out,
     )
-    _reading(sample, out)
+    output.reading(sample, out)
     print(
         f"run:  {name} on the {'summed' if s.loss == 'sum' else 'mean'} NLL in {where}, "
         f"lr = {s.lr:g}, {s.steps} steps from "
@@ -245,8 +240,8 @@ def _fit_json(traj, sample: samples.Sample, rows, every: int, out) -> None:
 
     told = account.of_run(traj)  # (kept on the run: not told twice)
     s = traj.settings
-    th = lk.thresholds(traj.n, traj.k, s.param, s.loss)
-    names = table.JSON + (("theta",) if s.param == "logit" else ())
+    th = traj.problem.thresholds()
+    names = table.JSON + (() if traj.problem.moves_p else ("theta",))
     points = table.json_points(table.columns(traj, names, rows))
     result = {
         "command": "fit",
@@ -263,145 +258,20 @@ def _fit_json(traj, sample: samples.Sample, rows, every: int, out) -> None:
         "converged_at": traj.converged_at,
         "stalled_at": traj.stalled_at,
         "final_p": table.finite(traj.final_p),
-        "thresholds": _thresholds_json(th),
+        "thresholds": output.thresholds_json(th),
         "every": every,
         "trajectory": points,
     }
-    _write_json(result, out)
+    output.write_json(result, out)
 
 
 # --- stability -------------------------------------------------------------------------------
 
 
-def _thresholds_json(th: lk.Thresholds) -> dict:
-    return {
-        "param": th.param,
-        "loss": th.scale,
-        "curvature": table.finite(th.curvature),
-        "monotone": table.finite(th.monotone),
-        "stable": table.finite(th.stable),
-        "global_stable": None if th.global_stable is None else table.finite(th.global_stable),
-        "note": th.note,
-    }
-
-
-def stability(args: argparse.Namespace, sample: samples.Sample, out) -> None:
-    n, k = sample.n, sample.k
-    try:
-        intervals = lk.intervals(n, k, args.level)
-    except ValueError as e:  # the level
-        raise InputError(str(e)) from None
-    p_hat = lk.mle(n, k)
-    table = [lk.thresholds(n, k, param, scale) for param in ("p", "logit") for scale in SCALES]
-    if args.format == "json":
-        _write_json(
-            {
-                "command": "stability",
-                "source": sample.source,
-                "reading": None if sample.reading is None else sample.reading.statement,
-                "n": n,
-                "k": k,
-                "mle": p_hat,
-                "on_boundary": lk.on_boundary(n, k),
-                "nll_at_mle": {"sum": lk.nll(p_hat, n, k), "mean": lk.nll(p_hat, n, k, "mean")},
-                "se": lk.standard_error(n, k),
-                "level": args.level,
-                "intervals": [
-                    {"name": i.name, "low": i.low, "high": i.high, "note": i.note}
-                    for i in intervals
-                ],
-                "thresholds": [_thresholds_json(th) for th in table],
-            },
-            out,
-        )
-        return
-    print(f"data: {sample.source}: n = {n:,}, k = {k:,}", file=out)
-    _reading(sample, out)
-    print(f"MLE k/n          {p_hat:.10g}", file=out)
-    print(
-        f"NLL at the MLE   {lk.nll(p_hat, n, k):.10g} (sum), "
-        f"{lk.nll(p_hat, n, k, 'mean'):.10g} (mean)",
-        file=out,
-    )
-    print(f"standard error   {lk.standard_error(n, k):.6g}", file=out)
-    print(f"\n{args.level:.4g} confidence intervals", file=out)
-    for i in intervals:
-        note = f"  ({i.note})" if i.note else ""
-        print(f"  {i.name:<17} [{i.low:.6g}, {i.high:.6g}]{note}", file=out)
-    print("\ncurvature H at the MLE and learning-rate thresholds", file=out)
-    print(
-        f"  {'param':<6} {'loss':<5} {'H':>12} {'1/H monotone':>14} {'2/H stable':>12} "
-        f"{'global limit':>13}",
-        file=out,
-    )
-    for th in table:
-        limit = "—" if th.global_stable is None else f"{th.global_stable:.6g}"
-        print(
-            f"  {th.param:<6} {th.scale:<5} {th.curvature:>12.6g} {_cell(th.monotone):>14} "
-            f"{_cell(th.stable):>12} {limit:>13}",
-            file=out,
-        )
-    notes = dict.fromkeys(th.note for th in table if th.note)
-    for note in notes:
-        print(f"\nnote: {note}", file=out)
-    if not notes:
-        print(
-            "\nNear the MLE, gradient descent below 1/H approaches it without crossing it, and "
-            "between 1/H and 2/H overshoots and zig-zags in. Above 2/H the MLE repels:",
-            file=out,
-        )
-        for line in _beyond_words(n, k):
-            print(f"  {line}", file=out)
-        print("The global limit (logit only) holds from any start.", file=out)
-
-
-def _cell(x: float) -> str:
-    """A threshold in the table: "—" where there is none (NaN: p̂ on the edge, in p)."""
-    return "—" if math.isnan(x) else f"{x:.6g}"
-
-
-def _beyond_words(n: int, k: int) -> list[str]:
-    """What gradient descent does above 2/H, true for each parameterization."""
-    from bernoulli.engine import dynamics  # numpy only
-    from bernoulli.engine.problem import Problem
-
-    p_hat = lk.mle(n, k)
-    window = dynamics.stable_window(Problem(n, k, "p", "sum"))  # the same ratio for the mean
-    if window is None:
-        in_p = (
-            f"in p (|2p̂ − 1| = {abs(2 * p_hat - 1):.3g} ≤ 1/√5), no stable cycle is born at "
-            "2/H: from near the MLE p is thrown out of (0, 1)."
-        )
-    else:
-        in_p = (
-            f"in p (|2p̂ − 1| = {abs(2 * p_hat - 1):.3g} > 1/√5), p first settles into a stable "
-            f"2-cycle, for lr up to {1 + window:.8g} × 2/H; past that the 2-cycle repels too, "
-            "and far enough past 2/H p is thrown out of (0, 1)."
-        )
-    in_logit = (
-        "in logit, θ never escapes: it settles into cycles (2, 4, …) and then chaos, always "
-        "near logit p̂ (a step moves θ by less than lr·n for the sum, lr for the mean), so p "
-        "stays in (0, 1)."
-    )
-    return [in_p, in_logit]
-
-
-def _reading(sample: samples.Sample, out) -> None:
-    """The one line saying how a file was read, where it was not plain 0/1 a line."""
-    reading = sample.reading
-    if reading is not None and (reading.layout not in ("lines", "column") or reading.symbols.words):
-        print(f"      {reading.statement}", file=out)
-
-
 # --- output and main -----------------------------------------------------------------------
 
 
-def _write_json(result: dict, out) -> None:
-    out.write(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
-    out.write("\n")
-
-
-COMMANDS: dict[str, Callable] = {"fit": fit, "stability": stability, "challenge": challenge.run}
+COMMANDS: dict[str, Callable] = {"fit": fit, "stability": stability.run, "challenge": challenge.run}
 
 
 def main(argv: list[str] | None = None, out=None) -> int:

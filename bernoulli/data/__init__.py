@@ -1,1 +1,1 @@
-"""Samples in: parsing files, their layouts and symbols, and the shipped datasets."""
+"""Samples in: decoding and parsing files, their layouts and symbols, and the shipped datasets."""

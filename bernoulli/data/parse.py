@@ -1,11 +1,11 @@
 """The text parser: a file's text to 0/1 values, or one line saying what is wrong.
 
 A file holds one value a line; or several columns separated by commas, semicolons, tabs
-or spaces, with an optional header line (with a header, a column is chosen; without one,
-all values are the sample, row by row); or a list literal or runs of letters
-(`bernoulli.data.layouts`). Accepted values, in any case and with optional surrounding
-whitespace and quotes: 0/1, true/false, yes/no, t/f, y/n, decimals that are exactly 0 or
-1 ("0.0", "1.", "1.000"), H/T, heads/tails, W/L, win/loss, success/failure
+or spaces (`bernoulli.data.fields`), with an optional header line (with a header, a column
+is chosen; without one, all values are the sample, row by row); or a list literal or runs
+of letters (`bernoulli.data.layouts`). Accepted values, in any case and with optional
+surrounding whitespace and quotes: 0/1, true/false, yes/no, t/f, y/n, decimals that are
+exactly 0 or 1 ("0.0", "1.", "1.000"), H/T, heads/tails, W/L, win/loss, success/failure
 (`bernoulli.data.symbols`: one pair a file). Nothing is ever evaluated: "=1" is text.
 
 `bernoulli.data.samples` wraps the values in a `Sample`; this module knows nothing of samples.
@@ -13,14 +13,13 @@ whitespace and quotes: 0/1, true/false, yes/no, t/f, y/n, decimals that are exac
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
 
-from bernoulli.data import columns, layouts, symbols
+from bernoulli.data import layouts, symbols
+from bernoulli.data.fields import Layout, choose_layout, split_fields
 from bernoulli.data.layouts import Reading
 from bernoulli.data.messages import DataError as DataError
 from bernoulli.data.messages import shown as shown
@@ -64,17 +63,6 @@ def read(
 # --- parsing ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """How the data rows of one file are read."""
-
-    sep: str | None  # field separator; None splits on runs of whitespace
-    index: int | None  # 0-based column to read; None when the file has one column
-    label: str  # the column in messages: 'column "y"' or 'column 2'
-    width: int = 1  # fields in the first data row; with index None and width > 1, all are read
-    names: tuple[str, ...] | None = None  # the columns one could choose from instead
-
-
 def _parse_text(text: str, name: str, column, one: str | None, forced: str | None):
     first = _next_line(text, 0)
     if first is None:
@@ -92,7 +80,7 @@ def _parse_text(text: str, name: str, column, one: str | None, forced: str | Non
             raise DataError(f'{name} has no data rows (only a header line: "{head}")')
         line_no += text.count("\n", start, after[0])
         start, end = after
-    layout = _layout(name, header, text[start:end], column, forced)
+    layout = choose_layout(name, header, text[start:end], column, forced)
     label = "" if layout.index is None else f", {layout.label}"
     body = text[start:] if start else text
     if (layout.index is None and layout.width > 1) or forced:
@@ -112,7 +100,7 @@ def _whole(body: str, line_no: int, name: str, one: str | None, how: tuple):
     """Every field of every row is a value (a row, a grid or a list), row by row."""
     layout, forced, single = how
     flat = "\n".join(body.split()) if layout.sep is None else body.replace(layout.sep, "\n")
-    one_a_line = _Layout(sep=None, index=None, label="")
+    one_a_line = Layout(sep=None, index=None, label="")
     try:
         ids = _canonical(flat)
         if ids is None:
@@ -131,10 +119,10 @@ def _whole(body: str, line_no: int, name: str, one: str | None, how: tuple):
     return layouts.finish(ids, name, one, (kind, (0, rows, layout.width), columns))
 
 
-def _located(body: str, line_no: int, name: str, layout: _Layout) -> DataError | None:
+def _located(body: str, line_no: int, name: str, layout: Layout) -> DataError | None:
     """The first field of body that is not a value, named by line and place in its line."""
     for offset, line in enumerate(body.split("\n")):
-        fields = _fields(line, layout.sep) if line.strip() else []
+        fields = split_fields(line, layout.sep) if line.strip() else []
         for place, raw in enumerate((f for f in fields if f.strip()), 1):
             if symbols.symbol(raw) is None:
                 value = _unquote(raw.strip())
@@ -216,67 +204,6 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _layout(name: str, header: str | None, first_row: str, column, forced: str | None) -> _Layout:
-    """Choose the separator and resolve the caller's column, from the header and first row.
-
-    Without a header and a column, a row of several values is all values (a row or grid).
-    """
-    sep = None if forced else _separator(header, first_row)
-    named = [] if header is None else [_unquote(x.strip()) for x in _fields(header, sep)]
-    width = max(len(_fields(first_row, sep)), len(named))
-    # Unnamed columns go by number; numbers are only listed for a file one can choose from.
-    names = [x or str(i + 1) for i, x in enumerate(named)]
-    names += [str(i + 1) for i in range(len(names), min(width, columns.MAX_LISTED))]
-    if forced or (header is None and column is None and width > 1):
-        listed = tuple(names) if width <= columns.MAX_LISTED else None
-        return _Layout(sep=sep, index=None, label="", width=width, names=listed)
-    index = columns.index(name, header is not None, names, width, column)
-    if width == 1:
-        return _Layout(sep=None, index=None, label="")
-    if index < len(named):
-        return _Layout(sep=sep, index=index, label=f'column "{shown(names[index])}"')
-    return _Layout(sep=sep, index=index, label=f"column {index + 1}")
-
-
-def _separator(header: str | None, first_row: str) -> str | None:
-    """How to split lines into fields.
-
-    Tab, semicolon or comma if the first row has one; None (runs of whitespace) if it has
-    inner whitespace; else the header's tab, semicolon or comma; else a newline, which no
-    line holds: one column, the whole line is the value.
-    """
-    row = _without_quoted(first_row)
-    for sep in ("\t", ";", ","):
-        if sep in row:
-            return sep
-    if any(ch.isspace() for ch in row.strip()):
-        return None
-    named = "" if header is None else _without_quoted(header)
-    for sep in ("\t", ";", ","):
-        if sep in named:
-            return sep
-    return "\n"
-
-
-def _fields(line: str, sep: str | None, maxsplit: int = -1) -> list[str]:
-    """The fields of one line (sep None: runs of whitespace); quoted fields may hold sep."""
-    if '"' in line:
-        try:
-            if sep is None:
-                row = next(
-                    csv.reader([line.replace("\t", " ")], delimiter=" ", skipinitialspace=True)
-                )
-                return [x for x in row if x]
-            return next(csv.reader([line], delimiter=sep))
-        except (csv.Error, StopIteration):
-            pass  # e.g. a field over csv's size limit: a plain split still finds the values
-    return line.split(sep, maxsplit)
-
-
-def _without_quoted(line: str) -> str:
-    return re.sub(r'"[^"]*"', "_", line) if '"' in line else line  # keeps the separators
-
-
 def _canonical(body: str) -> np.ndarray | None:
     """The values of a body that is exactly '0' or '1' a line, at numpy speed; else None."""
     if not body.isascii():
@@ -291,7 +218,7 @@ def _canonical(body: str) -> np.ndarray | None:
     return digits - np.uint8(ord("0"))
 
 
-def _parse_rows(body: str, first_line: int, name: str, layout: _Layout) -> np.ndarray:
+def _parse_rows(body: str, first_line: int, name: str, layout: Layout) -> np.ndarray:
     """The general path: chunks of lines, each looked up in a cache of lines already seen."""
     cache: dict[str, int] = {"": _BLANK}
     chunks: list[np.ndarray] = []
@@ -331,7 +258,7 @@ def _parse_rows(body: str, first_line: int, name: str, layout: _Layout) -> np.nd
     return np.concatenate(chunks)
 
 
-def _splits_plainly(chunk: str, layout: _Layout) -> bool:
+def _splits_plainly(chunk: str, layout: Layout) -> bool:
     """Whether splitting the chunk's lines at the separator finds csv's fields.
 
     True without quotes, and when every quote opens or closes a whole field holding no
@@ -354,7 +281,7 @@ _QUOTED_WORD = re.compile(r'(?<![^ \t\n])"[^"\s]+"(?![^ \t\n])')  # between spac
 _OTHER_SPACE = re.compile(r"[^\S \t\n]")  # whitespace that str.split splits at and csv not
 
 
-def _column_codes(lines: list[str], layout: _Layout) -> np.ndarray | None:
+def _column_codes(lines: list[str], layout: Layout) -> np.ndarray | None:
     """Codes of the chosen column of unquoted lines (_MISS where not a value), or None if
     some line is too short; the per-line path then says which one."""
     index = layout.index
@@ -370,7 +297,7 @@ def _column_codes(lines: list[str], layout: _Layout) -> np.ndarray | None:
     return np.fromiter(map(seen.__getitem__, fields), np.uint8, count=len(fields))
 
 
-def _row_code(line: str, line_no: int, name: str, layout: _Layout) -> int:
+def _row_code(line: str, line_no: int, name: str, layout: Layout) -> int:
     if not line.strip():
         return _BLANK
     where = f"{name} line {line_no}"
@@ -378,7 +305,7 @@ def _row_code(line: str, line_no: int, name: str, layout: _Layout) -> int:
         raw = line
     else:
         where += f", {layout.label}"
-        fields = _fields(line, layout.sep, layout.index + 1)
+        fields = split_fields(line, layout.sep, layout.index + 1)
         if layout.index >= len(fields):
             raise DataError(f"{name} line {line_no}: {layout.label} is missing")
         raw = fields[layout.index]

@@ -20,6 +20,7 @@ import torch
 from bernoulli import settings as schema
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine import turns
+from bernoulli.engine.problem import Problem
 from bernoulli.settings import LOSSES as LOSSES  # re-exported: the page and tests read them here
 from bernoulli.settings import MAX_STEPS as MAX_STEPS
 from bernoulli.settings import OPTIMIZER_NAMES as OPTIMIZER_NAMES
@@ -62,6 +63,10 @@ class Trajectory:
     def final_p(self) -> float:
         return float(self.p[-1])
 
+    @property
+    def problem(self) -> Problem:
+        return Problem.of(self.n, self.k, self.settings)
+
 
 def initial_p(settings: Settings) -> float:
     """The starting p: settings.p0, or a draw from U(0, 1) seeded like the notebook's torch.rand."""
@@ -73,14 +78,19 @@ def initial_p(settings: Settings) -> float:
 
 def full_loss(w: torch.Tensor, n: int, k: int, param: str, scale: str) -> torch.Tensor:
     """The NLL of all n samples from (n, k), with torch ops, as a function of the parameter w."""
-    if param == "p":
-        # Written as the notebook's per-sample log(x p + (1 - x)(1 - p)), grouped by value.
-        total = -(k * torch.log(w) + (n - k) * torch.log(1 - w))
-    else:
-        # k softplus(-θ) + (n - k) softplus(θ), with a softplus whose derivatives stay exact
-        # far out in θ (torch's own is linear above θ = 20: gradient and curvature 0 there).
-        total = k * _softplus(-w) + (n - k) * _softplus(w)
+    total = SUMMED_NLL[param](w, n, k)
     return total / n if scale == "mean" else total
+
+
+def _summed_nll_p(w: torch.Tensor, n: int, k: int) -> torch.Tensor:
+    # Written as the notebook's per-sample log(x p + (1 - x)(1 - p)), grouped by value.
+    return -(k * torch.log(w) + (n - k) * torch.log(1 - w))
+
+
+def _summed_nll_logit(w: torch.Tensor, n: int, k: int) -> torch.Tensor:
+    # k softplus(-θ) + (n - k) softplus(θ), with a softplus whose derivatives stay exact
+    # far out in θ (torch's own is linear above θ = 20: gradient and curvature 0 there).
+    return k * _softplus(-w) + (n - k) * _softplus(w)
 
 
 class _Sigmoid(torch.autograd.Function):
@@ -115,6 +125,10 @@ def _softplus(w: torch.Tensor) -> torch.Tensor:
     return _Softplus.apply(w)
 
 
+# The summed NLL in torch ops, for each parameter a run can move (``settings.PARAMS``).
+SUMMED_NLL = {"p": _summed_nll_p, "logit": _summed_nll_logit}
+
+
 def _batch_loss(w, xb: torch.Tensor, n: int, param: str, scale: str) -> torch.Tensor:
     """An unbiased minibatch estimate of the full loss: the batch's mean NLL times n or 1."""
     b = xb.numel()
@@ -130,6 +144,34 @@ def _make_optimizer(w: torch.Tensor, s: Settings):
     if s.optimizer == "adam":
         return torch.optim.Adam([w], lr=s.lr, betas=(s.beta, 0.999), foreach=False)
     return None  # Newton steps by hand with the autograd second derivative
+
+
+def _batches(values: np.ndarray, s: Settings, dtype):
+    """Minibatch SGD's draws: each call gives the next batch of the sample's 0/1 values."""
+    data = np.ascontiguousarray(values, dtype=np.uint8)  # no copy for a Sample's values
+    draws = torch.Generator().manual_seed(s.seed)
+
+    def batch() -> torch.Tensor:
+        idx = torch.randint(len(data), (s.batch_size,), generator=draws)
+        # Index in numpy: a Sample's values are read-only (torch.from_numpy warns).
+        return torch.from_numpy(data[idx.numpy()]).to(dtype)
+
+    return batch
+
+
+def _take_step(w: torch.Tensor, value: torch.Tensor, opt, lr: float) -> float:
+    """One step from the loss `value`; the gradient it stepped with."""
+    if opt is None:  # Newton, with the autograd second derivative
+        (g,) = torch.autograd.grad(value, w, create_graph=True)
+        (h,) = torch.autograd.grad(g, w)
+        with torch.no_grad():
+            w -= lr * g.detach() / h
+        return g.item()
+    w.grad = None  # what opt.zero_grad() does, without its profiling wrapper
+    value.backward()
+    grad = w.grad.item()
+    opt.step()
+    return grad
 
 
 def _in_domain(p: float) -> bool:
@@ -160,13 +202,10 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
     if s.optimizer == "sgd" and (values is None or len(values) != n):
         raise ValueError("minibatch SGD needs the raw 0/1 values of the sample")
     dtype = DTYPES[s.dtype]
-    p0 = initial_p(s)
-    w0 = p0 if s.param == "p" else lk.logit(p0)
-    w = torch.tensor(w0, dtype=dtype, requires_grad=True)
+    problem = Problem.of(n, k, s)
+    w = torch.tensor(problem.to_x(initial_p(s)), dtype=dtype, requires_grad=True)
     opt = _make_optimizer(w, s)
-    if s.optimizer == "sgd":
-        data = np.ascontiguousarray(values, dtype=np.uint8)  # no copy for a Sample's values
-        draws = torch.Generator().manual_seed(s.seed)
+    batch = _batches(values, s, dtype) if s.optimizer == "sgd" else None
 
     steps = s.steps
     param = np.full(steps + 1, np.nan)
@@ -182,28 +221,18 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             value = full_loss(w, n, k, s.param, s.loss)
             param[t] = w.item()
             loss[t] = value.item()
-            p_t = param[t] if s.param == "p" else float(lk.sigmoid(param[t]))
-            if not (math.isfinite(loss[t]) and math.isfinite(param[t]) and _in_domain(p_t)):
+            if not (
+                math.isfinite(loss[t])
+                and math.isfinite(param[t])
+                and _in_domain(problem.to_p(param[t]))
+            ):
                 diverged_at = t
                 break
             if t == steps:
                 break
-            if s.optimizer == "sgd":
-                idx = torch.randint(n, (s.batch_size,), generator=draws)
-                # Index in numpy: a Sample's values are read-only (torch.from_numpy warns).
-                xb = torch.from_numpy(data[idx.numpy()]).to(dtype)
-                value = _batch_loss(w, xb, n, s.param, s.loss)
-            if s.optimizer == "newton":
-                (g,) = torch.autograd.grad(value, w, create_graph=True)
-                (h,) = torch.autograd.grad(g, w)
-                grad_param[t] = g.item()
-                with torch.no_grad():
-                    w -= s.lr * g.detach() / h
-            else:
-                w.grad = None  # what opt.zero_grad() does, without its profiling wrapper
-                value.backward()
-                grad_param[t] = w.grad.item()
-                opt.step()
+            if batch is not None:
+                value = _batch_loss(w, batch(), n, s.param, s.loss)
+            grad_param[t] = _take_step(w, value, opt, s.lr)
 
     return recorded(n, k, s, (param, loss, grad_param), diverged_at)
 
@@ -226,35 +255,9 @@ def recorded(n: int, k: int, s: Settings, steps, diverged_at: int | None) -> Tra
 
 def _closed_form(param: np.ndarray, n: int, k: int, s: Settings):
     """p_t, NLL(p_t) and dNLL/dp at p_t in float64 from the parameter's path."""
-    p = param.copy() if s.param == "p" else np.asarray(lk.sigmoid(param))
-    if s.param == "p":
-        nll = np.asarray(lk.nll(p, n, k, s.loss))
-    else:
-        nll = np.asarray(lk.nll_logit(param, n, k, s.loss))
-    grad = np.asarray(lk.grad(p, n, k, s.loss))
-    if s.param == "logit":
-        grad = _grad_where_p_rounded_to_an_edge(grad, param, n, k, s.loss)
-    return p, nll, grad
-
-
-def _grad_where_p_rounded_to_an_edge(grad, theta, n, k, scale) -> np.ndarray:
-    """dNLL/dp from theta itself where p = sigmoid(theta) rounded to exactly 0 or 1.
-
-    In float64 that happens for theta beyond about 37 (p = 1) or -745 (p = 0), and the
-    closed form at the rounded p says ±inf. From theta, dNLL/dp = -k (1 + e^-theta) +
-    (n - k)(1 + e^theta), which is finite until the true value exceeds float64.
-    """
-    edge = np.isfinite(theta) & np.isinf(grad)
-    if not edge.any():
-        return grad
-    per = 1.0 / n if scale == "mean" else 1.0
-    t = theta[edge]
-    with np.errstate(over="ignore"):  # each exp overflows only where the true value does
-        ones = 0.0 if k == 0 else -(k * per + np.exp(math.log(k * per) - t))
-        zeros = 0.0 if k == n else (n - k) * per + np.exp(math.log((n - k) * per) + t)
-    grad = grad.copy()
-    grad[edge] = ones + zeros
-    return grad
+    problem = Problem.of(n, k, s)
+    p = np.array(problem.to_p(param), dtype=np.float64)  # its own array, not the path's
+    return p, np.asarray(problem.nll(param)), problem.grad_p(param)
 
 
 def _conclude(traj: Trajectory) -> Trajectory:

@@ -34,6 +34,8 @@ from bernoulli.engine import optimize, turns
 from bernoulli.engine.optimize import DTYPES, Settings, Trajectory
 
 BATCHED = ("gd", "momentum", "adam")
+# Only the NLL in p is bit for bit the same in vector kernels (see above).
+BATCHED_PARAMS = ("p",)
 # Runs longer than this run alone (taking turns a slice at a time): a run asked while a batch
 # is stepping waits for the whole batch, so a batch stays short (~1 s for a class's thirty).
 BATCH_STEPS = 5000
@@ -41,7 +43,12 @@ BATCH_STEPS = 5000
 
 def batchable(s: Settings) -> bool:
     """Whether runs like this one may be stepped together (bit for bit as alone)."""
-    return s.param == "p" and s.loss == "sum" and s.optimizer in BATCHED and s.steps <= BATCH_STEPS
+    return (
+        s.param in BATCHED_PARAMS
+        and s.loss == "sum"
+        and s.optimizer in BATCHED
+        and s.steps <= BATCH_STEPS
+    )
 
 
 def _group(s: Settings, w: torch.Tensor) -> dict:

@@ -13,8 +13,8 @@ from types import MappingProxyType
 
 from bernoulli.data import samples
 from bernoulli.data.samples import Source
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, Trajectory, initial_p
+from bernoulli.engine.problem import Problem
 from bernoulli.io import table
 
 CSV_COLUMNS = table.EXPORT
@@ -138,7 +138,7 @@ def torch_script(sample: samples.Sample, settings: Settings, every: int = 1) -> 
         steps=s.steps,
         beta=_fill("beta", beta=repr(s.beta)) + "\n" if s.optimizer in ("momentum", "adam") else "",
         dtype=s.dtype,
-        start=_start(s),
+        start=_start(Problem.of(n, k, s), s),
         sgd="\n\n" + sgd if sgd else "",
         nll=_fill(f"nll_{form}"),
         w0="theta0" if form == "logit" else "p0",
@@ -200,13 +200,13 @@ def _header(source: Source, s: Settings, n: int, k: int, every: int) -> str:
     return "\n".join(f"# {line}" for para in text.split("\n") for line in textwrap.wrap(para, 86))
 
 
-def _start(s: Settings) -> str:
+def _start(problem: Problem, s: Settings) -> str:
     """The lines that set p0 (and theta0 in logit)."""
     p0 = initial_p(s)
     lines = [_fill("drawn", seed=s.seed)] if s.p0 is None else []
     lines += [_fill("p0_notebook" if s.p0 == Settings().p0 else "p0", p0=repr(p0))]
-    if s.param == "logit":
-        lines += [_fill("theta0", theta0=repr(float(lk.logit(p0))))]
+    if not problem.moves_p:
+        lines += [_fill("theta0", theta0=repr(float(problem.to_x(p0))))]
     return "\n".join(lines)
 
 

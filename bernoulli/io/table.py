@@ -56,7 +56,7 @@ def rows(length: int, every: int = 1) -> np.ndarray:
 
 def printed(traj) -> tuple[str, ...]:
     """The columns the command line prints for this run (θ and dNLL/dθ too in logit)."""
-    return PRINTED + (LOGIT if traj.settings.param == "logit" else ())
+    return PRINTED + (() if traj.problem.moves_p else LOGIT)
 
 
 def columns(traj, names: Sequence[str], steps: np.ndarray | None = None) -> dict[str, np.ndarray]:

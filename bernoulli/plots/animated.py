@@ -24,51 +24,59 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from bernoulli.engine.optimize import Trajectory
-from bernoulli.plots import step_marks
+from bernoulli.plots import animated_traces, step_marks
 from bernoulli.plots.animated_layout import STEP_Y, layout
+from bernoulli.plots.animated_traces import trace_index
 from bernoulli.plots.frames import focus_end, run_frames
 from bernoulli.plots.narrow_layout import narrow_layout
-from bernoulli.plots.panels import Panels, escape_label, grad_label, line_xy, panels
+from bernoulli.plots.panels import Panels, escape_label, panels
 from bernoulli.plots.step_marks import GAUGE_RANGE
 from bernoulli.plots.style import (
     BLACK,
-    BLUE,
     FONT_SIZE,
-    GREEN,
-    ORANGE,
     PRESENTER_SCALE,
-    PURPLE,
-    SKY,
-    VERMILLION,
     attach_frames,
-    cover,
     enlarged,
     on_screen,
     sig_value,
 )
 
-# Trace order; the frames update only the moving ones (MOVING, those that move in the run).
-CURVE, MLE_LINE, START, PATH, ESCAPE = range(5)  # panel (a)
-LOSS_LINE, LOSS_COVER, LOSS_MIN, LOSS_NOW = range(5, 9)  # panel (b)
-GRAD_LINE, GRAD_COVER, GRAD_ZERO, GRAD_NOW = range(9, 13)  # panel (c)
-WALD, WILSON, GAUGE_MLE = range(13, 16)  # (a): intervals on the p-axis; the gauge's p̂ mark
-TANGENT, STEP_ARROW, NOW, GAUGE_NOW = range(16, 20)  # (a): the step on the curve; the gauge
-ESCAPE_LABEL = 20  # (b): "p left (0, 1) at step N", from the frame where it happens
-STEP_NOW = 21  # above the gauge's title: "step t", the step shown (the slider has no labels)
-MOVING = [
-    PATH,
-    ESCAPE,
-    LOSS_COVER,
-    LOSS_NOW,
-    GRAD_COVER,
-    GRAD_NOW,
-    TANGENT,
-    STEP_ARROW,
-    NOW,
-    GAUGE_NOW,
-    ESCAPE_LABEL,
-    STEP_NOW,
-]
+# The figure's traces in order, by name. Each trace carries its name as its meta (a uid would
+# not reach the browser: plotly.py's to_json drops it), and the frames find the traces they
+# move by it (`trace_index`), whatever this order is.
+TRACE_NAMES = (
+    *("curve", "mle_line", "start", "path", "escape"),  # panel (a)
+    *("loss_line", "loss_cover", "loss_min", "loss_now"),  # panel (b)
+    *("grad_line", "grad_cover", "grad_zero", "grad_now"),  # panel (c)
+    *("wald", "wilson", "gauge_mle"),  # (a): intervals on the p-axis; the gauge's p̂ mark
+    *("tangent", "step_arrow", "now", "gauge_now"),  # (a): the step on the curve; the gauge
+    "escape_label",  # (b): "p left (0, 1) at step N", from the frame where it happens
+    "step_now",  # above the gauge's title: "step t", the step shown (the slider has no labels)
+)
+# The traces that move in the run, in the order of a frame's updates.
+MOVING_NAMES = (
+    *("path", "escape", "loss_cover", "loss_now", "grad_cover", "grad_now"),
+    *("tangent", "step_arrow", "now", "gauge_now", "escape_label", "step_now"),
+)
+# The names of step_marks' lists, in their order: static_traces, and moving_traces (whose
+# order moving_updates keeps).
+STATIC_MARKS = ("wald", "wilson", "gauge_mle")
+MOVING_MARKS = ("tangent", "step_arrow", "now", "gauge_now")
+# Each trace's position in a built figure's data, for code that reads one (tests).
+POSITION = {name: i for i, name in enumerate(TRACE_NAMES)}
+
+
+def _at(*names: str) -> list[int]:
+    return [POSITION[name] for name in names]
+
+
+CURVE, MLE_LINE, START, PATH, ESCAPE = _at("curve", "mle_line", "start", "path", "escape")
+LOSS_LINE, LOSS_COVER, LOSS_MIN, LOSS_NOW = _at("loss_line", "loss_cover", "loss_min", "loss_now")
+GRAD_LINE, GRAD_COVER, GRAD_ZERO, GRAD_NOW = _at("grad_line", "grad_cover", "grad_zero", "grad_now")
+WALD, WILSON, GAUGE_MLE = _at(*STATIC_MARKS)
+TANGENT, STEP_ARROW, NOW, GAUGE_NOW = _at(*MOVING_MARKS)
+ESCAPE_LABEL, STEP_NOW = _at("escape_label", "step_now")
+MOVING = _at(*MOVING_NAMES)
 
 
 @dataclass(frozen=True)
@@ -139,19 +147,13 @@ def animated_spec(
     if not budget.whole_run:
         traj = shown_part(traj)
     view = panels(traj, log_grad)
-    traces = [
-        *_curve_traces(traj, view, budget.trail),
-        *_step_traces(traj, view),
-        *step_marks.static_traces(traj, view.y_range),
-        *step_marks.moving_traces(traj),
-        _escape_label(view),
-        _step_now(),
-    ]
+    traces = _figure_traces(traj, view, budget.trail)
+    index = trace_index(traces)
     steps = run_frames(traj, budget.max_frames)
     moving = _every_moving(full, steps, budget.trail, view)
     # The figure opens on its first frame, so a still image (or no JavaScript) is honest too.
-    for index, update in zip(MOVING, moving[0], strict=True):
-        traces[index].update(update)
+    for name, update in moving[0].items():
+        traces[index[name]].update(update)
     scale = PRESENTER_SCALE if presenter else 1.0
     if presenter:
         traces = enlarged(traces, scale)
@@ -161,12 +163,13 @@ def animated_spec(
     spec["meta"] = {"narrow": narrow_layout()}  # a phone's: see ui/static/keyboard.js
     # Traces that never move in this run are left out of the frames (bytes): the escape when
     # p never left (0, 1), the gauge's needle for an optimizer it does not describe.
-    keep = [i for i in range(len(MOVING)) if any(data[i] != moving[0][i] for data in moving)]
-    keep = keep or [0]
+    first = moving[0]
+    moved = [name for name in MOVING_NAMES if any(data[name] != first[name] for data in moving)]
+    moved = moved or [MOVING_NAMES[0]]
     # Only what changes travels in a frame (no "type": plotly.js keeps the trace's own).
-    moved = [MOVING[i] for i in keep]
+    targets = [index[name] for name in moved]
     frames = [
-        {"data": [data[i] for i in keep], "name": str(int(t)), "traces": moved}
+        {"data": [data[name] for name in moved], "name": str(int(t)), "traces": targets}
         for t, data in zip(steps, moving, strict=True)
     ]
     return {"data": traces, "layout": spec, "frames": frames}
@@ -184,173 +187,23 @@ def shown_part(traj: Trajectory) -> Trajectory:
 _ARRAYS = ("p", "param", "nll", "grad", "loss", "grad_param")
 
 
-def _curve_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
-    """Panel (a): the NLL curve, the MLE, the start, the moving p and the escaped p."""
-    s, p, nll, p_hat = traj.settings, traj.p, traj.nll, traj.mle
-    return [
-        dict(
-            type="scatter",
-            x=view.grid,
-            y=view.curve_y,
-            mode="lines",
-            name=f"{s.loss} NLL(p)",
-            line={"color": BLACK, "width": 3},
-            hovertemplate="p = %{x:.6g}<br>NLL = %{y:.8g}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=[p_hat, p_hat],
-            y=[view.y_range[0], view.nll_hat],
-            mode="lines+markers",
-            line={"color": GREEN, "width": 3, "dash": "dot"},
-            marker={"size": [0, 16], "symbol": "diamond", "color": GREEN},
-            cliponaxis=False,  # the diamond sits near the bottom of the panel: draw it whole
-            name=f"MLE p̂ = k/n = {p_hat:.6g}",
-            hovertemplate="p̂ = %{x:.10g}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=[p[0]],
-            y=[nll[0]],
-            mode="markers",
-            name=f"start p₀ = {p[0]:.6g}",
-            marker={"size": 14, "color": "white", "line": {"color": ORANGE, "width": 3}},
-            hovertemplate="p₀ = %{x:.10g}<br>NLL = %{y:.10g}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=[],
-            y=[],
-            mode="lines+markers",
-            name=f"its last {trail} steps",
-            line={"color": SKY, "width": 2},
-            marker={"size": 7, "color": SKY},
-            hoverinfo="skip",  # only drawn (rounded to pixels); p_t's own dot tells its value
-        ),
-        dict(
-            type="scatter",
-            x=[],
-            y=[],
-            mode="lines+markers+text",
-            name="p left (0, 1)",
-            showlegend=traj.diverged_at is not None,
-            line={"color": PURPLE, "width": 3, "dash": "dash"},
-            marker={
-                "size": [0, 24],
-                "symbol": "x-thin",
-                "color": PURPLE,
-                "line": {"color": PURPLE, "width": 5},
-            },
-            text=[],
-            textfont={"size": FONT_SIZE, "color": BLACK, "shadow": "auto"},
-            cliponaxis=False,  # the label may reach past the panel
-            hoverinfo="skip",
-        ),
-    ]
+def _figure_traces(traj: Trajectory, view: Panels, trail: int) -> list[dict]:
+    """Every trace of the figure, in TRACE_NAMES order, each with its name as its meta."""
+    built = {
+        **animated_traces.curve_traces(traj, view),
+        **animated_traces.path_traces(traj, trail),
+        **animated_traces.step_traces(traj, view),
+        **dict(zip(STATIC_MARKS, step_marks.static_traces(traj, view.y_range), strict=True)),
+        **dict(zip(MOVING_MARKS, step_marks.moving_traces(traj), strict=True)),
+        "escape_label": animated_traces.escape_step_label(),
+        "step_now": _step_now(),
+    }
+    if set(built) != set(TRACE_NAMES):
+        raise ValueError(f"traces built {sorted(built)}, named {sorted(TRACE_NAMES)}")
+    return [{**built[name], "meta": name} for name in TRACE_NAMES]
 
 
-def _step_traces(traj: Trajectory, view: Panels) -> list[dict]:
-    """Panels (b) and (c): every step's loss and gradient, their reference lines, cursors."""
-    last = len(traj.p) - 1
-    step_mode = "lines+markers" if last <= 60 else "lines"  # a short run: see each step
-    g_label = grad_label(traj.settings.param, view.log_grad)
-    line = {"line": {"color": BLUE, "width": 2.5}, "marker": {"size": 7, "color": BLUE}}
-    reference = {"color": GREEN, "width": 2, "dash": "dot"}
-    now = {"size": 15, "color": VERMILLION, "line": {"color": BLACK, "width": 1}}
-    ends = [0, max(last, 1)]
-    return [
-        dict(
-            type="scatter",
-            mode=step_mode,
-            xaxis="x2",
-            yaxis="y2",
-            **line_xy(traj.nll),
-            **line,
-            name="NLL(p_t)",
-            showlegend=False,
-            hovertemplate="step %{x}<br>NLL(p<sub>t</sub>) = %{y:.10g}<extra></extra>",
-        ),
-        _cover("x2", "y2", view.loss_ends, 0),
-        dict(
-            type="scatter",
-            x=ends,
-            y=[view.nll_hat, view.nll_hat],
-            mode="lines",
-            xaxis="x2",
-            yaxis="y2",
-            line=reference,
-            showlegend=False,
-            hovertemplate="NLL(p̂) = %{y:.10g}<extra></extra>",
-        ),
-        _cursor("x2", "y2", now),
-        dict(
-            type="scatter",
-            mode=step_mode,
-            xaxis="x3",
-            yaxis="y3",
-            **line_xy(view.g_shown),
-            **line,
-            showlegend=False,
-            name=g_label,
-            hovertemplate=f"step %{{x}}<br>{g_label} = %{{y:.8g}}<extra></extra>",
-        ),
-        _cover("x3", "y3", view.g_ends, 0),
-        dict(
-            type="scatter",
-            x=[] if view.log_grad else ends,
-            y=[] if view.log_grad else [0, 0],
-            mode="lines",
-            xaxis="x3",
-            yaxis="y3",
-            showlegend=False,
-            hoverinfo="skip",
-            line=reference,
-        ),
-        _cursor("x3", "y3", now),
-    ]
-
-
-def _escape_label(view: Panels) -> dict:
-    """Where "p left (0, 1) at step N" is written in (b): at the top, left of the escape step;
-    empty until the frame of the escape (the frames fill it), so the ending is not told first."""
-    return dict(
-        type="scatter",
-        x=[],
-        y=[],
-        mode="text",
-        text=[],
-        textposition="bottom left",
-        textfont={"size": FONT_SIZE - 3, "color": BLACK, "shadow": "auto"},
-        xaxis="x2",
-        yaxis="y2",
-        cliponaxis=False,
-        showlegend=False,
-        hoverinfo="skip",
-    )
-
-
-def _cover(xaxis: str, yaxis: str, ends: list, t: int) -> dict:
-    """A white box over the steps after the current one t (see `style.cover`)."""
-    low, high = ends
-    return cover(xaxis, yaxis, [low, high, low], t)
-
-
-def _cursor(xaxis: str, yaxis: str, marker: dict) -> dict:
-    """The current step's value, marked on the cover's left edge (moved by the frames)."""
-    return dict(
-        type="scatter",
-        x=[],
-        y=[],
-        mode="markers",
-        xaxis=xaxis,
-        yaxis=yaxis,
-        marker=marker,
-        showlegend=False,
-        hoverinfo="skip",
-    )
-
-
-def _every_moving(traj: Trajectory, steps, trail: int, view: Panels) -> list[list[dict]]:
+def _every_moving(traj: Trajectory, steps, trail: int, view: Panels) -> list[dict[str, dict]]:
     """`_moving` at each of the frames' steps (`traj` whole: p_{t+1} is past the view).
 
     What frames share is computed once: each point of the paths rounded to what a pixel
@@ -386,9 +239,11 @@ def _trail(traj: Trajectory, t: int, trail: int) -> list[int]:
     return [first] * max(0, trail - end - 1) + list(range(first, end + 1))
 
 
-def _moving(traj: Trajectory, t: int, view: Panels, path: dict, needle: float | None) -> list:
-    """The moving traces at step t, in MOVING order: `path` is the trail as drawn, `needle`
-    the gauge's multiplier (None: no needle).
+def _moving(
+    traj: Trajectory, t: int, view: Panels, path: dict, needle: float | None
+) -> dict[str, dict]:
+    """The updates of the moving traces at step t, by name: `path` is the trail as drawn,
+    `needle` the gauge's multiplier (None: no needle).
 
     What is only drawn is rounded to what a pixel shows (style.on_screen); numbers shown as
     text keep their digits.
@@ -405,17 +260,18 @@ def _moving(traj: Trajectory, t: int, view: Panels, path: dict, needle: float | 
     g_ok = math.isfinite(gt) and (gt > 0 or not view.log_grad)  # a log axis cannot show 0
     cover = {"x0": t}  # the box from step t rightwards (see _cover)
     loss_span, g_span = (view.loss_range[1] - view.loss_range[0]), view.g_range[1] - view.g_range[0]
-    return [
-        path,
-        esc,
-        cover,
-        {"x": [t], "y": [on_screen(nll[t], loss_span, view.loss_log)]},
-        cover,
-        {"x": [t], "y": [on_screen(gt, g_span, view.log_grad) if g_ok else None]},
-        *step_marks.moving_updates(traj, t, view.x_range, view.y_range, needle),
-        label,
-        {"text": [step_words(t, needle)]},
-    ]
+    marks = step_marks.moving_updates(traj, t, view.x_range, view.y_range, needle)
+    return {
+        "path": path,
+        "escape": esc,
+        "loss_cover": cover,
+        "loss_now": {"x": [t], "y": [on_screen(nll[t], loss_span, view.loss_log)]},
+        "grad_cover": cover,
+        "grad_now": {"x": [t], "y": [on_screen(gt, g_span, view.log_grad) if g_ok else None]},
+        **dict(zip(MOVING_MARKS, marks, strict=True)),
+        "escape_label": label,
+        "step_now": {"text": [step_words(t, needle)]},
+    }
 
 
 def step_words(t: int, needle: float | None) -> str:

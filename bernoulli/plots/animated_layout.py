@@ -59,16 +59,6 @@ def layout(
     gauge = [1 + below(STEP_ROW + GAUGE_TITLE + GAUGE_BAR), 1 + below(STEP_ROW + GAUGE_TITLE)]
     gauge_axes, gauge_shapes, gauge_title = gauge_layout(traj, gauge, gauge[1] - below(GAUGE_CLEAR))
     curve_top = gauge[0] + below(GAUGE_TICKS)
-    shade = {
-        "type": "rect",
-        "xref": "x",
-        "yref": "y domain",
-        "y0": 0,
-        "y1": 1,
-        "fillcolor": "#E6E6E6",
-        "line": {"width": 0},
-        "layer": "below",
-    }
     menus, sliders, speed_label = controls(slider, above, scale, MARGIN_TOP, named=False)
     return {
         "template": {},  # no plotly.py template: the figure says all it needs
@@ -94,17 +84,29 @@ def layout(
         },
         **_axes(traj, view, curve_top),
         **gauge_axes,
-        # Outside [0, 1] the likelihood is not defined: shade it.
-        "shapes": [
-            {**shade, "x0": view.x_range[0], "x1": 0},
-            {**shade, "x0": 1, "x1": view.x_range[1]},
-            *marks,
-            *gauge_shapes,
-        ],
+        "shapes": [*_outside_shades(view), *marks, *gauge_shapes],
         "updatemenus": menus,
         "sliders": sliders,
         "annotations": [speed_label, *gauge_title],
     }
+
+
+def _outside_shades(view: Panels) -> list[dict]:
+    """Grey over p < 0 and p > 1 in panel (a): the likelihood is not defined there."""
+    shade = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": "#E6E6E6",
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    return [
+        {**shade, "x0": view.x_range[0], "x1": 0},
+        {**shade, "x0": 1, "x1": view.x_range[1]},
+    ]
 
 
 def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
@@ -115,7 +117,7 @@ def _axes(traj: Trajectory, view: Panels, curve_top: float) -> dict:
     """
     axis = {**AXIS, "autorange": False}
     last = len(traj.p) - 1
-    g_title, step_title = grad_axes_titles(traj.settings.param, view.log_grad)
+    g_title, step_title = grad_axes_titles(traj.problem, view.log_grad)
     return {
         "xaxis": {
             **axis,
@@ -184,33 +186,7 @@ def controls(
     """Play/pause and speed buttons, the step slider, and the word "speed" beside the speeds,
     in the `top` pixels (unscaled) above the plotting area; `named`, the slider names the
     current step above itself."""
-    menus = [
-        {
-            "type": "buttons",
-            "direction": "left",
-            "showactive": False,
-            "x": 0,
-            "y": above(top - 4),
-            "xanchor": "left",
-            "yanchor": "top",
-            "pad": {"t": 0, "r": 8},
-            "font": {"size": FONT_SIZE},
-            "buttons": [*play_pause_buttons(FRAME_MS), *step_buttons()],
-        },
-        {
-            "type": "buttons",
-            "direction": "left",
-            "showactive": True,
-            "active": 1,
-            "x": 1,
-            "y": above(top - 4),
-            "xanchor": "right",
-            "yanchor": "top",
-            "pad": {"t": 0},
-            "font": {"size": FONT_SIZE - 1},
-            "buttons": speed_buttons(),
-        },
-    ]
+    menus = _menus(above(top - 4))
     sliders = [
         {
             "active": 0,
@@ -248,10 +224,42 @@ def controls(
     return menus, sliders, speed_label
 
 
+def _menus(y: float) -> list[dict]:
+    """Play/pause with the step buttons at the left, the speeds at the right, their tops at
+    paper y `y`."""
+    return [
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": False,
+            "x": 0,
+            "y": y,
+            "xanchor": "left",
+            "yanchor": "top",
+            "pad": {"t": 0, "r": 8},
+            "font": {"size": FONT_SIZE},
+            "buttons": [*play_pause_buttons(FRAME_MS), *step_buttons()],
+        },
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": True,
+            "active": 1,
+            "x": 1,
+            "y": y,
+            "xanchor": "right",
+            "yanchor": "top",
+            "pad": {"t": 0},
+            "font": {"size": FONT_SIZE - 1},
+            "buttons": speed_buttons(),
+        },
+    ]
+
+
 def _divergence_marks(traj: Trajectory) -> list[dict]:
     """A vertical line at the divergence step in (b) and (c), below the traces: the white
     covers hide it until the animation reaches it (its words are a trace that the frames
-    fill, animated.ESCAPE_LABEL)."""
+    fill, animated.py's "escape_label")."""
     if traj.diverged_at is None:
         return []
     t = traj.diverged_at

@@ -92,40 +92,44 @@ def bifurcation_figure(
             fig.add_trace(vline(m, ESCAPE_Y - 0.03, 1.0))
     if current_lr is not None and lrs.min() <= current_lr <= lrs.max():
         fig.add_trace(vline(Mark("current lr", current_lr, BLUE, "solid"), ESCAPE_Y - 0.03, 1.0))
-    span = lrs.max() - lrs.min()
-    fig.update_layout(
-        base_layout(
-            HEIGHT,
-            title={"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 1}},
-            xaxis={
-                **EXPLORER_AXIS,
-                "range": [lrs.min() - 0.01 * span, lrs.max() + 0.01 * span],
-                "autorange": False,
-                "title": {"text": "learning rate"},
-                "exponentformat": "power",
-            },
-            yaxis={
-                **EXPLORER_AXIS,
-                "range": [ESCAPE_Y - 0.04, 1.02],
-                "autorange": False,
-                "title": {"text": "long-run p"},
-                # (no "0": it sat on "left (0,1)", one row below it)
-                "tickvals": [ESCAPE_Y, 0.2, 0.4, 0.6, 0.8, 1.0],
-                "ticktext": ["left (0,1)", "0.2", "0.4", "0.6", "0.8", "1"],
-            },
-            legend={
-                "orientation": "h",
-                "x": 0,
-                # below the lr's tick labels (powers of ten, two lines high) and its title
-                "y": -LEGEND_BELOW / (HEIGHT - 50 - MARGIN_BOTTOM),
-                "yanchor": "top",
-                "font": {"size": FONT_SIZE - 2},
-                "itemsizing": "constant",
-            },
-            margin={"l": 110, "r": 20, "t": 50, "b": MARGIN_BOTTOM},
-        )
-    )
+    fig.update_layout(_layout(title, lrs))
     return fig
+
+
+def _layout(title: str, lrs: np.ndarray) -> dict:
+    """The learning-rate axis just wider than lrs, long-run p with "left (0,1)" below it, and
+    the legend under the lr's tick labels."""
+    span = lrs.max() - lrs.min()
+    return base_layout(
+        HEIGHT,
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 1}},
+        xaxis={
+            **EXPLORER_AXIS,
+            "range": [lrs.min() - 0.01 * span, lrs.max() + 0.01 * span],
+            "autorange": False,
+            "title": {"text": "learning rate"},
+            "exponentformat": "power",
+        },
+        yaxis={
+            **EXPLORER_AXIS,
+            "range": [ESCAPE_Y - 0.04, 1.02],
+            "autorange": False,
+            "title": {"text": "long-run p"},
+            # (no "0": it sat on "left (0,1)", one row below it)
+            "tickvals": [ESCAPE_Y, 0.2, 0.4, 0.6, 0.8, 1.0],
+            "ticktext": ["left (0,1)", "0.2", "0.4", "0.6", "0.8", "1"],
+        },
+        legend={
+            "orientation": "h",
+            "x": 0,
+            # below the lr's tick labels (powers of ten, two lines high) and its title
+            "y": -LEGEND_BELOW / (HEIGHT - 50 - MARGIN_BOTTOM),
+            "yanchor": "top",
+            "font": {"size": FONT_SIZE - 2},
+            "itemsizing": "constant",
+        },
+        margin={"l": 110, "r": 20, "t": 50, "b": MARGIN_BOTTOM},
+    )
 
 
 def _add_long_run(fig: go.Figure, res: sweep.BatchResult) -> None:

@@ -65,7 +65,7 @@ def _add_map(fig: go.Figure, cw: dynamics.Cobweb, lo: float, hi: float) -> None:
     """The unit square, the diagonal and the update map."""
     # Beyond the axes the curve only needs to reach the edge; its hover says the true value.
     image = np.clip(cw.image, lo - 1, hi + 1)
-    name = "p → p − lr·dNLL/dp" if cw.problem.param == "p" else "p → σ(θ − lr·dNLL/dθ)"
+    name = cw.problem.update_formula
     fig.add_trace(
         go.Scatter(
             x=[0, 0, 1, 1, 0],

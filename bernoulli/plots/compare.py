@@ -291,6 +291,17 @@ def _layout(height: int, y_range: list[float], end: int) -> dict:
             "yanchor": "top",
             "font": {"size": FONT_SIZE - 3},
         },
+        **_axes(y_range, end),
+        "annotations": [
+            _name(letter, x, y)
+            for letter, x, y in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3"))
+        ],
+    }
+
+
+def _axes(y_range: list[float], end: int) -> dict:
+    """The three panels' axes, each range fixed; (c)'s step axis matches (b)'s."""
+    return {
         "xaxis": {
             **AXIS,
             "domain": [0, 0.46],
@@ -331,10 +342,6 @@ def _layout(height: int, y_range: list[float], end: int) -> dict:
             "anchor": "x3",
             "title": {"text": "p<sub>t</sub>"},
         },
-        "annotations": [
-            _name(letter, x, y)
-            for letter, x, y in (("a", "x", "y"), ("b", "x2", "y2"), ("c", "x3", "y3"))
-        ],
     }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine.optimize import Trajectory
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.style import sig_value
 
 ESCAPE_REACH = 0.3  # an escaped p is drawn at most this far outside [0, 1]
@@ -139,21 +140,28 @@ def _pad(lo: float, hi: float, frac: float = 0.06, top: float = _BIG) -> list[fl
     return [max(lo - frac * span, -_BIG), min(hi + frac * span, top)]
 
 
-def grad_label(param: str, log_grad: bool) -> str:
+def grad_label(problem: Problem, log_grad: bool) -> str:
     """Panel (c)'s gradient: dNLL/dp, which a run in θ does not step with (it uses dNLL/dθ)."""
     label = "|dNLL/dp|" if log_grad else "dNLL/dp"
-    return label if param == "p" else f"{label} (θ steps use dNLL/dθ)"
+    note = _stepping_note(problem)
+    return f"{label} ({note})" if note else label
 
 
-def grad_axes_titles(param: str, log_grad: bool) -> tuple[str, str]:
+def grad_axes_titles(problem: Problem, log_grad: bool) -> tuple[str, str]:
     """Panel (c)'s y and x titles: the gradient drawn, and the one a θ run steps with.
 
     The note lies along the step axis, where it has room: up the short y-axis it would
     reach into panel (b).
     """
     y = "|dNLL/dp| (log)" if log_grad else "dNLL/dp"
-    x = "step t" if param == "p" else "step t · θ steps use dNLL/dθ"
-    return y, x
+    note = _stepping_note(problem)
+    return y, f"step t · {note}" if note else "step t"
+
+
+def _stepping_note(problem: Problem) -> str:
+    """What the run steps with where it is not the dNLL/dp drawn: "θ steps use dNLL/dθ"."""
+    x = problem.symbol
+    return "" if problem.moves_p else f"{x} steps use dNLL/d{x}"
 
 
 def steps_range(last: int) -> list[float]:

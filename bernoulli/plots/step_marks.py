@@ -34,17 +34,15 @@ GD_LIKE = ("gd", "sgd")  # optimizers whose step is lr·g: the multiplier 1 - lr
 
 def multiplier(traj: Trajectory, w) -> np.ndarray:
     """Gradient descent's local multiplier 1 - lr·H(w) in the run's parameter and loss."""
-    s = traj.settings
-    curv = lk.curvature if s.param == "p" else lk.curvature_logit
-    return 1.0 - s.lr * np.asarray(curv(w, traj.n, traj.k, s.loss), dtype=np.float64)
+    curvature = np.asarray(traj.problem.curvature(w), dtype=np.float64)
+    return 1.0 - traj.settings.lr * curvature
 
 
 def at_mle(traj: Trajectory) -> float | None:
     """The multiplier at p̂ (None when p̂ is on the edge, where H is not the lesson)."""
     if lk.on_boundary(traj.n, traj.k):
         return None
-    w = traj.mle if traj.settings.param == "p" else float(lk.logit(traj.mle))
-    return float(multiplier(traj, w))
+    return float(multiplier(traj, traj.problem.x_hat))
 
 
 def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
@@ -100,8 +98,8 @@ def static_traces(traj: Trajectory, y_range: list[float]) -> list[dict]:
 
 def moving_traces(traj: Trajectory) -> list[dict]:
     """The tangent, the step arrow, the current p (in the legend) and the gauge's needle."""
-    s = traj.settings
-    in_p = "p" if s.param == "p" else "θ = logit p"
+    problem = traj.problem
+    optimizer = OPTIMIZER_NAMES[traj.settings.optimizer]
     return [
         dict(
             type="scatter",
@@ -117,7 +115,8 @@ def moving_traces(traj: Trajectory) -> list[dict]:
             x=[],
             y=[],
             mode="lines+markers",
-            name="step to p<sub>t+1</sub>" + (" (GD: lr·|g| long)" if s.param == "p" else ""),
+            # Drawn on the p-axis, the arrow is lr·|g| long only when the run moves p itself.
+            name="step to p<sub>t+1</sub>" + (" (GD: lr·|g| long)" if problem.moves_p else ""),
             line={"color": VERMILLION, "width": 3},
             marker={
                 "symbol": "arrow",
@@ -133,7 +132,7 @@ def moving_traces(traj: Trajectory) -> list[dict]:
             x=[],
             y=[],
             mode="markers",
-            name=f"p<sub>t</sub> now ({OPTIMIZER_NAMES[s.optimizer]} in {in_p})",
+            name=f"p<sub>t</sub> now ({optimizer} in {problem.described})",
             marker={"size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
             hovertemplate="p<sub>t</sub> = %{x:.8g}<br>NLL = %{y:.8g}<extra></extra>",
         ),

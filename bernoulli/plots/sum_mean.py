@@ -23,6 +23,22 @@ def sum_mean_figure(
     """Outcome against learning rate for the summed (row 0) and the mean NLL (row 1)."""
     fig = go.Figure()
     rows = (("sum NLL", res_sum, marks_sum), ("mean NLL", res_mean, marks_mean))
+    _add_outcomes(fig, rows)
+    lo = min(float(res_sum.lr.min()), float(res_mean.lr.min()))
+    hi = max(float(res_sum.lr.max()), float(res_mean.lr.max()))
+    annotations = []
+    for i, (row, _, marks) in enumerate(rows):
+        for m in marks:
+            if m.label == "2/H" and lo <= m.lr <= hi:
+                annotations.append(_add_stable_bound(fig, m, i, row))
+    fig.update_layout(_layout(height, lo, hi, annotations))
+    return fig
+
+
+def _add_outcomes(
+    fig: go.Figure, rows: Sequence[tuple[str, sweep.BatchResult, Sequence[Mark]]]
+) -> None:
+    """Each row's outcomes as squares: a trace per outcome and row, in the legend once."""
     shown = set()
     for i, (row, res, _) in enumerate(rows):
         for s in STATUS_ORDER:
@@ -48,45 +64,39 @@ def sum_mean_figure(
                 )
             )
             shown.add(s)
-    lo = min(float(res_sum.lr.min()), float(res_mean.lr.min()))
-    hi = max(float(res_sum.lr.max()), float(res_mean.lr.max()))
-    annotations = []
-    for i, (row, _, marks) in enumerate(rows):
-        for m in marks:
-            if m.label == "2/H" and lo <= m.lr <= hi:
-                annotations.append(_add_stable_bound(fig, m, i, row))
-    fig.update_layout(
-        base_layout(
-            height,
-            xaxis={
-                **EXPLORER_AXIS,
-                "type": "log",
-                "range": log_range(lo, hi),
-                "autorange": False,
-                "title": {"text": "learning rate (log scale)"},
-                "exponentformat": "power",
-                "dtick": 1,
-            },
-            yaxis={
-                **EXPLORER_AXIS,
-                "range": [-0.6, 1.8],
-                "autorange": False,
-                "tickvals": [0, 1],
-                "ticktext": ["sum NLL", "mean NLL"],
-                "showgrid": False,
-            },
-            legend={
-                "orientation": "h",
-                "x": 0,
-                "y": 1.02,
-                "yanchor": "bottom",
-                "font": {"size": FONT_SIZE - 2},
-            },
-            annotations=annotations,
-            margin={"l": 110, "r": 20, "t": 50, "b": 70},
-        )
+
+
+def _layout(height: int, lo: float, hi: float, annotations: list[dict]) -> dict:
+    """The log learning-rate axis from lo to hi, the two rows, the legend above them."""
+    return base_layout(
+        height,
+        xaxis={
+            **EXPLORER_AXIS,
+            "type": "log",
+            "range": log_range(lo, hi),
+            "autorange": False,
+            "title": {"text": "learning rate (log scale)"},
+            "exponentformat": "power",
+            "dtick": 1,
+        },
+        yaxis={
+            **EXPLORER_AXIS,
+            "range": [-0.6, 1.8],
+            "autorange": False,
+            "tickvals": [0, 1],
+            "ticktext": ["sum NLL", "mean NLL"],
+            "showgrid": False,
+        },
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "font": {"size": FONT_SIZE - 2},
+        },
+        annotations=annotations,
+        margin={"l": 110, "r": 20, "t": 50, "b": 70},
     )
-    return fig
 
 
 def _add_stable_bound(fig: go.Figure, m: Mark, i: int, row: str) -> dict:

@@ -99,7 +99,9 @@ def lr_sweep_figure(
     fig = make_subplots(
         rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.04, row_heights=[0.47, 0.41, 0.12]
     )
-    _add_value_traces(fig, sw)
+    _add_nll(fig, sw)
+    _add_steps(fig, sw)
+    _add_outcomes(fig, sw)
     _add_current(fig, sw)
     annotations = []
     for m in marks:
@@ -121,8 +123,8 @@ def lr_sweep_figure(
     return fig
 
 
-def _add_value_traces(fig: go.Figure, sw: _Sweep) -> None:
-    """Final NLL (row 1), steps (row 2) and outcome (row 3) of every learning rate."""
+def _add_nll(fig: go.Figure, sw: _Sweep) -> None:
+    """Row 1: the final NLL of every learning rate, and the minimum NLL."""
     fig.add_trace(
         go.Scatter(
             x=sw.lr,
@@ -148,6 +150,10 @@ def _add_value_traces(fig: go.Figure, sw: _Sweep) -> None:
         row=1,
         col=1,
     )
+
+
+def _add_steps(fig: go.Figure, sw: _Sweep) -> None:
+    """Row 2: the step each learning rate converged at, or left (0, 1) at."""
     for y, name, color, symbol, what in (
         (sw.conv, "steps until converged", GREEN, "circle", "converged at step"),
         (sw.div, "steps until p left (0, 1)", VERMILLION, "x", "left (0, 1) at step"),
@@ -164,6 +170,10 @@ def _add_value_traces(fig: go.Figure, sw: _Sweep) -> None:
             row=2,
             col=1,
         )
+
+
+def _add_outcomes(fig: go.Figure, sw: _Sweep) -> None:
+    """Row 3: the outcome of every learning rate, one trace per outcome."""
     for s in STATUS_ORDER:
         pick = sw.status == s
         if not pick.any():

@@ -130,6 +130,10 @@ class Forecast:
     def mle(self) -> float:
         return lk.mle(self.n, self.k)
 
+    @property
+    def problem(self) -> Problem:
+        return Problem.of(self.n, self.k, self.settings)
+
 
 def period_tolerance(tol: float, dtype: str) -> float:
     """How closely a cycle repeats: max(tol / 1000, 16 eps of the dtype) (as ``sweep``)."""
@@ -178,7 +182,7 @@ def exponent(run, x: np.ndarray) -> float | None:
     x = np.asarray(x, dtype=np.float64)
     if s.optimizer == "adam" or len(x) < 2 or not np.all(np.isfinite(x)):
         return None
-    problem = Problem(run.n, run.k, s.param, s.loss)
+    problem = Problem.of(run.n, run.k, s)
     if s.optimizer == "newton":
         with np.errstate(all="ignore"):
             slopes = np.abs(newton_slope(run.n, run.k, s, x[:-1]))
@@ -191,19 +195,9 @@ def exponent(run, x: np.ndarray) -> float | None:
 def newton_slope(n: int, k: int, s, x: np.ndarray) -> np.ndarray:
     """f'(x) of Newton's map f(x) = x − lr·g/H: 1 − lr·(1 − g·H'/H²), closed form.
 
-    The loss scale cancels in g·H'/H². In p: g = −k/p + (n−k)/(1−p), H = k/p² + (n−k)/(1−p)²,
-    H' = −2k/p³ + 2(n−k)/(1−p)³. In θ: g·H'/H² = (nσ − k)(1 − 2σ)/(nσ(1 − σ)), σ = σ(θ).
+    g·H'/H² is ``Problem.newton_ratio``.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if s.param == "p":
-        ones, zeros = (k if k else 0.0), (n - k if n - k else 0.0)
-        g = -ones / x + zeros / (1 - x)
-        h = ones / x**2 + zeros / (1 - x) ** 2
-        h3 = -2 * ones / x**3 + 2 * zeros / (1 - x) ** 3
-        ratio = g * h3 / h**2
-    else:
-        sig = np.asarray(lk.sigmoid(x), dtype=np.float64)
-        ratio = (n * sig - k) * (1 - 2 * sig) / (n * sig * (1 - sig))
+    ratio = Problem.of(n, k, s).newton_ratio(x)
     return 1 - s.lr * (1 - ratio)
 
 
@@ -227,10 +221,10 @@ def of_forecast(n: int, k: int, s) -> Account:
 
 def forecast(n: int, k: int, s) -> Forecast:
     """The forecast path (``advice.forecast_x``) with the status the engine would give it."""
+    problem = Problem.of(n, k, s)
     x = advice.forecast_x(n, k, s, s.p0)
-    p = x if s.param == "p" else np.asarray(lk.sigmoid(x), dtype=np.float64)
-    inside = np.isfinite(x) & ((p > 0) & (p < 1) if s.param == "p" else True)
-    out = np.flatnonzero(~inside)
+    p = np.asarray(problem.to_p(x), dtype=np.float64)
+    out = np.flatnonzero(~problem.inside(x))
     if out.size:
         t = int(out[0])
         return Forecast(s, n, k, p[: t + 1], x[: t + 1], "diverged", t, None, None)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from bernoulli.engine import likelihood as lk
+from bernoulli.engine.problem import Problem
 from bernoulli.settings import OPTIMIZER_NAMES
 from bernoulli.teach import advice
 from bernoulli.teach.words import number, ratio
@@ -80,7 +81,8 @@ def _escape(c, run, hat: str) -> str:
     if t == 0:
         return f"p0 = {number(p[0])} is not inside (0, 1): there is nothing to optimize."
     if not math.isfinite(p[t]) or not math.isfinite(run.param[t]):
-        theta = f", θ = {number(run.param[t - 1], 6)}" if run.settings.param == "logit" else ""
+        problem = run.problem
+        theta = "" if problem.moves_p else f", θ = {number(run.param[t - 1], 6)}"
         return (
             f"The update at step {t} is not a number: the run stops there, with p at "
             f"{number(p[t - 1], 6)}{theta}."
@@ -111,7 +113,7 @@ def _on_its_way(c, run, hat: str) -> str:
     if late.size:
         return text + ": it keeps crossing p̂ without settling yet."
     if lk.on_boundary(run.n, run.k):
-        if run.settings.param == "p":
+        if run.problem.moves_p:
             return text + f": {hat} lies on the edge of (0, 1), where p cannot settle: a step "
             "that carries p past it ends the run."
         return text + f": {hat} lies on the edge of (0, 1), which p = σ(θ) only creeps towards "
@@ -137,7 +139,7 @@ def why(c, run) -> str:
         )
     if c.outcome == "stalls":
         return _why_stall(run, c.at, gap)
-    th = lk.thresholds(run.n, run.k, s.param, s.loss)
+    th = Problem.of(run.n, run.k, s).thresholds()
     head = (
         f"Ran all {len(p) - 1} steps without settling within {s.tol:g} of p̂ = {number(p_hat)}: "
         f"final p = {number(p[-1])}, |p − p̂| = {gap:.3g}."
@@ -173,9 +175,10 @@ def _why_escape(run, t: int) -> str:
         f"Diverged at step {t}: {where}, p_{t} = {number(p[t])} "
         f"(from p_{t - 1} = {number(p[t - 1])}, a jump of {number(p[t] - p[t - 1])}). "
     )
-    if s.optimizer == "newton" and s.param == "logit":
+    problem = Problem.of(n, k, s)
+    if s.optimizer == "newton" and not problem.moves_p:
         text += f"Newton divides by the curvature {_logit_curvature(s)}, {VANISHES} "
-    th = lk.thresholds(n, k, s.param, s.loss)
+    th = problem.thresholds()
     if th.note:
         return text + th.note
     if s.optimizer != "gd":
@@ -209,14 +212,11 @@ def _logit_curvature(s) -> str:
 
 def _why_newton_undefined(run, t: int) -> str:
     """Newton's step g/H was not a number: say which of g and H made it so, and from what."""
-    s, n, k = run.settings, run.n, run.k
+    s = run.settings
     before, g = float(run.param[t - 1]), float(run.grad_param[t - 1])
-    g_true, h_true = advice.derivatives(before, n, k, s)
-    name = "θ" if s.param == "logit" else "p"
-    if s.param == "logit":
-        edge = float(min(lk.sigmoid(before), lk.sigmoid(-before)))
-    else:
-        edge = min(run.p[t - 1], 1 - run.p[t - 1])
+    problem = run.problem
+    g_true, h_true = problem.derivatives(before)
+    name, edge = problem.symbol, problem.from_edge(before)
     near = f"p is {number(edge, 3)} from the edge" if edge else "p rounds to the edge"
     text = (
         f"Diverged at step {t}: Newton's step lr·g/H is not a number, though p did not leave "
@@ -225,7 +225,7 @@ def _why_newton_undefined(run, t: int) -> str:
     most = float(np.finfo(s.dtype).max)
     with np.errstate(all="ignore"):
         quotient = np.float64(g) / np.float64(h_true)
-    if s.param == "logit" and g == 0 and g_true != 0:
+    if not problem.moves_p and g == 0 and g_true != 0:
         side = "σ(θ) = 1/(1 + e^−θ)" if before < 0 else "σ(−θ) = 1/(1 + e^θ)"
         return text + (
             f"torch's {side} underflows to 0 in {s.dtype}, as e^|θ| overflows there "
@@ -248,7 +248,7 @@ def _why_newton_undefined(run, t: int) -> str:
             f"the curvature H of the {s.loss} NLL (true value {number(h_true, 3)}) rounds to 0 "
             f"in {s.dtype} (the gradient is g = {number(g)}), so g/H is g/0."
         )
-    if s.param == "logit":
+    if not problem.moves_p:
         text += f" Newton divides by the curvature {_logit_curvature(s)}, {VANISHES}"
     return text
 
@@ -257,7 +257,7 @@ def _why_stall(run, at: int, gap: float) -> str:
     s = run.settings
     formula, update = last_update(run)
     spacing = float(np.spacing(np.abs(np.asarray(run.param[-1], dtype=s.dtype))))
-    name = "θ" if s.param == "logit" else "p"
+    name = run.problem.symbol
     shown_u = f"{abs(update):.3g}"
     if float(shown_u) < float(f"{spacing:.3g}") / 2:
         how = (
@@ -295,6 +295,6 @@ def last_update(run) -> tuple[str, float]:
         hat = (m / (1 - s.beta**t)) / (math.sqrt(v / (1 - 0.999**t)) + advice.ADAM_EPS)
         return "lr·m̂/(√v̂ + ε)", s.lr * hat
     if s.optimizer == "newton":
-        _, h = advice.derivatives(float(run.param[-2]), run.n, run.k, s)
+        _, h = run.problem.derivatives(float(run.param[-2]))
         return "lr·g/H", s.lr * g[-1] / h
     return ("lr·ĝ (the minibatch gradient)" if s.optimizer == "sgd" else "lr·g"), s.lr * g[-1]

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from bernoulli.engine import likelihood as lk
+from bernoulli.engine.problem import Problem
 from bernoulli.teach.words import number, ratio
 
 FAR = 0.1  # a start this far from p̂ is decided by its first step, not by 1/H and 2/H
@@ -26,35 +27,10 @@ ADAM_EPS = 1e-8  # torch.optim.Adam's eps
 # --- the float64 forecast -------------------------------------------------------------------
 
 
-def derivatives(x: float, n: int, k: int, s) -> tuple[float, float]:
-    """dNLL/dx and d²NLL/dx² at the run's parameter x (p or θ), float64 closed form."""
-    per = 1.0 / n if s.loss == "mean" else 1.0
-    if s.param == "p":
-        x = np.float64(x)
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # ±inf at an edge
-            g = (-k / x if k else 0.0) + ((n - k) / (1.0 - x) if n - k else 0.0)
-            h = (k / x**2 if k else 0.0) + ((n - k) / (1.0 - x) ** 2 if n - k else 0.0)
-        return float(g * per), float(h * per)
-    sig, sig_minus = _sigmoid(x), _sigmoid(-x)
-    return ((n - k) * sig - k * sig_minus) * per, n * sig * sig_minus * per
-
-
-def _sigmoid(x: float) -> float:
-    """σ(x) for one float, without overflow (as ``likelihood.sigmoid``, faster for a scalar)."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # also NaN for NaN
-    return e / (1.0 + e)
-
-
-def _inside(x: float, param: str) -> bool:
-    return math.isfinite(x) and (param == "logit" or 0.0 <= x <= 1.0)
-
-
 def forecast(n: int, k: int, s, p0: float) -> np.ndarray:
     """p_t of the run in closed form, t = 0..steps (shorter when p leaves (0, 1))."""
     xs = forecast_x(n, k, s, p0)
-    return xs if s.param == "p" else np.asarray(lk.sigmoid(xs), dtype=np.float64)
+    return np.asarray(Problem.of(n, k, s).to_p(xs), dtype=np.float64)
 
 
 def forecast_x(n: int, k: int, s, p0: float) -> np.ndarray:
@@ -63,14 +39,15 @@ def forecast_x(n: int, k: int, s, p0: float) -> np.ndarray:
 
     Minibatch SGD is forecast as full-batch gradient descent (its mean step).
     """
+    problem = Problem.of(n, k, s)
     store = np.float32 if s.dtype == "float32" else np.float64
-    x = float(store(p0 if s.param == "p" else float(lk.logit(p0))))
+    x = float(store(problem.to_x(p0)))
     path = [x]
     v = m = s2 = 0.0
     for t in range(1, s.steps + 1):
-        if not _inside(x, s.param) or (s.param == "p" and x in (0.0, 1.0)):
+        if not problem.inside(x):
             break
-        g, h = derivatives(x, n, k, s)
+        g, h = problem.derivatives(x)
         if s.optimizer == "momentum":
             v = s.beta * v + g if t > 1 else g
             step = s.lr * v
@@ -95,12 +72,12 @@ def forecast_x(n: int, k: int, s, p0: float) -> np.ndarray:
 def near(n: int, k: int, s, x: float) -> bool:
     """Whether the parameter x is where p̂'s local picture holds: the gradient there is within
     a factor 2 of H·(x − x̂), the straight line that 1/H and 2/H are about."""
-    th = lk.thresholds(n, k, s.param, s.loss)
+    problem = Problem.of(n, k, s)
+    th = problem.thresholds()
     if th.note:
         return False
-    x_hat = lk.mle(n, k) if s.param == "p" else float(lk.logit(lk.mle(n, k)))
-    line = th.curvature * (x - x_hat)
-    g, _ = derivatives(x, n, k, s)
+    line = th.curvature * (x - problem.x_hat)
+    g, _ = problem.derivatives(x)
     return line != 0 and 0.5 <= g / line <= 2.0
 
 
@@ -112,9 +89,10 @@ def first_step(n: int, k: int, s, p0: float) -> float:
 
 def first_step_limit(n: int, k: int, s, p0: float) -> float | None:
     """Gradient descent in p: the lr from which the first step leaves (0, 1); else None."""
-    if s.param != "p" or s.optimizer not in ("gd", "sgd", "momentum") or not 0 < p0 < 1:
+    problem = Problem.of(n, k, s)
+    if not problem.moves_p or s.optimizer not in ("gd", "sgd", "momentum") or not 0 < p0 < 1:
         return None
-    g, _ = derivatives(p0, n, k, s)
+    g, _ = problem.derivatives(p0)
     if g == 0:
         return None
     return (1.0 - p0) / -g if g < 0 else p0 / g
@@ -125,7 +103,8 @@ def first_step_limit(n: int, k: int, s, p0: float) -> float | None:
 
 def theory(n: int, k: int, s) -> str:
     """The optimizer's local theory near p̂, with this run's numbers."""
-    th = lk.thresholds(n, k, s.param, s.loss)
+    problem = Problem.of(n, k, s)
+    th = problem.thresholds()
     if th.note:
         return th.note
     h = th.curvature
@@ -152,7 +131,7 @@ def theory(n: int, k: int, s) -> str:
     if s.optimizer == "adam":
         return (
             f"Adam divides each step by the gradient's running size, so a step moves "
-            f"{'θ' if s.param == 'logit' else 'p'} by about lr = {number(s.lr, 4)} wherever "
+            f"{problem.symbol} by about lr = {number(s.lr, 4)} wherever "
             "it is: 1/H and 2/H do not limit it. What limits it is the lr itself: a step larger "
             "than the distance to the edge leaves (0, 1), and near p̂ Adam jitters on a scale "
             "of about lr before its running averages calm down."
@@ -202,8 +181,9 @@ def fitting_lr(n: int, k: int, old, new) -> tuple[float, str]:
     gradient descent: lr·H = 0.5, where p walks straight in. When H is 0 or infinite (p̂ on
     the edge) the lr is kept. Returns (lr, note); the note is "" when lr is unchanged.
     """
-    h_old = lk.thresholds(n, k, old.param, old.loss).curvature
-    h_new = lk.thresholds(n, k, new.param, new.loss).curvature
+    h_old = Problem.of(n, k, old).thresholds().curvature
+    target = Problem.of(n, k, new)
+    h_new = target.thresholds().curvature
     usable = all(math.isfinite(h) and h > 0 for h in (h_old, h_new))
     if new.optimizer == "newton":
         lr, why = 1.0, "Newton's natural step size: it jumps to the minimum of the local parabola"
@@ -211,9 +191,7 @@ def fitting_lr(n: int, k: int, old, new) -> tuple[float, str]:
             lr, why = old.lr, ""
     elif new.optimizer == "adam":
         lr = ADAM_LR[new.param]
-        why = (
-            f"Adam's usual rate: each step moves {'θ' if new.param == 'logit' else 'p'} by about lr"
-        )
+        why = f"Adam's usual rate: each step moves {target.symbol} by about lr"
     elif old.optimizer in GD_FAMILY and usable:
         lr = old.lr * h_old / h_new
         why = f"the same lr·H = {ratio(old.lr * h_old)} as before (H = {number(h_new, 4)} now)"

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
 
 FLOAT64_DIGITS = 1e-9  # a float64 preview may differ from torch by this much in p_t
@@ -85,7 +84,7 @@ def close_paths(mine: np.ndarray, traj, steps: int) -> np.ndarray:
             units = np.spacing(scale).astype(np.float64)
             close = np.abs(mine - theirs) <= float32_units(s)[0] * units
         else:
-            problem = Problem(traj.n, traj.k, s.param, s.loss)
+            problem = traj.problem
             gap = np.abs(np.asarray(problem.to_p(mine)) - np.asarray(problem.to_p(theirs)))
             close = gap <= FLOAT64_DIGITS
     return close | (~np.isfinite(mine) & ~np.isfinite(theirs))

@@ -20,6 +20,7 @@ import numpy as np
 from bernoulli.data.samples import Sample
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize
+from bernoulli.engine.problem import Problem, Thresholds
 from bernoulli.settings import OPTIMIZER_NAMES
 from bernoulli.teach import account, lesson
 from bernoulli.teach.challenge_cards import CARDS
@@ -64,8 +65,8 @@ class _Run:
         return account.of_run(self.traj)
 
     @property
-    def thresholds(self) -> lk.Thresholds:
-        return lk.thresholds(self.n, self.k, self.s.param, self.s.loss)
+    def thresholds(self) -> Thresholds:
+        return Problem(self.n, self.k, self.s.param, self.s.loss).thresholds()
 
     @property
     def kind(self) -> str:
@@ -87,7 +88,7 @@ def convergence_edge(n: int, k: int, s) -> float | None:
     Starts between 2/H / 8 (which settles) and a rate that does not (2/H × 4, doubled until
     one does not); 60 halvings. None when even 2/H / 8 does not settle, or H is not finite.
     """
-    stable = lk.thresholds(n, k, s.param, s.loss).stable
+    stable = Problem.of(n, k, s).thresholds().stable
     if not math.isfinite(stable) or stable <= 0:
         return None
     low, high = stable / 8, stable * 4
@@ -227,7 +228,7 @@ def _adam(run: _Run) -> Check:
 
 
 def _mean(run: _Run) -> Check:
-    th_sum = lk.thresholds(run.n, run.k, run.s.param, "sum")
+    th_sum = Problem(run.n, run.k, run.s.param, "sum").thresholds()
     said = run.account.sentence
     if run.kind != "zigzags":
         return Check(False, f"Not yet ({_lr_words(run)}): {said}")

@@ -36,7 +36,7 @@ def base_rate(n: int, k: int, s: Settings) -> float:
         return 2.0
     if s.optimizer == "adam":
         return 0.05
-    th = lk.thresholds(n, k, s.param, s.loss)
+    th = Problem.of(n, k, s).thresholds()
     if th.note:  # p̂ on the edge: no local limit, the scale of a step instead
         return 2.0 / n if s.loss == "sum" else 2.0
     if s.optimizer == "momentum":
@@ -150,6 +150,6 @@ def test_a_float64_preview_is_within_a_billionth_of_torch_in_p(previews):
         if account.of_run(traj).outcome == "chaos":
             x = x[: agreement.CHECKED_CHAOS_STEPS + 1]
         finite = np.isfinite(traj.param[: len(x)])
-        p = np.asarray(Problem(n, k, s.param, s.loss).to_p(x[finite]))
+        p = np.asarray(Problem.of(n, k, s).to_p(x[finite]))
         worst = max(worst, float(np.abs(p - traj.p[: len(x)][finite]).max(initial=0)))
     assert worst <= 1e-9

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from bernoulli.classroom import store, store_url
 from bernoulli.data import samples
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize
+from bernoulli.engine.problem import Problem
 from bernoulli.io import share
 from bernoulli.plots.class_map import OUTCOME_STYLE
 from bernoulli.teach import lesson
@@ -114,7 +114,7 @@ def test_each_students_run_is_a_point_coloured_by_what_its_torch_run_did(class_s
     assert {o: colours[o] for o in shown} == {o: OUTCOME_STYLE[o][0] for o in shown}
     ann = shown["converges"][0][2]
     assert ann.startswith("&lt;b&gt;Ann&lt;/b&gt;<br>lr = 0.0002")  # escaped: shown as typed
-    th = lk.thresholds(200, 145)
+    th = Problem(200, 145).thresholds()
     lines = {t["name"].split(" =")[0]: t["x"][0] for t in fig["data"] if t.get("mode") == "lines"}
     assert lines["1/H"] == pytest.approx(th.monotone) and lines["2/H"] == pytest.approx(th.stable)
     assert fig["layout"]["xaxis"]["type"] == "log"

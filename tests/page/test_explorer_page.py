@@ -251,7 +251,7 @@ def cobweb_of(p0: float, lr: float, steps: int = 40) -> dynamics.Cobweb:
 
 def test_cobweb_figure_is_the_engines_orbit(figs, settings):
     # It opens at 1.5/H (oscillating) from beside p̂ (0.6): a zig-zag into p̂, not an escape.
-    lr = 1.5 * lk.thresholds(N, K).monotone
+    lr = 1.5 * Problem(N, K).thresholds().monotone
     cw = dynamics.cobweb(
         sweep.run_batch(Problem(N, K), 0.6, lr, sweep.BatchOptions(steps=40, tail=41))
     )
@@ -346,7 +346,7 @@ def test_cobweb_choice_past_two_over_h_escapes():
         sweep.run_batch(
             Problem(N, K),
             0.7,
-            1.1 * lk.thresholds(N, K).stable,
+            1.1 * Problem(N, K).thresholds().stable,
             sweep.BatchOptions(steps=40, tail=41),
         )
     )

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli.data import samples
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
+from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
 from tests.helpers import ROOT, handed, release
 from ui import scrub
@@ -56,7 +56,7 @@ def page() -> AppTest:
 
 def test_the_page_hands_the_preview_the_run_and_its_thresholds(page):
     got = handed(page)
-    th = lk.thresholds(NOTEBOOK.n, NOTEBOOK.k)
+    th = Problem(NOTEBOOK.n, NOTEBOOK.k).thresholds()
     assert (got["n"], got["k"], got["lr"], got["steps"]) == (200, 145, 2e-5, 1000)
     assert got["p0"] == pytest.approx(0.08385391)
     assert [m["label"] for m in got["marks"]] == ["1/H", "2/H"]

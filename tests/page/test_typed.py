@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bernoulli.data import samples
-from bernoulli.engine import likelihood
+from bernoulli.engine.problem import Problem
 from tests.helpers import ROOT
 
 APP = str(ROOT / "app.py")
@@ -132,7 +132,7 @@ def test_resample_changes_p_hat_and_is_in_the_link(at):
     assert expected.k != 145
     assert f"n = **200**, k = **{expected.k}** ones" in sidebar_text(at)
     assert metric(at, "closed-form MLE") == f"{expected.mean:.6g}"
-    th = likelihood.thresholds(200, expected.k, "p", "sum")
+    th = Problem(200, expected.k, "p", "sum").thresholds()
     assert f"2/H = {th.stable:.4g} " in sidebar_text(at)  # 2/H moved with p̂
     assert at.query_params["resample"] == "parametric"
     assert at.query_params["resample_seed"] == "1"

@@ -36,6 +36,7 @@ from bernoulli.data.samples import MAX_BYTES, DataError, parse_samples
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize as opt
 from bernoulli.engine.optimize import MAX_STEPS, Settings, Trajectory
+from bernoulli.engine.problem import Problem
 from bernoulli.plots.animated import LOSS_LINE, animated_figure
 from bernoulli.plots.frames import focus_end
 from bernoulli.plots.panels import MAX_LINE_POINTS
@@ -590,7 +591,7 @@ def test_boundary_data_get_honest_thresholds_and_intervals(n, ones):
     k = 0 if ones == "none" else n
     p_hat = k / n
     z = 1.959963984540054
-    th_p, th_logit = lk.thresholds(n, k, "p"), lk.thresholds(n, k, "logit")
+    th_p, th_logit = Problem(n, k, "p").thresholds(), Problem(n, k, "logit").thresholds()
     assert f"p̂ = {p_hat:g} lies on the edge" in th_p.note
     assert th_p.curvature == n and math.isnan(th_p.monotone) and math.isnan(th_p.stable)
     assert "curvature is 0" in th_logit.note and th_logit.monotone == math.inf
@@ -616,7 +617,7 @@ def test_boundary_data_get_honest_thresholds_and_intervals(n, ones):
 @pytest.mark.parametrize("k_is_n", [False, True])
 def test_runs_on_boundary_data_say_why(n, k_is_n):
     k = n if k_is_n else 0
-    note = lk.thresholds(n, k, "p").note
+    note = Problem(n, k, "p").thresholds().note
     # In p, gradient descent reaches the edge and steps past it at any learning rate ...
     traj = opt.run(n, k, Settings(lr=1e-3, steps=5000, p0=0.5, dtype="float64"))
     check_trajectory(traj)
@@ -633,7 +634,7 @@ def test_runs_on_boundary_data_say_why(n, k_is_n):
     towards = np.diff(traj.p) if k else -np.diff(traj.p)
     assert (towards >= 0).all() and 0 < traj.p[-1] < 1
     if traj.status == "max_steps":
-        assert account.of_run(traj).why.endswith(lk.thresholds(n, k, "logit").note)
+        assert account.of_run(traj).why.endswith(Problem(n, k, "logit").thresholds().note)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

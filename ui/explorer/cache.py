@@ -126,7 +126,7 @@ def map_figures_cached(
     """The map's two figures (outcome, steps) over lrs = (low, high) x 2/H, with the
     current (lr, p0) marked."""
     res = lr_p0_cached(problem, options, *lrs, _progress=_progress)
-    cycles = two_cycles_cached(problem, *lrs, 240, log=True) if problem.param == "p" else None
+    cycles = two_cycles_cached(problem, *lrs, 240, log=True) if problem.moves_p else None
     return tuple(
         shared(lr_p0_figure(res, kind, _marks(problem, options), current, cycles))
         for kind in ("outcome", "steps")

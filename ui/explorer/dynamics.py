@@ -8,7 +8,6 @@ import math
 import streamlit as st
 
 from bernoulli import settings
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine import sweep
 from bernoulli.engine.optimize import Settings
 from bernoulli.engine.problem import Problem
@@ -59,7 +58,7 @@ def bifurcation_story(res: sweep.BatchResult, problem: Problem) -> str:
             f"{ratio_text(float(out.min()) / ref)} × 2/H"
             f" in this grid ({out.size} of {res.lr.size} learning rates)."
         )
-    elif problem.param == "logit":
+    elif not problem.moves_p:
         parts.append(
             "θ never escapes: one step moves it by at most η·n·max(p̂, 1 − p̂), and "
             "σ(θ) stays in (0, 1)."
@@ -149,14 +148,15 @@ def bifurcation_section(n: int, k: int, s: Settings) -> None:
             icon=":material/info:",
         )
     for column, param in zip(st.columns(2), ("p", "logit"), strict=True):
+        problem = Problem(bn, bk, param, s.loss)
         with column:
-            current = s.lr if (bn, bk) == (n, k) and param == s.param else None
-            diagram(Problem(bn, bk, param, s.loss), current, window if param == "p" else "")
+            current = s.lr if problem == Problem.of(n, k, s) else None
+            diagram(problem, current, window if problem.moves_p else "")
 
 
 def cobweb_lr(box, n: int, k: int, param: str, s: Settings) -> float:
     """The cobweb's learning rate: the current one, one of a few landmarks, or typed in."""
-    th = lk.thresholds(n, k, param, s.loss)
+    th = Problem(n, k, param, s.loss).thresholds()
     choices = {"current": f"the current η = {num(s.lr)}"}
     if 0 < k < n:
         choices |= {
@@ -224,7 +224,7 @@ def cobweb_section(n: int, k: int, s: Settings) -> None:
     fig = cobweb_figure_cached(problem, lr, p0, steps)
     cw = cobweb_cached(problem, lr, p0, steps)  # filled by the figure's build
     chart(fig, "explorer_cobweb")
-    ratio = lr / lk.thresholds(n, k, param, s.loss).stable if 0 < k < n else math.nan
+    ratio = lr / Problem(n, k, param, s.loss).thresholds().stable if 0 < k < n else math.nan
     words = sweep.STATUS_LABELS[cw.status]
     if cw.status == sweep.DIVERGED:
         words += f" at step {cw.diverged_at} (p = {num(cw.orbit[-1])})"

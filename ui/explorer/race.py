@@ -9,9 +9,8 @@ import streamlit as st
 
 from bernoulli import settings
 from bernoulli.engine import dynamics, sweep
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine.optimize import Settings, initial_p
-from bernoulli.engine.problem import Problem
+from bernoulli.engine.problem import DESCRIBED, Problem
 from bernoulli.teach import account
 from ui.charts import chart
 from ui.explorer.cache import (
@@ -31,14 +30,14 @@ LR = settings.FIELDS["lr"]  # the bounds of any learning rate typed in
 def racers(s: Settings, sgd: bool) -> list[tuple[str, str, str]]:
     """(optimizer, parameter, label) of each runner: every optimizer, and GD in the other
     parameter; minibatch SGD only when the sample's raw values are there (`sgd`)."""
-    other = "logit" if s.param == "p" else "p"
+    (other,) = (q for q in DESCRIBED if q != s.param)
     entries = [
         ("gd", s.param, "gradient descent"),
         ("momentum", s.param, f"momentum (β = {s.beta:g})"),
         ("adam", s.param, "Adam"),
         ("newton", s.param, "Newton"),
         ("sgd", s.param, f"minibatch SGD (batch {s.batch_size})"),
-        ("gd", other, f"gradient descent in {'θ = logit p' if other == 'logit' else 'p'}"),
+        ("gd", other, f"gradient descent in {DESCRIBED[other]}"),
     ]
     return [e for e in entries if sgd or e[0] != "sgd"]
 
@@ -93,11 +92,11 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
         f"{label}, η = {num(lr)}" for (_, _, label), lr in zip(entries, lrs, strict=True)
     )
     with st.spinner("Running the optimizers…"):
-        fig = race_figure_cached(Problem(n, k, s.param, s.loss), key, runs, labels, _values=values)
+        fig = race_figure_cached(Problem.of(n, k, s), key, runs, labels, _values=values)
         trajs = race_cached(n, k, key, runs, _values=values)  # filled by the figure's build
     chart(fig, "explorer_race")
     mom_lr = lrs[1]
-    h = lk.thresholds(n, k, s.param, s.loss)
+    h = Problem.of(n, k, s).thresholds()
     bound = h.momentum_stable(s.beta)
     st.markdown(
         f"Momentum's own limit in {s.param}: η < (2 + 2β)/H = {num(bound)} "
@@ -116,8 +115,8 @@ def race_section(n: int, k: int, values: np.ndarray | None, s: Settings) -> None
 def sum_mean_section(n: int, k: int, s: Settings) -> None:
     """View 5: the mean NLL is the sum divided by n, so its thresholds are n times larger."""
     st.subheader("Sum or mean: the same data, thresholds n times apart")
-    p_sum = lk.thresholds(n, k, s.param, "sum")
-    p_mean = lk.thresholds(n, k, s.param, "mean")
+    p_sum = Problem(n, k, s.param, "sum").thresholds()
+    p_mean = Problem(n, k, s.param, "mean").thresholds()
     st.markdown(
         "The notebook sums the per-sample NLLs; most libraries average them. Dividing the loss "
         "by n divides its gradient and its curvature H by n, so every learning-rate threshold "

@@ -15,10 +15,9 @@ import math
 import numpy as np
 import streamlit as st
 
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine import sweep
 from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, initial_p
-from bernoulli.engine.problem import Problem
+from bernoulli.engine.problem import Problem, Thresholds
 from bernoulli.plots.marks import STATUS_ORDER
 from ui.charts import chart
 from ui.explorer.cache import (
@@ -75,7 +74,7 @@ def render(n: int, k: int, values: np.ndarray | None, settings: Settings) -> Non
 
 def intro(n: int, k: int, s: Settings) -> None:
     """The title, and the thresholds of these data in one paragraph."""
-    th = lk.thresholds(n, k, s.param, s.loss)
+    th = Problem.of(n, k, s).thresholds()
     st.header("Divergence explorer")
     text = (
         f"Many runs at once on the same data (n = {n}, k = {k}, p̂ = {num(k / n)}): which "
@@ -94,10 +93,10 @@ def intro(n: int, k: int, s: Settings) -> None:
         )
 
 
-def sweep_formulas(s: Settings, optimizer: str) -> None:
+def sweep_formulas(problem: Problem, optimizer: str) -> None:
     """The update rule the sweep steps, and its local limit."""
-    if s.param == "p":
-        mean = r"\ (\div n\text{ for the mean})" if s.loss == "mean" else ""
+    if problem.moves_p:
+        mean = r"\ (\div n\text{ for the mean})" if problem.loss == "mean" else ""
         # Two lines: one would be cut at 1280 px.
         st.latex(
             r"p_{t+1} = p_t - \eta\,\frac{\partial\,\mathrm{NLL}}{\partial p}"
@@ -150,18 +149,18 @@ def sweep_section(n: int, k: int, s: Settings) -> None:
             f"The sweep runs gradient descent: the batched engine steps GD and momentum; "
             f"{OPTIMIZER_NAMES[s.optimizer]} is in the optimizer race."
         )
-    sweep_formulas(s, optimizer)
+    problem = Problem.of(n, k, s)
+    sweep_formulas(problem, optimizer)
     bar, report = progress_bar("Running the sweep…")
-    problem = Problem(n, k, s.param, s.loss)
     options = options_of(s, optimizer)
     fig = sweep_figure_cached(problem, options, p0, s.lr, _progress=report)
     res = lr_sweep_cached(problem, options, p0, s.lr)  # filled by the figure's build
     bar.empty()
     chart(fig, "explorer_sweep")
-    st.markdown(sweep_facts(res, lk.thresholds(n, k, s.param, s.loss), s.lr))
+    st.markdown(sweep_facts(res, Problem.of(n, k, s).thresholds(), s.lr))
 
 
-def sweep_facts(res: sweep.BatchResult, th: lk.Thresholds, lr: float) -> str:
+def sweep_facts(res: sweep.BatchResult, th: Thresholds, lr: float) -> str:
     """What the sweep says about the current learning rate, and where p first escapes."""
     stable = math.isfinite(th.stable) and th.stable
     here = int(np.argmin(np.abs(np.log(res.lr / lr))))
@@ -191,7 +190,7 @@ def sweep_facts(res: sweep.BatchResult, th: lk.Thresholds, lr: float) -> str:
 def map_range(n: int, k: int, s: Settings) -> tuple[float, float]:
     """The map's learning rates, in multiples of 2/H: MAP_RANGE widened to hold the current lr."""
     low, high = MAP_RANGE[s.param]
-    ratio = s.lr / sweep.reference_lr(Problem(n, k, s.param, s.loss))
+    ratio = s.lr / sweep.reference_lr(Problem.of(n, k, s))
     return min(low, ratio / 2), max(high, ratio * 1.5)
 
 
@@ -206,7 +205,7 @@ def first_step_limit(n: int, k: int, s: Settings, p0: float) -> None:
         eta1 = p0 * (1 - p0) ** 2 / (n * (k / n - p0))
         st.markdown(
             f"From the current p₀ = {num(p0)} the very first step leaves (0, 1) once "
-            f"η ≥ η₁ = {num(eta1)} = {ratio_text(eta1 / lk.thresholds(n, k).stable)} × 2/H."
+            f"η ≥ η₁ = {num(eta1)} = {ratio_text(eta1 / Problem(n, k).thresholds().stable)} × 2/H."
         )
     st.markdown(
         "The white curves are the unstable 2-cycle of the update map (solved from "
@@ -225,11 +224,11 @@ def map_section(n: int, k: int, s: Settings) -> None:
         "1), so from a start far from the MLE a single step can throw p out of (0, 1) at a "
         "learning rate well below 2/H."
     )
-    if s.param == "p":
+    problem = Problem.of(n, k, s)
+    if problem.moves_p:
         first_step_limit(n, k, s, p0)
     bar, report = progress_bar(f"Running {MAP_LRS * MAP_P0S:,} runs…")
     low, high = map_range(n, k, s)
-    problem = Problem(n, k, s.param, s.loss)
     options = options_of(s, optimizer)
     figs = map_figures_cached(problem, options, (low, high), (s.lr, p0), _progress=report)
     res = lr_p0_cached(problem, options, low, high)  # filled by the figures' build

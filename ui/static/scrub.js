@@ -73,7 +73,8 @@ function words(run, d) {
 
 function firstStepLimit(d, p0) {
   // Gradient descent in p leaves (0, 1) at step 1 from this lr on (advice.first_step_limit).
-  if (d.param !== "p" || !["gd", "sgd", "momentum"].includes(d.optimizer)) return null;
+  const { bounded } = parameterization(d.param);
+  if (!bounded || !["gd", "sgd", "momentum"].includes(d.optimizer)) return null;
   if (!(p0 > 0 && p0 < 1) || !d.interior) return null;
   const per = d.loss === "mean" ? 1 / d.n : 1;
   const g = (-d.k / p0 + (d.n - d.k) / (1 - p0)) * per;
@@ -161,10 +162,8 @@ function lossRange(d, p0) {
 function gradRange(d, p0) {
   const [left, right, start] = around(d, p0);
   const per = d.loss === "mean" ? 1 / d.n : 1;
-  const g = (p) => {
-    const dp = (-d.k / p + (d.n - d.k) / (1 - p)) * per;
-    return d.param === "p" ? dp : dp * p * (1 - p); // dNLL/dθ = dNLL/dp · p(1 − p)
-  };
+  const { fromDp } = parameterization(d.param); // dNLL/dθ = dNLL/dp · p(1 − p)
+  const g = (p) => fromDp((-d.k / p + (d.n - d.k) / (1 - p)) * per, p);
   const top = Math.max(Math.abs(g(left)), Math.abs(g(right)), Math.abs(g(start))) * 1.1 || 1;
   return [-top, top];
 }
@@ -237,7 +236,7 @@ function draw(view, run, d) {
   view.curve = drawCurve(svg, boxes[0], d, run, d.hidden, p0);
   if (d.hidden) return;
   const losses = run.p.map((p) => (p >= 0 && p <= 1 ? nll(p, d) : NaN));
-  const wrt = d.param === "p" ? "p" : "θ";
+  const wrt = parameterization(d.param).symbol;
   const escape = run.outcome === "escapes" ? run.at : null;
   const title = `(b) ${d.loss} NLL at step t (√ axis)`;
   drawSeries(svg, boxes[1], title, losses, run.steps, lossRange(d, p0), escape);

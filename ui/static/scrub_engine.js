@@ -9,8 +9,9 @@
 // full-batch run (its mean step). The outcome is classified by the account's rules
 // (bernoulli/teach/account.py).
 //
-// No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`;
-// scrub_libm.js (glibc's expf and pow) comes first.
+// No DOM here: the preview (scrub.js) and the tests call `previewRun(problem, settings)`, and
+// scrub.js asks `parameterization(param)` what differs between p and θ; scrub_libm.js (glibc's
+// expf and pow) comes first.
 
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
@@ -46,39 +47,95 @@ function sigmoid64(t) {
   return t >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
+// The run's parameter x: p itself (param "p") or θ = logit p (param "logit"), as
+// bernoulli/engine/problem.py's Problem has it. All that differs between the two is in these
+// two objects, and `parameterization` is the one place that picks one; the rest of the preview
+// (here and in scrub.js) calls their members and never asks which it has:
+//
+//   symbol                     "p" or "θ": the x of dNLL/dx
+//   bounded                    x is p, which a run leaves by stepping out of [0, 1]
+//                              (Problem.reach: (0, 1)); θ is any real
+//   toX(p), toP(x)             the change of parameter, in float64 (Problem.to_x, to_p)
+//   fromDp(dp, p)              dNLL/dx from dNLL/dp at p (dp/dθ = p(1 − p))
+//   total(w, c)                the summed NLL torch computes at w, in the run's dtype
+//   derivatives(w, c, newton)  dNLL/dw and (for Newton) d²NLL/dw², as autograd's first and
+//                              second passes form them, in the run's dtype
+//   curvature(x, problem)      d²NLL/dx² of the summed NLL, float64 closed form (likelihood.py)
+//   newtonRatio(x, problem)    g·H′/H² in x, float64 (account.newton_slope)
+//
+// (c: the run's constants; w: the parameter in the run's dtype.)
+const IN_P = {
+  symbol: "p",
+  bounded: true,
+  toX: (p) => p,
+  toP: (x) => x,
+  fromDp: (dp) => dp,
+  total(w, c) {
+    const { r } = c.a;
+    return -r(r(c.K * r(Math.log(w))) + r(c.NK * r(Math.log(r(1 - w)))));
+  },
+  derivatives(w, c, newton) {
+    const { r } = c.a;
+    const u = r(1 - w);
+    const a = r(c.gk / w); // grad·k through log(w): (−seed·k) / w
+    const bu = r(c.gnk / u); // (−seed·(n − k)) / (1 − w), then negated by 1 − w
+    const g = r(a - bu);
+    if (!newton) return [g, 0];
+    return [g, r(-r(a / w) - r(bu / u))];
+  },
+  curvature(x, { n, k }) {
+    const ones = k === 0 ? 0 : k / (x * x);
+    const zeros = n - k === 0 ? 0 : (n - k) / ((1 - x) * (1 - x));
+    return ones + zeros;
+  },
+  newtonRatio(x, { n, k }) {
+    const g = -k / x + (n - k) / (1 - x);
+    const h = k / x ** 2 + (n - k) / (1 - x) ** 2;
+    const h3 = (-2 * k) / x ** 3 + (2 * (n - k)) / (1 - x) ** 3;
+    return (g * h3) / h ** 2;
+  },
+};
+
+const IN_LOGIT = {
+  symbol: "θ",
+  bounded: false,
+  toX: (p) => Math.log(p) - Math.log1p(-p),
+  toP: sigmoid64,
+  fromDp: (dp, p) => dp * p * (1 - p),
+  total(w, c) {
+    const { r } = c.a;
+    const softplus = (x) => r(Math.max(0, x) + r(Math.log1p(r(Math.exp(-Math.abs(x))))));
+    return r(r(c.K * softplus(-w)) + r(c.NK * softplus(w)));
+  },
+  derivatives(w, c, newton) {
+    const { r } = c.a;
+    const s = c.sig(w);
+    const sMinus = c.sig(-w);
+    const ones = r(c.kf * sMinus); // k·softplus(−θ) gives −k·σ(−θ)
+    const zeros = r(c.nkf * s);
+    const g = r(zeros - ones);
+    if (!newton) return [g, 0];
+    return [g, r(r(ones * s) + r(zeros * sMinus))];
+  },
+  curvature(x, { n }) {
+    return n * sigmoid64(x) * sigmoid64(-x);
+  },
+  newtonRatio(x, { n, k }) {
+    const sig = sigmoid64(x);
+    return ((n * sig - k) * (1 - 2 * sig)) / (n * sig * (1 - sig));
+  },
+};
+
+// The parameterization a run's `param` names: IN_P for "p", IN_LOGIT for "logit".
+function parameterization(param) {
+  return param === "p" ? IN_P : IN_LOGIT;
+}
+
 // The loss torch computes at w (finite or not is what matters: a run stops where it is not).
 function lossAt(w, c) {
   const { r } = c.a;
-  let total;
-  if (c.param === "p") {
-    total = -r(r(c.K * r(Math.log(w))) + r(c.NK * r(Math.log(r(1 - w)))));
-  } else {
-    const softplus = (x) => r(Math.max(0, x) + r(Math.log1p(r(Math.exp(-Math.abs(x))))));
-    total = r(r(c.K * softplus(-w)) + r(c.NK * softplus(w)));
-  }
+  const total = c.par.total(w, c);
   return c.mean ? r(total / c.N) : total;
-}
-
-// dNLL/dw and (for Newton) d²NLL/dw², as autograd's first and second passes form them.
-function derivativesP(w, c, newton) {
-  const { r } = c.a;
-  const u = r(1 - w);
-  const a = r(c.gk / w); // grad·k through log(w): (−seed·k) / w
-  const bu = r(c.gnk / u); // (−seed·(n − k)) / (1 − w), then negated by 1 − w
-  const g = r(a - bu);
-  if (!newton) return [g, 0];
-  return [g, r(-r(a / w) - r(bu / u))];
-}
-
-function derivativesLogit(w, c, newton) {
-  const { r } = c.a;
-  const s = c.sig(w);
-  const sMinus = c.sig(-w);
-  const ones = r(c.kf * sMinus); // k·softplus(−θ) gives −k·σ(−θ)
-  const zeros = r(c.nkf * s);
-  const g = r(zeros - ones);
-  if (!newton) return [g, 0];
-  return [g, r(r(ones * s) + r(zeros * sMinus))];
 }
 
 function constants(problem, s) {
@@ -91,7 +148,7 @@ function constants(problem, s) {
   const NK = r(problem.n - problem.k);
   return {
     a,
-    param: s.param,
+    par: parameterization(s.param),
     mean,
     N,
     K,
@@ -151,27 +208,27 @@ function previewRun(problem, settings) {
   const c = constants(problem, s);
   const steps = Math.min(s.steps, PREVIEW_STEPS);
   const newton = s.optimizer === "newton";
-  const derivatives = s.param === "p" ? derivativesP : derivativesLogit;
+  const { par } = c;
   const step = stepper(s, c);
-  const x0 = s.param === "p" ? s.p0 : Math.log(s.p0) - Math.log1p(-s.p0);
+  const x0 = par.toX(s.p0);
   let w = c.a.r(x0);
   const x = [];
   const grads = [];
   let divergedAt = -1;
   for (let t = 0; t <= steps; t += 1) {
     const loss = lossAt(w, c);
-    const p = s.param === "p" ? w : sigmoid64(w);
+    const p = par.toP(w);
     x.push(w);
     if (!(Number.isFinite(loss) && Number.isFinite(w) && p >= 0 && p <= 1)) {
       divergedAt = t;
       break;
     }
     if (t === steps) break;
-    const [g, h] = derivatives(w, c, newton);
+    const [g, h] = par.derivatives(w, c, newton);
     grads.push(g);
     w = step(w, g, h);
   }
-  const p = s.param === "p" ? x.slice() : x.map(sigmoid64);
+  const p = x.map(par.toP);
   const run = { x, p, grads, divergedAt, steps, of: s.steps };
   return { ...run, ...classify(problem, s, run) };
 }
@@ -183,13 +240,7 @@ function mle(problem) {
 // Curvature of the NLL in the run's parameter, float64 closed form (likelihood.py).
 function curvature(problem, s, x) {
   const per = s.loss === "mean" ? 1 / problem.n : 1;
-  const { n, k } = problem;
-  if (s.param === "p") {
-    const ones = k === 0 ? 0 : k / (x * x);
-    const zeros = n - k === 0 ? 0 : (n - k) / ((1 - x) * (1 - x));
-    return (ones + zeros) * per;
-  }
-  return n * sigmoid64(x) * sigmoid64(-x) * per;
+  return parameterization(s.param).curvature(x, problem) * per;
 }
 
 // Steps t where p_t − p̂ changed sign from t − 1, both farther than tol (account_words).
@@ -239,17 +290,7 @@ function drifting(tail) {
 
 // Newton's map f(x) = x − lr·g/H has f' = 1 − lr·(1 − g·H'/H²) (account.newton_slope).
 function newtonSlope(problem, s, x) {
-  const { n, k } = problem;
-  let ratio;
-  if (s.param === "p") {
-    const g = -k / x + (n - k) / (1 - x);
-    const h = k / x ** 2 + (n - k) / (1 - x) ** 2;
-    const h3 = (-2 * k) / x ** 3 + (2 * (n - k)) / (1 - x) ** 3;
-    ratio = (g * h3) / h ** 2;
-  } else {
-    const sig = sigmoid64(x);
-    ratio = ((n * sig - k) * (1 - 2 * sig)) / (n * sig * (1 - sig));
-  }
+  const ratio = parameterization(s.param).newtonRatio(x, problem);
   return 1 - s.lr * (1 - ratio);
 }
 

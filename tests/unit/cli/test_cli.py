@@ -18,6 +18,7 @@ import pytest
 from bernoulli.cli import commands as cli_module
 from bernoulli.data import samples
 from bernoulli.engine import likelihood as lk
+from bernoulli.engine.problem import Problem
 from tests.helpers import ROOT
 
 # The notebook's printout: t, NLL(p_t), p_(t+1).
@@ -108,7 +109,7 @@ def test_fit_notebook_json_replays_the_notebook(notebook_json):
     assert points[-1]["grad_param"] is None  # no step from the last point
     assert "Stalled at step 655" in out["message"] and "float32 spacing" in out["message"]
     th = out["thresholds"]
-    assert th["monotone"] == lk.thresholds(200, 145).monotone
+    assert th["monotone"] == Problem(200, 145).thresholds().monotone
 
 
 def test_fit_notebook_table():
@@ -257,7 +258,7 @@ def test_stability_json_matches_the_library():
     combos = [(t["param"], t["loss"]) for t in out["thresholds"]]
     assert combos == [("p", "sum"), ("p", "mean"), ("logit", "sum"), ("logit", "mean")]
     for got in out["thresholds"]:
-        want = lk.thresholds(n, k, got["param"], got["loss"])
+        want = Problem(n, k, got["param"], got["loss"]).thresholds()
         assert got["curvature"] == want.curvature
         assert got["monotone"] == want.monotone and got["stable"] == want.stable
         assert got["global_stable"] == want.global_stable

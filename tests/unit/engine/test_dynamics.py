@@ -85,7 +85,7 @@ def test_symmetric_logit_two_cycle_is_the_closed_form(a):
 
 
 def test_notebook_p_map_has_its_stable_two_cycle_only_within_2e_5_of_two_over_h():
-    stable = lk.thresholds(N, K).stable
+    stable = Problem(N, K).thresholds().stable
     inside = dynamics.two_cycles(NOTEBOOK, (1 + 1e-5) * stable)
     assert inside.stable.sum() == 1 and (~inside.stable).sum() == 1
     assert dynamics.two_cycles(NOTEBOOK, (1 + 3e-5) * stable).lr.size == 0
@@ -94,7 +94,7 @@ def test_notebook_p_map_has_its_stable_two_cycle_only_within_2e_5_of_two_over_h(
 
 def test_basin_below_two_over_h_is_bounded_by_the_unstable_two_cycle():
     """Below 2/H, p̂ attracts only starts between the two points of the unstable 2-cycle."""
-    lr = 0.9 * lk.thresholds(N, K).stable
+    lr = 0.9 * Problem(N, K).thresholds().stable
     cycles = dynamics.two_cycles(NOTEBOOK, lr)
     assert cycles.lr.size == 1 and not cycles.stable[0]
     a, b = cycles.low[0], cycles.high[0]
@@ -119,7 +119,7 @@ def test_update_map_is_one_step_in_either_parameter():
 
 
 def test_cobweb_orbit_is_the_run_and_the_curve_is_the_update_map():
-    lr = 0.9 * lk.thresholds(N, K).stable
+    lr = 0.9 * Problem(N, K).thresholds().stable
     cw = cobweb(NOTEBOOK, lr, 0.6, steps=30)
     assert cw.orbit[0] == 0.6 and cw.orbit[1] == pytest.approx(p_map(0.6, lr), rel=1e-12)
     i = 400

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bernoulli.engine import likelihood as lk
+from bernoulli.engine.problem import Problem
 
 Z95 = 1.959963984540054  # the 97.5 % normal quantile
 mpmath.mp.dps = 40  # reference values to 40 digits
@@ -217,7 +218,7 @@ def test_bad_counts(n, k):
     with pytest.raises(ValueError, match=f"need n >= 1 and 0 <= k <= n, got n = {n}, k = {k}"):
         lk.mle(n, k)
     with pytest.raises(ValueError):
-        lk.thresholds(n, k)
+        Problem(n, k).thresholds()
     with pytest.raises(ValueError):
         lk.intervals(n, k)
 
@@ -382,7 +383,7 @@ def test_thresholds_closed_forms(nk):
     # 1/min(p̂, 1 - p̂): the tolerance is a few eps times that condition number.
     rel = 4e-16 / min(p, 1 - p)
     for (param, scale), h in expected.items():
-        th = lk.thresholds(n, k, param, scale)
+        th = Problem(n, k, param, scale).thresholds()
         assert (th.param, th.scale) == (param, scale)
         assert th.curvature == pytest.approx(h, rel=rel)
         assert th.monotone == pytest.approx(1 / h, rel=rel)
@@ -395,16 +396,20 @@ def test_thresholds_closed_forms(nk):
             at_mle = lk.curvature_logit(lk.logit(p), n, k, scale)
         assert th.curvature == pytest.approx(at_mle, rel=4 * rel)
     for param in ("p", "logit"):
-        s, m = lk.thresholds(n, k, param, "sum"), lk.thresholds(n, k, param, "mean")
+        s, m = Problem(n, k, param, "sum").thresholds(), Problem(n, k, param, "mean").thresholds()
         assert m.monotone == pytest.approx(n * s.monotone, rel=1e-14)  # the n× factor
         assert m.stable == pytest.approx(n * s.stable, rel=1e-14)
-    assert lk.thresholds(n, k, "p").global_stable is None  # curvature unbounded in p
-    assert lk.thresholds(n, k, "logit", "sum").global_stable == pytest.approx(8 / n, rel=1e-15)
-    assert lk.thresholds(n, k, "logit", "mean").global_stable == pytest.approx(8.0, rel=1e-15)
+    assert Problem(n, k, "p").thresholds().global_stable is None  # curvature unbounded in p
+    assert Problem(n, k, "logit", "sum").thresholds().global_stable == pytest.approx(
+        8 / n, rel=1e-15
+    )
+    assert Problem(n, k, "logit", "mean").thresholds().global_stable == pytest.approx(
+        8.0, rel=1e-15
+    )
 
 
 def test_thresholds_notebook_numbers():
-    th = lk.thresholds(200, 145)
+    th = Problem(200, 145).thresholds()
     # H = 200 / (0.725 * 0.275) = 1003.1347962...; 1/H = 9.96875e-4; 2/H = 1.99375e-3.
     assert th.curvature == pytest.approx(1003.134796238244, rel=1e-14)
     assert th.monotone == pytest.approx(9.96875e-4, rel=1e-14)
@@ -418,12 +423,12 @@ def test_thresholds_notebook_numbers():
 
 @pytest.mark.parametrize("k", [0, 200])
 def test_thresholds_on_the_boundary(k):
-    p_th = lk.thresholds(200, k, "p")
+    p_th = Problem(200, k, "p").thresholds()
     # the curvature at the edge is finite (n); no 1/H or 2/H applies there (NaN)
     assert p_th.curvature == 200 and math.isnan(p_th.monotone) and math.isnan(p_th.stable)
     assert "edge" in p_th.note and "every learning rate" in p_th.note
     assert p_th.regime(1e-9) == "unstable"
-    logit_th = lk.thresholds(200, k, "logit", "mean")
+    logit_th = Problem(200, k, "logit", "mean").thresholds()
     assert logit_th.curvature == 0.0
     assert logit_th.monotone == math.inf and logit_th.stable == math.inf
     assert "∞" in logit_th.note and ("-∞" in logit_th.note) == (k == 0)
@@ -433,9 +438,9 @@ def test_thresholds_on_the_boundary(k):
 
 def test_thresholds_bad_arguments():
     with pytest.raises(ValueError, match='param must be "p" or "logit"'):
-        lk.thresholds(10, 5, "theta")
+        Problem(10, 5, "theta").thresholds()
     with pytest.raises(ValueError, match='"sum" or "mean"'):
-        lk.thresholds(10, 5, "p", "total")
+        Problem(10, 5, "p", "total").thresholds()
 
 
 @settings(max_examples=50, deadline=None)
@@ -445,7 +450,7 @@ def test_thresholds_are_gd_multipliers(nk):
     # vanishes to second order, at lr = 2/H it flips sign with its size kept.
     n, k = nk
     p = k / n
-    th = lk.thresholds(n, k)
+    th = Problem(n, k).thresholds()
     e = 1e-6 * min(p, 1 - p)
     for lr, factor in ((th.monotone, 0.0), (th.stable, -1.0), (0.5 * th.monotone, 0.5)):
         q = p + e - lr * lk.grad(p + e, n, k)

@@ -21,11 +21,12 @@ from bernoulli.data import samples
 from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize as opt
 from bernoulli.engine.optimize import Settings
+from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
 
 N, K = 200, 145  # the notebook's sample
 P_HAT = K / N
-TH = lk.thresholds(N, K)  # H = 1003.13..., 1/H = 9.96875e-4, 2/H = 1.99375e-3
+TH = Problem(N, K).thresholds()  # H = 1003.13..., 1/H = 9.96875e-4, 2/H = 1.99375e-3
 
 # The notebook's printout, verbatim: at t % 100 == 0 it
 # printed NLL(p_t), p_(t+1) (after the update) and, in the seed's added column, the real
@@ -251,7 +252,7 @@ def test_below_one_over_h_monotone_inside_the_low_curvature_neighbourhood(n, fra
     # alone is not enough (see the next test): the curvature grows towards 0 and 1.
     k = min(n - 1, max(1, round(frac * n)))
     p_hat = k / n
-    lr = u * lk.thresholds(n, k).monotone
+    lr = u * Problem(n, k).thresholds().monotone
     low, high = monotone_neighbourhood(n, k, lr)
     p0 = p_hat + where * ((high - p_hat) if side > 0 else (low - p_hat))
     traj = opt.run(n, k, f64(lr=lr, p0=p0, steps=300))
@@ -285,7 +286,7 @@ def test_logit_below_global_limits(n, frac, p0, u):
     # is monotone from ANY start, and lr < 8/n never diverges.
     k = round(frac * n)
     p_hat = k / n
-    th = lk.thresholds(n, k, "logit")
+    th = Problem(n, k, "logit").thresholds()
     traj = opt.run(n, k, f64(param="logit", lr=u * th.global_stable / 2, p0=p0, steps=200))
     assert traj.diverged_at is None
     err = (traj.p - p_hat) * np.sign(p0 - p_hat)
@@ -336,7 +337,7 @@ def per_sample_loss(w: torch.Tensor, x: torch.Tensor, param: str, scale: str) ->
 @pytest.mark.parametrize("param", ["p", "logit"])
 @pytest.mark.parametrize("scale", ["sum", "mean"])
 def test_arrays_match_closed_forms_and_autograd(param, scale):
-    lr = 0.5 * lk.thresholds(N, K, param, scale).monotone
+    lr = 0.5 * Problem(N, K, param, scale).thresholds().monotone
     traj = opt.run(N, K, f64(lr=lr, p0=0.3, steps=60, param=param, loss=scale))
     p = traj.p
     np.testing.assert_array_equal(traj.steps, np.arange(61))

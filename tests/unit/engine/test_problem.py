@@ -96,8 +96,8 @@ def test_mle_x_hat_nll_min_weight_and_thresholds():
     assert p.x_hat == 0.725 and logit.x_hat == pytest.approx(math.log(0.725 / 0.275), rel=1e-15)
     assert p.nll_min == lk.nll(0.725, N, K) and logit.nll_min == lk.nll(0.725, N, K, "mean")
     assert p.weight == N and logit.weight == 1
-    assert p.thresholds() == lk.thresholds(N, K, "p", "sum")
-    assert logit.thresholds() == lk.thresholds(N, K, "logit", "mean")
+    assert p.thresholds() == Problem(N, K, "p", "sum").thresholds()
+    assert logit.thresholds() == Problem(N, K, "logit", "mean").thresholds()
     edge = Problem(20, 20, "logit")
     assert edge.x_hat == math.inf and edge.nll_min == 0.0 and edge.thresholds().note
 

@@ -83,7 +83,7 @@ def test_just_below_two_over_h_converges_just_above_escapes(k):
     For k = 145 a stable 2-cycle exists only within 2e-5 of 2/H (see the two-cycle test), so
     1.01 * 2/H is past it.
     """
-    stable = lk.thresholds(N, k).stable
+    stable = Problem(N, k).thresholds().stable
     start = dynamics.bifurcation_start(Problem(N, k))
     below = one(k=k, lr=0.99 * stable, p0=start, steps=5000)
     above = one(k=k, lr=1.01 * stable, p0=start, steps=5000)
@@ -94,8 +94,8 @@ def test_just_below_two_over_h_converges_just_above_escapes(k):
 
 
 def test_mean_loss_thresholds_are_n_times_larger():
-    stable = lk.thresholds(N, K, "p", "mean").stable
-    assert stable == pytest.approx(N * lk.thresholds(N, K).stable, rel=1e-12)
+    stable = Problem(N, K, "p", "mean").thresholds().stable
+    assert stable == pytest.approx(N * Problem(N, K).thresholds().stable, rel=1e-12)
     start = dynamics.bifurcation_start(Problem(N, K))
     assert one(lr=0.99 * stable, p0=start, loss="mean", steps=5000).status == OSCILLATING
     assert one(lr=1.01 * stable, p0=start, loss="mean", steps=5000).status == DIVERGED
@@ -167,7 +167,7 @@ def test_logit_cycles_found_by_the_engine_really_repeat(ratio, q):
 def test_lopsided_data_period_double_in_p_too():
     """|2p̂ - 1| > 1/sqrt(5): GD in p itself has a stable 2-cycle past 2/H (here p̂ = 0.95)."""
     k = 190
-    lr = 1.1 * lk.thresholds(N, k).stable
+    lr = 1.1 * Problem(N, k).thresholds().stable
     r = one(k=k, lr=lr, p0=dynamics.bifurcation_start(Problem(N, k)), steps=5000, tail=128)
     assert r.status == PERIODIC and r.period == 2
     a = float(r.tail[-1])
@@ -218,7 +218,7 @@ def test_a_slow_momentum_spiral_is_not_called_chaotic():
 
 
 def test_lr_p0_map_shows_escape_well_below_two_over_h_from_far_starts():
-    stable = lk.thresholds(N, K).stable
+    stable = Problem(N, K).thresholds().stable
     lrs = np.array([0.3, 0.6, 0.99]) * stable
     p0s = np.array([0.02, 0.0838, 0.5, 0.7, 0.95])
     r = sweep.lr_p0_map(Problem(N, K), lrs, p0s, BatchOptions(steps=2000))
@@ -242,7 +242,7 @@ AGREEMENT = [
 
 @pytest.mark.parametrize(("param", "loss", "optimizer", "ratio", "p0"), AGREEMENT)
 def test_batched_engine_agrees_with_optimize_run(param, loss, optimizer, ratio, p0):
-    lr = ratio * lk.thresholds(N, K, param, loss).stable
+    lr = ratio * Problem(N, K, param, loss).thresholds().stable
     settings = optimize.Settings(
         lr=lr,
         steps=400,
@@ -311,7 +311,7 @@ def nll_bracket(p: float) -> tuple[float, float]:
     optimizer=st.sampled_from(["gd", "momentum"]),
 )
 def test_status_fields_are_consistent(lr_ratio, p0, param, optimizer):
-    lr = lr_ratio * lk.thresholds(N, K, param).stable
+    lr = lr_ratio * Problem(N, K, param).thresholds().stable
     r = one(lr=lr, p0=p0, param=param, optimizer=optimizer, steps=300, tail=301)
     s = int(r.status)
     assert (r.diverged_at >= 0) == (s == DIVERGED)
@@ -340,7 +340,7 @@ def test_status_fields_are_consistent(lr_ratio, p0, param, optimizer):
 
 
 def test_bifurcation_keeps_the_long_run_values():
-    stable = lk.thresholds(N, K, "logit").stable
+    stable = Problem(N, K, "logit").thresholds().stable
     lrs = np.array([0.8, 1.2, 1.4]) * stable
     r = sweep.bifurcation(Problem(N, K, "logit"), lrs, BatchOptions.long_run(2000, 64))
     assert r.tail.shape == (3, 64) and r.options.steps == 2063  # the tail: steps 2000..2063

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bernoulli.engine import likelihood as lk
 from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
+from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
 from bernoulli.teach.words import number
 
@@ -94,7 +94,7 @@ def check(traj, told) -> None:
     text = f"{told.sentence} {told.why}"
     assert told.outcome in account.OUTCOMES
     check_numbers(text, traj)
-    check_inequalities(text, s, lk.thresholds(traj.n, traj.k, s.param, s.loss))
+    check_inequalities(text, s, traj.problem.thresholds())
     end = len(p) if traj.diverged_at is None else traj.diverged_at
     assert told.crossed == crossed(p[:end], p_hat, s.tol)
     if told.outcome == "escapes":
@@ -146,7 +146,7 @@ def runs(draw):
     k = draw(st.sampled_from([0, n, draw(st.integers(0, n))]))
     optimizer = draw(st.sampled_from(optimize.OPTIMIZERS))
     param, loss = draw(st.sampled_from(optimize.PARAMS)), draw(st.sampled_from(optimize.LOSSES))
-    h = lk.thresholds(n, k, param, loss).curvature
+    h = Problem(n, k, param, loss).thresholds().curvature
     h = h if math.isfinite(h) and h > 0 else 1.0  # (0 in θ with p̂ on the edge)
     size = 10 ** draw(st.floats(-2.5, 0.6))
     lr = {"adam": size / 10, "newton": size}.get(optimizer, size / h)

@@ -17,7 +17,8 @@ from bernoulli.cli import commands
 from bernoulli.data import samples
 from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
-from bernoulli.teach import account, advice
+from bernoulli.engine.problem import Problem
+from bernoulli.teach import account
 
 N, K = 200, 145  # the notebook's sample
 H_LOGIT = N * 0.725 * 0.275  # the summed NLL's curvature in θ at p̂
@@ -79,7 +80,7 @@ def test_the_stall_states_the_optimizers_own_update(optimizer, lr, formula):
     x, g = float(traj.param[-2]), float(traj.grad_param[-2])
     own = {  # the update each optimizer takes, from the closed form (one step from the start)
         "adam": lr * 1.0,  # m̂/√v̂ = g/|g| at its first steps
-        "newton": lr * g / advice.derivatives(x, N, K, traj.settings)[1],
+        "newton": lr * g / traj.problem.derivatives(x)[1],
         "gd": lr * g,
     }[optimizer]
     assert update == pytest.approx(abs(own), rel=2e-3)
@@ -103,7 +104,7 @@ def test_newton_in_logit_on_one_valued_data_says_sigmoid_underflows(k, dtype):
     t, told = traj.diverged_at, account.of_run(traj)
     assert told.outcome == "escapes" and told.at == t
     assert traj.grad_param[t - 1] == 0  # torch's gradient: exactly 0
-    g, h = advice.derivatives(float(traj.param[t - 1]), 10, k, s)
+    g, h = Problem(10, k, s.param, s.loss).derivatives(float(traj.param[t - 1]))
     assert g != 0 and h > 0  # the true ones are not (normal float64 numbers)
     assert abs(g) >= np.finfo(np.float64).tiny and h >= np.finfo(np.float64).tiny
     found = re.search(r"true values g = (\S+) and H = (\S+) are not", told.why)

@@ -108,12 +108,12 @@ def test_explain_tells_1_003_from_1():
 
 @pytest.mark.parametrize("k", [0, 50])
 def test_thresholds_on_the_edge_give_the_finite_curvature_and_the_slope(k):
-    th = lk.thresholds(50, k, "p")
+    th = Problem(50, k, "p").thresholds()
     assert th.curvature == 50 == lk.curvature(k / 50, 50, k)
     assert math.isnan(th.monotone) and math.isnan(th.stable)
     assert "not 0" in th.note and "every learning rate" in th.note
     assert abs(lk.grad(k / 50, 50, k)) == 50  # the non-zero slope at the edge
-    mean = lk.thresholds(50, k, "p", "mean")
+    mean = Problem(50, k, "p", "mean").thresholds()
     assert mean.curvature == 1.0
 
 
