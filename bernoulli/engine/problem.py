@@ -12,7 +12,9 @@ One value in place of the loose ``(n, k, param, loss)``. Its methods are the lik
     moves_p, symbol, latex    which parameter it is and what it is called
     grad_p(x)                 dNLL/dp along the run's path, in either parameter
 
-This is the one module that asks which parameter a run moves.
+Its code is the only branch on which parameter a run moves; elsewhere a table keyed by
+the parameter's name stands in, where torch's loss needs its own ops
+(``optimize.SUMMED_NLL``) or the batched runs take only p (``together.BATCHED_PARAMS``).
 
 No torch here: the page and the maps import this without the engine.
 """
