@@ -333,13 +333,22 @@ FIGURE_READERS = ("plotly_chart", "animation_html")
 
 
 def imported_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
-    """The page's own functions a module imports (``from ui.x import f``), from their files."""
+    """The page's own functions a module imports, from their files: ``from ui.x import f`` as
+    ``f`` and ``from ui import x`` as ``x.f``."""
     found = {}
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui."):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if (node.module or "").startswith("ui."):
             source = parse(ROOT / f"{node.module.replace('.', '/')}.py")
             defs = {n.name: n for n in source.body if isinstance(n, ast.FunctionDef)}
             found |= {a.asname or a.name: defs[a.name] for a in node.names if a.name in defs}
+        elif node.module == "ui":
+            for alias in node.names:
+                path = ROOT / "ui" / f"{alias.name}.py"
+                if path.exists():
+                    defs = (n for n in parse(path).body if isinstance(n, ast.FunctionDef))
+                    found |= {f"{alias.asname or alias.name}.{n.name}": n for n in defs}
     return found
 
 
@@ -364,7 +373,8 @@ def uses_of(tree: ast.Module, function: str) -> list[str]:
     def follow(value: ast.expr, seen: frozenset) -> list[str]:
         holder = parents[value]
         if isinstance(holder, ast.Call) and value in holder.args:
-            callee = ast.unparse(holder.func).split(".")[-1]
+            full = ast.unparse(holder.func)
+            callee = full if full in local else full.split(".")[-1]
             index = holder.args.index(value)
             if callee in FIGURE_READERS and index == 0:
                 return [callee]
