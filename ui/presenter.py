@@ -17,20 +17,14 @@ def presenter_style() -> None:
     st.html(asset("presenter.css"))
 
 
-def _lr_from_bar() -> None:
-    st.session_state.lr = st.session_state.lr_bar
-    st.session_state.lr_slider = st.session_state.lr_bar
-
-
 def presenter_lr(box) -> None:
     """The learning rate on the log grid, within reach while the sidebar is hidden."""
-    st.session_state.lr_bar = state.nearest_lr(st.session_state.lr)
     label = state.lr_slider_label(st.session_state.lr)
     box.select_slider(
         "Learning rate (log scale)",
         state.LR_GRID,
-        key="lr_bar",
-        on_change=_lr_from_bar,
+        key=state.lr_on_grid("lr_bar"),
+        on_change=state.lr_from("lr_bar"),
         format_func=lambda x: f"lr {label(x)}",
         label_visibility="collapsed",
         help="Leave presenter mode to type an exact learning rate in the sidebar.",

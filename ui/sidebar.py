@@ -222,8 +222,8 @@ def learning_rate(side) -> None:
     side.select_slider(
         "Learning rate (log scale)",
         state.LR_GRID,
-        key="lr_slider",
-        on_change=state.lr_from_slider,
+        key=state.lr_on_grid("lr_slider"),
+        on_change=state.lr_from("lr_slider"),
         format_func=state.lr_slider_label(st.session_state.lr),
     )
     number(side, FIELDS["lr"], value=None, step=1e-6, format="%.4e", on_change=state.lr_from_number)
@@ -305,8 +305,7 @@ def offer_lr(name: str) -> None:
     low, high = FIELDS["lr"].low, FIELDS["lr"].high
     lr = min(max(lr, low), high)
     if note:
-        session.lr = lr
-        session.lr_slider = state.nearest_lr(lr)
+        state.set_lr(lr)
         session[LR_NOTE] = note
 
 

@@ -51,7 +51,6 @@ def defaults() -> dict:
         "source": "notebook",
         **generate,
         **run,
-        "lr_slider": nearest_lr(run["lr"]),
         "p0_mode": "fixed" if run["p0"] is not None else "random",
         "view": settings.LINK["view"].default,
         "log_grad": False,
@@ -107,7 +106,6 @@ def state_from_settings(run: Settings) -> dict:
     values["p0_mode"] = "random" if run.p0 is None else "fixed"
     if run.p0 is None:
         del values["p0"]
-    values["lr_slider"] = nearest_lr(run.lr)
     return values
 
 
@@ -137,21 +135,33 @@ def kept_back_until(sample, run: Settings) -> str:
     return ""
 
 
+# The one key that holds the learning rate is "lr" (the exact-number box's, the settings
+# table's name). The log sliders that show it on the grid are views of it: each is put at the
+# stop nearest "lr" just before it is drawn (`lr_on_grid`), and hands its stop back to "lr"
+# when moved (`lr_from`), so no other code writes them ("lr_slider" in the sidebar, "lr_bar"
+# in presenter mode).
+
+
 def set_lr(lr: float) -> None:
-    """The learning rate, and the log slider at the stop nearest it (a callback's work)."""
     st.session_state.lr = lr
-    st.session_state.lr_slider = nearest_lr(lr)
 
 
-def lr_from_slider() -> None:
-    st.session_state.lr = st.session_state.lr_slider
+def lr_on_grid(key: str) -> str:
+    """Put the log slider `key` at the stop nearest the learning rate; its key, to draw it."""
+    st.session_state[key] = nearest_lr(st.session_state.lr)
+    return key
+
+
+def lr_from(key: str):
+    """The callback of the log slider `key`: its stop becomes the learning rate."""
+    return lambda: set_lr(st.session_state[key])
 
 
 LR_KEPT = "lr_kept"  # the session value: the last good lr, and whether an empty box kept it
 
 
 def lr_from_number() -> None:
-    """The slider follows the exact lr; an emptied box keeps the last good lr, and says so."""
+    """An emptied box keeps the last good lr, and says so."""
     session = st.session_state
     last = session.get(LR_KEPT, (settings.DEFAULTS["lr"], False))[0]
     if session.lr is None:
@@ -159,7 +169,6 @@ def lr_from_number() -> None:
         session[LR_KEPT] = (last, True)
     else:
         session[LR_KEPT] = (session.lr, False)
-    session.lr_slider = nearest_lr(session.lr)
 
 
 def lr_slider_label(lr: float):

@@ -115,15 +115,8 @@ def torch_script(sample: samples.Sample, settings: Settings, every: int = 1) -> 
         If the counts do not fit the origin, or SGD needs an upload's values that are
         missing or more than MAX_EMBEDDED.
     """
+    _check(sample, every)
     n, k, source = sample.n, sample.k, sample.origin
-    if not (isinstance(every, int) and every >= 1):
-        raise ValueError(f"every must be a whole number >= 1, not {every!r}")
-    if _kind(source) == "generate" and source.n != n:
-        raise ValueError(f"the generated sample has n = {source.n}, not {n}")
-    if _kind(source) == "notebook":
-        notebook = samples.notebook_sample()
-        if (n, k) != (notebook.n, notebook.k):
-            raise ValueError(f"the notebook sample has n = {notebook.n}, k = {notebook.k}")
     s = settings
     form = s.param  # "p" or "logit": the sections that differ
     row = _fill(f"row_{form}")
@@ -151,6 +144,19 @@ def torch_script(sample: samples.Sample, settings: Settings, every: int = 1) -> 
         step=_step(s, row, every),
     )
     return script + "\n"
+
+
+def _check(sample: samples.Sample, every: int) -> None:
+    """Raise ValueError if `every` is not a whole number >= 1 or the counts miss the origin."""
+    n, k, source = sample.n, sample.k, sample.origin
+    if not (isinstance(every, int) and every >= 1):
+        raise ValueError(f"every must be a whole number >= 1, not {every!r}")
+    if _kind(source) == "generate" and source.n != n:
+        raise ValueError(f"the generated sample has n = {source.n}, not {n}")
+    if _kind(source) == "notebook":
+        notebook = samples.notebook_sample()
+        if (n, k) != (notebook.n, notebook.k):
+            raise ValueError(f"the notebook sample has n = {notebook.n}, k = {notebook.k}")
 
 
 def _read_sections() -> MappingProxyType:

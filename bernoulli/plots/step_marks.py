@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from bernoulli.engine import likelihood as lk
-from bernoulli.engine.optimize import OPTIMIZER_NAMES, Trajectory
+from bernoulli.engine.optimize import OPTIMIZER_NAMES, Settings, Trajectory
 from bernoulli.plots.style import (
     BLACK,
     BLUE,
@@ -226,9 +226,27 @@ def gauge_layout(
     0 to 1: the figure names the step shown up there (see animated._step_now), and a point
     of a trace that draws beyond its axes must still lie inside their ranges.
     """
-    s = traj.settings
+    return _gauge_axes(domain_y), [GAUGE_BAND], [_gauge_title(traj.settings, title_y)]
+
+
+# Where 1 − lr·H lies between −1 and 1: the multiplier that lets p settle.
+GAUGE_BAND = {
+    "type": "rect",
+    "xref": "x4",
+    "yref": "y4",
+    "x0": -1,
+    "x1": 1,
+    "y0": 0,
+    "y1": 1,
+    "fillcolor": "rgba(0,158,115,0.22)",
+    "line": {"width": 0},
+    "layer": "below",
+}
+
+
+def _gauge_axes(domain_y: list[float]) -> dict:
     axis = {"showline": True, "linecolor": BLACK, "ticks": "outside", "zeroline": False}
-    axes = {
+    return {
         "xaxis4": {
             **axis,
             "domain": [0.08, 0.46],
@@ -249,18 +267,9 @@ def gauge_layout(
             "fixedrange": True,
         },
     }
-    band = {
-        "type": "rect",
-        "xref": "x4",
-        "yref": "y4",
-        "x0": -1,
-        "x1": 1,
-        "y0": 0,
-        "y1": 1,
-        "fillcolor": "rgba(0,158,115,0.22)",
-        "line": {"width": 0},
-        "layer": "below",
-    }
+
+
+def _gauge_title(s: Settings, title_y: float) -> dict:
     if s.optimizer in GD_LIKE:
         words = (
             # Three short lines (at most about 42 characters): longer ones ran into panel
@@ -271,7 +280,7 @@ def gauge_layout(
         )
     else:
         words = "1 − lr·H is gradient descent's multiplier:<br>not shown for this optimizer"
-    title = {
+    return {
         "text": words,
         "x": 0.25,
         "y": title_y,
@@ -282,4 +291,3 @@ def gauge_layout(
         "showarrow": False,
         "font": {"size": FONT_SIZE - 3},
     }
-    return axes, [band], [title]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
 import pickle
@@ -19,6 +20,7 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.io import share
 
+ROOT = Path(__file__).resolve().parents[2]
 NUMBERS = [f for f in schema.RUN if f.kind != "choice"]
 CHOICES = [f for f in schema.RUN if f.kind == "choice"]
 
@@ -179,3 +181,33 @@ def test_the_notebook_start_is_written_once():
     root = Path(schema.__file__).parent
     holders = [p.name for p in root.rglob("*.py") if "0.08385391" in p.read_text()]
     assert holders == ["settings.py"]
+
+
+def session_writes(tree: ast.Module) -> set[str]:
+    """The session keys a module sets by name: ``….session_state.k = …``, ``session["k"] = …``."""
+    writes = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            owner = getattr(target, "value", None)
+            if owner is None or not ast.unparse(owner).endswith(("session_state", "session")):
+                continue
+            if isinstance(target, ast.Attribute):
+                writes.add(target.attr)
+            elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                writes.add(target.slice.value)
+    return writes
+
+
+def test_one_key_holds_the_learning_rate():
+    """Only "lr" is set by name; the log sliders are put at its stop only by `lr_on_grid`."""
+    pages = [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py"))]
+    writers = {
+        p.relative_to(ROOT).as_posix(): session_writes(ast.parse(p.read_text())) for p in pages
+    }
+    assert any("lr" in keys for keys in writers.values())
+    assert {p for p, keys in writers.items() if keys & {"lr_slider", "lr_bar"}} == set()
+    source = (ROOT / "ui" / "state.py").read_text()
+    assert "st.session_state[key] = nearest_lr(st.session_state.lr)" in source
+    example = ast.parse("st.session_state.lr_bar = 1\nsession['lr_slider'] = 2\n")
+    assert session_writes(example) == {"lr_bar", "lr_slider"}
