@@ -51,6 +51,17 @@ HTML = """
 """
 
 
+# One ES module from these files, in this order: glibc's tables and functions, the update map,
+# the picture, the control (its default export).
+SCRIPTS = (
+    "scrub_libm_tables.js",
+    "scrub_libm.js",
+    "scrub_engine.js",
+    "scrub_draw.js",
+    "scrub.js",
+)
+
+
 @st.cache_resource(show_spinner=False)
 def _component():
     """The component, registered once per server process."""
@@ -58,7 +69,7 @@ def _component():
         "bernoulli_scrub",
         html=HTML,
         css=source("scrub.css"),
-        js=source("scrub_libm.js") + source("scrub_engine.js") + source("scrub.js"),
+        js="".join(source(name) for name in SCRIPTS),
     )
 
 

@@ -224,7 +224,7 @@ def run(n: int, k: int, settings: Settings, values: np.ndarray | None = None) ->
             if not (
                 math.isfinite(loss[t])
                 and math.isfinite(param[t])
-                and _in_domain(problem.to_p(param[t]))
+                and _in_domain(problem.p_at(param[t]))
             ):
                 diverged_at = t
                 break

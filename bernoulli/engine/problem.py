@@ -126,6 +126,10 @@ class Problem:
             return _value(np.asarray(x, dtype=np.float64))
         return lk.sigmoid(x)
 
+    def p_at(self, x: float) -> float:
+        """p at one parameter value, as a float: `to_p` without numpy, for a step's check."""
+        return x if self.param == "p" else float(lk.sigmoid(x))
+
     def nll(self, x):
         """Negative log-likelihood at the parameter x, in the loss scale.
 

@@ -25,7 +25,10 @@ from tests.helpers import ROOT
 pytestmark = pytest.mark.e2e
 
 ENGINE = (ROOT / "ui" / "static" / "scrub_engine.js").read_text(encoding="utf-8")
-LIBM = (ROOT / "ui" / "static" / "scrub_libm.js").read_text(encoding="utf-8")
+LIBM = "".join(
+    (ROOT / "ui" / "static" / name).read_text(encoding="utf-8")
+    for name in ("scrub_libm_tables.js", "scrub_libm.js")
+)
 SAMPLES = ((200, 145), (1000, 400), (50, 10), (30, 0), (30, 30))  # the notebook's first
 DETERMINISTIC = ("gd", "momentum", "adam", "newton")
 

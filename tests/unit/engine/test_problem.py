@@ -61,6 +61,11 @@ def test_methods_are_likelihoods_closed_forms_in_the_runs_parameter(problem):
         # The same NLL as in p, at the same point.
         np.testing.assert_allclose(problem.nll(x), lk.nll(P, n, k, loss), rtol=1e-12)
     np.testing.assert_allclose(problem.to_p(x), P, rtol=1e-12)
+    # One value at a time, as a run's step checks it: the same numbers, as floats.
+    ends = [-800.0, 40.0, 1.5, -0.5] if problem.param == "logit" else [0.0, 1.0, 1.5, -0.5]
+    for one in [*x.tolist(), *ends, float("nan")]:
+        assert type(problem.p_at(one)) is float
+        np.testing.assert_array_equal(problem.p_at(one), problem.to_p(one))
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=str)
