@@ -5,6 +5,8 @@ kind. A page that drifted from the app would make its row measure something else
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -66,3 +68,23 @@ def test_ten_widgets_of_a_kind(kind, monkeypatch):
     assert len(at.sidebar.children) == count
     if kind != "none":
         assert len(getattr(at.sidebar, kind)) == count  # all ten of that kind
+
+
+def test_bench_app_reaches_every_widget_it_changes(monkeypatch):
+    """bench/bench_app.py drives the page by widget keys: a renamed key or a tab that stops
+    drawing its widget would break the benchmark, not the page."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "bench"))
+    sys.modules.pop("bench_app", None)
+    from bench_app import bench_app
+
+    figures = bench_app(repeats=1)
+    assert set(figures) == {
+        "first_run_s",
+        "rerun_cached_setting_s",
+        "rerun_log_grad_toggle_s",
+        "rerun_new_lr_s",
+        "figure_payload_kb",
+    }
+    assert all(value > 0 for value in figures.values())
+    assert figures["rerun_cached_setting_s"] < figures["first_run_s"]
+    assert 20 < figures["figure_payload_kb"] < 1000
