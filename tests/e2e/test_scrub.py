@@ -139,6 +139,66 @@ def test_drag_across_two_over_h_previews_then_torch_confirms(page, app_url):
     assert errors == []
 
 
+# The track held (pointerdown) and moved to a stop by one `input` event, as a drag moves it.
+HOLD = "(input) => input.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}))"
+MOVE = """(input, stop) => {
+    input.value = String(stop);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+}"""
+# What the preview's picture draws: the points of its trail and its two series, and which of
+# its marks show (the end point, the escape's dot and its words, the escape step's lines).
+PICTURE = """(input) => {
+    const svg = input.getRootNode().querySelector('.picture svg');
+    const points = (node) => (node.getAttribute('d') || '').split(/[ML]/).filter(Boolean).length;
+    const shown = (node) => node.getAttribute('display') !== 'none';
+    const escape = svg.querySelector('circle.escape');
+    const said = Array.from(svg.querySelectorAll('text')).filter(
+        (t) => shown(t) && t.textContent.startsWith('p = '));
+    return {
+        trail: points(svg.querySelector('path.path')),
+        series: Array.from(svg.querySelectorAll('path.series'), points),
+        end: shown(svg.querySelector('circle.end')),
+        escape: shown(escape),
+        said: said.map((t) => t.textContent),
+        lines: Array.from(svg.querySelectorAll('line.escape-line')).filter(shown).length,
+        words: input.getRootNode().querySelector('.words').textContent,
+    };
+}"""
+
+
+def stop_of(lr: float) -> int:
+    return round((math.log10(lr) - LOW) * 100)
+
+
+def test_the_picture_follows_the_run_through_a_drag_and_back(page, app_url):
+    """The picture keeps its frames through a drag and moves only the run's parts: after an
+    escape and back, it draws the run it says, with nothing left of the escape."""
+    errors = errors_of(page)
+    open_app(page, app_url)
+    page.locator(".near").click()  # a start near p̂: every regime on the track
+    wait_for_script(page)
+    page.locator(".hint").wait_for(state="hidden")
+    track = page.locator(LR)
+    track.evaluate(HOLD)
+    steps = 1000
+    for lr, what in ((5e-4, "walks"), (1.5e-3, "zigzags"), (3e-3, "leaves"), (5e-4, "walks")):
+        track.evaluate(MOVE, stop_of(lr))
+        drawn = track.evaluate(PICTURE)
+        assert kind(drawn["words"]) == what, drawn["words"]
+        if what == "leaves":
+            step = int(re.search(r"at step ([\d,]+)", drawn["words"]).group(1).replace(",", ""))
+            # p_0 … p_(step−1) inside (0, 1), on the curve and in panel (b); the gradient at each
+            assert drawn["trail"] == drawn["series"][0] == step, drawn
+            assert drawn["escape"] and not drawn["end"] and drawn["lines"] == 2, drawn
+            (said,) = drawn["said"]
+            assert said.endswith(f"at step {step}"), said
+        else:
+            assert drawn["trail"] == drawn["series"][0] == steps + 1, drawn
+            assert drawn["end"] and not drawn["escape"], drawn
+            assert drawn["said"] == [] and drawn["lines"] == 0, drawn
+    assert errors == []
+
+
 def test_arrow_keys_step_one_stop_and_torch_follows(page, app_url):
     errors = errors_of(page)
     open_app(page, app_url)

@@ -167,6 +167,7 @@ function marks(view) {
 function startDrag(view) {
   view.dragging = true;
   view.frameP0 = view.p0;
+  view.scene = null; // the picture measured afresh once, when the drag starts
   update(view);
 }
 
@@ -222,6 +223,7 @@ function wireHandle(view) {
     view.handleDrag = true;
     view.dragging = true;
     view.frameP0 = view.p0;
+    view.scene = null;
   });
   svg.addEventListener("pointermove", (event) => {
     if (!view.handleDrag) return;

@@ -85,7 +85,10 @@ function gradRange(d, p0) {
   return [-top, top];
 }
 
-function drawCurve(svg, box, d, run, hidden, frameP0) {
+// The picture's fixed parts (the frames, their ticks, the curve and p̂) are built once for a
+// size, a start and the page's data; an input event only moves what the run changes: the
+// trail, the two series, the end or escape marks and the start point.
+function buildCurve(svg, box, d, frameP0) {
   const ps = [];
   for (let i = 1; i < 480; i += 1) ps.push(i / 480);
   const [yLow, yHigh] = lossRange(d, frameP0);
@@ -99,30 +102,50 @@ function drawCurve(svg, box, d, run, hidden, frameP0) {
   const inside = el("g", { "clip-path": "url(#scrub-clip)" }, svg);
   el("path", { class: "curve", d: polyline(ps.map((p) => [xs(p), ys(nll(p, d))])) }, inside);
   if (d.interior) el("circle", { class: "hat", cx: xs(d.p_hat), cy: ys(nll(d.p_hat, d)), r: 6 }, inside);
-  const start = run.p[0];
-  if (!hidden) {
-    const trail = run.p.filter((p) => p >= 0 && p <= 1).map((p) => [xs(p), ys(nll(p, d))]);
-    el("path", { class: "path", d: polyline(trail) }, inside);
-    const last = run.p[run.p.length - 1];
-    if (run.outcome === "escapes" && !(last >= 0 && last <= 1)) {
-      const high = last > 1 || Number.isNaN(last);
-      const cx = high ? box.x + box.w - 10 : box.x + 10;
-      el("circle", { class: "escape", cx, cy: box.y + 14, r: 7 }, svg);
-      const tx = high ? cx - 12 : cx + 12;
-      const anchor = high ? "end" : "start";
-      el("text", { x: tx, y: box.y + 19, "text-anchor": anchor }, svg).textContent =
-        `p = ${fmt(last, 3)} at step ${whole(run.at)}`;
-    } else if (last >= 0 && last <= 1) {
-      el("circle", { class: "end", cx: xs(last), cy: ys(nll(last, d)), r: 5 }, inside);
-    }
+  const scene = { xs, ys, box, left, right };
+  if (!d.hidden) {
+    scene.trail = el("path", { class: "path" }, inside);
+    scene.end = el("circle", { class: "end", r: 5, display: "none" }, inside);
+    scene.escape = el("circle", { class: "escape", cy: box.y + 14, r: 7, display: "none" }, svg);
+    scene.escapeText = el("text", { y: box.y + 19, display: "none" }, svg);
   }
-  const handle = el("circle", { class: "start", r: 11, cx: xs(Math.min(right, Math.max(left, start))) }, svg);
-  handle.setAttribute("cy", Number.isFinite(nll(start, d)) ? ys(nll(start, d)) : box.y + box.h);
-  handle.setAttribute("aria-hidden", "true");
-  return { handle, xs, box };
+  scene.handle = el("circle", { class: "start", r: 11, "aria-hidden": "true" }, svg);
+  return scene;
 }
 
-function drawSeries(svg, box, title, values, steps, range, escape) {
+function shown(node, visible) {
+  if (visible) node.removeAttribute("display");
+  else node.setAttribute("display", "none");
+}
+
+function paintCurve(scene, d, run) {
+  const { xs, ys, box, left, right, handle } = scene;
+  const start = run.p[0];
+  handle.setAttribute("cx", xs(Math.min(right, Math.max(left, start))));
+  handle.setAttribute("cy", Number.isFinite(nll(start, d)) ? ys(nll(start, d)) : box.y + box.h);
+  if (d.hidden) return;
+  const trail = run.p.filter((p) => p >= 0 && p <= 1).map((p) => [xs(p), ys(nll(p, d))]);
+  scene.trail.setAttribute("d", polyline(trail));
+  const last = run.p[run.p.length - 1];
+  const inRange = last >= 0 && last <= 1;
+  const escaped = run.outcome === "escapes" && !inRange;
+  shown(scene.escape, escaped);
+  shown(scene.escapeText, escaped);
+  shown(scene.end, !escaped && inRange);
+  if (escaped) {
+    const high = last > 1 || Number.isNaN(last);
+    const cx = high ? box.x + box.w - 10 : box.x + 10;
+    scene.escape.setAttribute("cx", cx);
+    scene.escapeText.setAttribute("x", high ? cx - 12 : cx + 12);
+    scene.escapeText.setAttribute("text-anchor", high ? "end" : "start");
+    scene.escapeText.textContent = `p = ${fmt(last, 3)} at step ${whole(run.at)}`;
+  } else if (inRange) {
+    scene.end.setAttribute("cx", xs(last));
+    scene.end.setAttribute("cy", ys(nll(last, d)));
+  }
+}
+
+function buildSeries(svg, box, title, steps, range) {
   const xs = stepScale(steps, box);
   const ticks = [0, 10, 100, 1000, 10000].filter((t) => t < steps * 0.8).map((t) => [t, whole(t)]);
   frame(svg, box, title, [...ticks, [steps, whole(steps)]], xs);
@@ -131,32 +154,62 @@ function drawSeries(svg, box, title, values, steps, range, escape) {
   const clip = el("clipPath", { id }, svg);
   el("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
   const inside = el("g", { "clip-path": `url(#${id})` }, svg);
-  el("path", { class: "series", d: polyline(values.map((v, t) => [xs(t), ys(v)])) }, inside);
+  const path = el("path", { class: "series" }, inside);
+  const line = el("line", { class: "escape-line", y1: box.y, y2: box.y + box.h, display: "none" }, svg);
+  return { xs, ys, path, line };
+}
+
+function paintSeries(series, values, escape) {
+  const { xs, ys, path, line } = series;
+  path.setAttribute("d", polyline(values.map((v, t) => [xs(t), ys(v)])));
+  shown(line, escape !== null);
   if (escape !== null) {
-    const x = xs(escape);
-    el("line", { class: "escape-line", x1: x, x2: x, y1: box.y, y2: box.y + box.h }, svg);
+    line.setAttribute("x1", xs(escape));
+    line.setAttribute("x2", xs(escape));
   }
 }
 
-function draw(view, run, d) {
-  const { svg, picture } = view;
+function build(svg, d, size, frameP0, steps) {
+  svg.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
+  svg.replaceChildren();
+  const boxes = panels(size.width, size.height);
+  const scene = { data: d, size, curve: buildCurve(svg, boxes[0], d, frameP0) };
+  if (!d.hidden) {
+    const wrt = parameterization(d.param).symbol;
+    const title = `(b) ${d.loss} NLL at step t (√ axis)`;
+    scene.loss = buildSeries(svg, boxes[1], title, steps, lossRange(d, frameP0));
+    const gradTitle = `(c) gradient dNLL/d${wrt} at step t`;
+    scene.grad = buildSeries(svg, boxes[2], gradTitle, steps, gradRange(d, frameP0));
+  }
+  return scene;
+}
+
+// As tall as the figure it covers, but within the screen: the whole picture in view.
+function measure(picture, d) {
   const width = picture.clientWidth || 800;
-  // As tall as the figure it covers, but within the screen: the whole picture in view.
   const room = window.innerHeight - picture.getBoundingClientRect().top - 12;
   const height = Math.round(Math.min(d.height, Math.max(300, room)));
   picture.style.height = `${height}px`;
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.replaceChildren();
-  const boxes = panels(width, height);
+  return { width, height };
+}
+
+function draw(view, run, d) {
   // The axes hold still while a slider or the start point is dragged (the start they had).
   const p0 = view.frameP0 ?? run.p[0];
-  view.curve = drawCurve(svg, boxes[0], d, run, d.hidden, p0);
+  // While dragging, the size the drag started with: reading it again would make the browser
+  // lay the page out in the middle of every input event.
+  const size = view.dragging && view.scene ? view.scene.size : measure(view.picture, d);
+  const key = `${size.width}x${size.height} ${p0} ${run.steps} ${d.hidden}`;
+  if (!view.scene || view.scene.data !== d || view.scene.key !== key) {
+    view.scene = build(view.svg, d, size, p0, run.steps);
+    view.scene.key = key;
+  }
+  const { scene } = view;
+  view.curve = scene.curve;
+  paintCurve(scene.curve, d, run);
   if (d.hidden) return;
   const losses = run.p.map((p) => (p >= 0 && p <= 1 ? nll(p, d) : NaN));
-  const wrt = parameterization(d.param).symbol;
   const escape = run.outcome === "escapes" ? run.at : null;
-  const title = `(b) ${d.loss} NLL at step t (√ axis)`;
-  drawSeries(svg, boxes[1], title, losses, run.steps, lossRange(d, p0), escape);
-  const gradTitle = `(c) gradient dNLL/d${wrt} at step t`;
-  drawSeries(svg, boxes[2], gradTitle, run.grads, run.steps, gradRange(d, p0), escape);
+  paintSeries(scene.loss, losses, escape);
+  paintSeries(scene.grad, run.grads, escape);
 }
