@@ -153,9 +153,9 @@ def teacher_map(code: str, question) -> None:
     head, behind, clear_box = st.columns([6, 3, 2], vertical_alignment="center")
     head.subheader("Class map: your students' own runs", anchor=False)
     background = behind.toggle(
-        "Explorer's map behind",
+        "Explorer's map",
         key=BACKGROUND,
-        help="The divergence explorer's computed outcome of every lr and p₀, faint.",
+        help="Faint, behind the points: the divergence explorer's outcome of every lr and p₀.",
     )
     clear_box.button("Clear the map", key="clear_map", on_click=clear, args=(code,))
     where = "the question's run" if start.base else "the notebook's sample and the page's defaults"
