@@ -121,3 +121,44 @@ def release(at, pick: dict):
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+APP = str(ROOT / "app.py")
+
+
+def ran(what):
+    """Run the page (`what`: an AppTest, or one of its widgets just set or clicked) and hold
+    that it raised nothing."""
+    at = what.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def opened(params: dict | None = None):
+    """The page as a link with these query parameters opens it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params or {})
+    return ran(at)
+
+
+def wait_for_script(pg, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script for the current page state: a
+    user acts on what the page shows, not on half a rerun."""
+    pg.wait_for_selector(SCRIPT_DONE, state="attached", timeout=timeout)
+    # The attribute can still say notRunning for a moment before a rerun starts.
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector(SCRIPT_DONE, state="attached", timeout=timeout)
+
+
+def send_run(page, lr: str, timeout: float = 120_000) -> None:
+    """A student's own run at this lr (from p₀ = 0.6), typed exactly and sent to the class map."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_label("Exact learning rate")
+    box.fill(lr)
+    box.press("Enter")
+    wait_for_script(page)
+    page.get_by_role("button", name="Send my run").click()
+    expect(page.get_by_text(f"Sent: lr = {lr}, p₀ = 0.6.")).to_be_visible(timeout=timeout)

@@ -23,14 +23,14 @@ from bernoulli.plots.marks import Mark, line_label, vline
 from bernoulli.plots.style import (
     BLACK,
     EXPLORER_AXIS,
-    FONT_SIZE,
     GREEN,
     GREY,
     ORANGE,
     SKY,
     VERMILLION,
     base_layout,
-    log_range,
+    foot_legend,
+    log_lr_axis,
 )
 
 HEIGHT = 520  # pixels
@@ -144,29 +144,14 @@ def class_map_figure(
 def _layout(low: float, high: float, marks: Sequence[Mark]) -> dict:
     return base_layout(
         HEIGHT,
-        xaxis={
-            **EXPLORER_AXIS,
-            "type": "log",
-            "range": log_range(low, high),
-            "autorange": False,
-            "title": {"text": "learning rate (log scale)"},
-            "exponentformat": "power",
-            "dtick": 1,
-        },
+        xaxis=log_lr_axis(low, high),
         yaxis={
             **EXPLORER_AXIS,
             "range": [-0.03, 1.03],
             "autorange": False,
             "title": {"text": "starting p₀"},
         },
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "y": 0,
-            "yref": "container",
-            "yanchor": "bottom",
-            "font": {"size": FONT_SIZE - 2},
-        },
+        legend=foot_legend(),
         annotations=[line_label(m) for m in marks if math.isfinite(m.lr)],
         margin={"l": 90, "r": 20, "t": 40, "b": 130},
         uirevision="class-map",  # the live redraws keep the teacher's zoom

@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 
 from bernoulli.engine import dynamics, sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark, line_label, vline
-from bernoulli.plots.style import BLACK, EXPLORER_AXIS, FONT_SIZE, base_layout, log_range
+from bernoulli.plots.style import (
+    BLACK,
+    EXPLORER_AXIS,
+    FONT_SIZE,
+    base_layout,
+    foot_legend,
+    log_lr_axis,
+)
 
 HEIGHT = 560  # pixels; another height: fig.update_layout(height=...)
 
@@ -98,29 +105,14 @@ def _layout(lrs: np.ndarray, p0s: np.ndarray, marks: Sequence[Mark]) -> dict:
     dp = (p0s[-1] - p0s[0]) / max(len(p0s) - 1, 1)
     return base_layout(
         HEIGHT,
-        xaxis={
-            **EXPLORER_AXIS,
-            "type": "log",
-            "range": log_range(lrs[0], lrs[-1], 0.0),
-            "autorange": False,
-            "title": {"text": "learning rate (log scale)"},
-            "exponentformat": "power",
-            "dtick": 1,
-        },
+        xaxis=log_lr_axis(lrs[0], lrs[-1], 0.0),
         yaxis={
             **EXPLORER_AXIS,
             "range": [p0s[0] - dp / 2, p0s[-1] + dp / 2],
             "autorange": False,
             "title": {"text": "starting p₀"},
         },
-        legend={  # at the foot of the figure, under the axis title
-            "orientation": "h",
-            "x": 0,
-            "y": 0,
-            "yref": "container",
-            "yanchor": "bottom",
-            "font": {"size": FONT_SIZE - 2},
-        },
+        legend=foot_legend(),
         annotations=[line_label(m) for m in marks if lrs[0] <= m.lr <= lrs[-1]],
         margin={"l": 90, "r": 20, "t": 40, "b": 150},
     )

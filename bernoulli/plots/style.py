@@ -113,6 +113,31 @@ def log_range(lo: float, hi: float, pad: float = 0.03) -> list[float]:
     return [a - pad * span, b + pad * span]
 
 
+def log_lr_axis(lo: float, hi: float, pad: float = 0.03) -> dict:
+    """The explorer's log learning-rate axis over [lo, hi] (`log_range`), a tick a decade."""
+    return {
+        **EXPLORER_AXIS,
+        "type": "log",
+        "range": log_range(lo, hi, pad),
+        "autorange": False,
+        "title": {"text": "learning rate (log scale)"},
+        "exponentformat": "power",
+        "dtick": 1,
+    }
+
+
+def foot_legend() -> dict:
+    """A legend in one row at the foot of the figure, under the axis title."""
+    return {
+        "orientation": "h",
+        "x": 0,
+        "y": 0,
+        "yref": "container",
+        "yanchor": "bottom",
+        "font": {"size": FONT_SIZE - 2},
+    }
+
+
 def enlarged(node, scale: float):
     """A copy of a trace or layout spec with every font size, marker size and line width
     (a "size" or a "width" key) multiplied by `scale`."""

@@ -10,7 +10,13 @@ import plotly.graph_objects as go
 
 from bernoulli.engine import sweep
 from bernoulli.plots.marks import STATUS_COLORS, STATUS_ORDER, Mark
-from bernoulli.plots.style import BLACK, EXPLORER_AXIS, FONT_SIZE, base_layout, log_range
+from bernoulli.plots.style import (
+    BLACK,
+    EXPLORER_AXIS,
+    FONT_SIZE,
+    base_layout,
+    log_lr_axis,
+)
 
 
 def sum_mean_figure(
@@ -70,15 +76,7 @@ def _layout(height: int, lo: float, hi: float, annotations: list[dict]) -> dict:
     """The log learning-rate axis from lo to hi, the two rows, the legend above them."""
     return base_layout(
         height,
-        xaxis={
-            **EXPLORER_AXIS,
-            "type": "log",
-            "range": log_range(lo, hi),
-            "autorange": False,
-            "title": {"text": "learning rate (log scale)"},
-            "exponentformat": "power",
-            "dtick": 1,
-        },
+        xaxis=log_lr_axis(lo, hi),
         yaxis={
             **EXPLORER_AXIS,
             "range": [-0.6, 1.8],

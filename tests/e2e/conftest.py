@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DRAWN, ROOT, SCRIPT_DONE, chromium, require_chromium
+from bernoulli.classroom import store
+from tests.helpers import DRAWN, ROOT, chromium, require_chromium, wait_for_script
 from tests.streamlit_client import free_port, start_server, stop_server
 
 # BERNOULLI_SHOTS=/some/tmp/dir keeps a run's pictures out of the clone.
@@ -58,6 +59,18 @@ def app_url(tmp_path_factory):
     stop_server(proc)
 
 
+@pytest.fixture(scope="module")
+def class_url(tmp_path_factory):
+    """A server of the module's own, with its classes in a fresh SQLite file."""
+    folder = tmp_path_factory.mktemp("class-server")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(store.ENV_URL, f"sqlite:///{folder / 'classes.db'}")
+        port = free_port()
+        proc = start_server(port, folder / "streamlit.log")
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
 @pytest.fixture(scope="package")
 def browser():
     require_chromium()
@@ -75,14 +88,6 @@ def page(browser, app_url, request):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{request.node.name}-end.png"), full_page=True)
     context.close()
-
-
-def wait_for_script(pg, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script for the current page state."""
-    pg.wait_for_selector(SCRIPT_DONE, state="attached", timeout=timeout)
-    # The attribute can still say notRunning for a moment before a rerun starts.
-    pg.wait_for_timeout(300)
-    pg.wait_for_selector(SCRIPT_DONE, state="attached", timeout=timeout)
 
 
 def shot(pg, name: str, *, whole: bool = False) -> Path:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import pytest
-
-from bernoulli.classroom import store
 from bernoulli.data import samples
 from bernoulli.engine import optimize
 from bernoulli.io import share
 from bernoulli.plots.class_map import OUTCOME_STYLE
 from bernoulli.teach import lesson
-from tests.streamlit_client import free_port, start_server, stop_server
+from tests.helpers import send_run
 
 from .conftest import SHOTS, wait_for_script
 
@@ -40,18 +37,6 @@ POINT_AT = """([lr, p0]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def class_url(tmp_path_factory):
-    """A server of its own, with its classes in a fresh SQLite file."""
-    folder = tmp_path_factory.mktemp("class-map-server")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(store.ENV_URL, f"sqlite:///{folder / 'classes.db'}")
-        port = free_port()
-        proc = start_server(port, folder / "streamlit.log")
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
-
-
 def outcome(lr: str) -> str:
     """What the run from the question's settings at this lr does, computed here."""
     decoded = share.decode(urllib.parse.parse_qs(QUESTION))
@@ -70,17 +55,6 @@ def start_class(teacher, class_url: str) -> str:
     teacher.get_by_role("button", name="Reveal").click()  # (students' own runs open then)
     expect(teacher.get_by_text("0 runs sent.")).to_be_visible(timeout=60_000)
     return urllib.parse.parse_qs(urllib.parse.urlsplit(teacher.url).query)["teach"][0]
-
-
-def send(page, lr: str) -> None:
-    from playwright.sync_api import expect
-
-    box = page.get_by_label("Exact learning rate")
-    box.fill(lr)
-    box.press("Enter")
-    wait_for_script(page)
-    page.get_by_role("button", name="Send my run").click()
-    expect(page.get_by_text(f"Sent: lr = {lr}, p₀ = 0.6.")).to_be_visible(timeout=120_000)
 
 
 def test_five_students_send_runs_and_the_teachers_map_shows_them_live(browser, class_url):
@@ -102,7 +76,7 @@ def test_five_students_send_runs_and_the_teachers_map_shows_them_live(browser, c
             page.get_by_role("button", name="Send my run").wait_for(timeout=120_000)
             wait_for_script(page)
         for page, lr in zip(students, LRS, strict=True):
-            send(page, lr)
+            send_run(page, lr)
         # Untouched, the teacher's map reruns every 2 s and gets the five points.
         expect(teacher.get_by_text("5 runs sent.")).to_be_visible(timeout=20_000)
         teacher.wait_for_function(f"() => ({MAP})()?.reduce((n, t) => n + t.lrs.length, 0) === 5")

@@ -6,26 +6,9 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import pytest
-
-from bernoulli.classroom import store
-from tests.streamlit_client import free_port, start_server, stop_server
-
 from .conftest import SHOTS
 
 VOTES = ["zig-zags in", "zig-zags in", "zig-zags in", "escapes (0, 1)", "converges smoothly"]
-
-
-@pytest.fixture(scope="module")
-def class_url(tmp_path_factory):
-    """A server of its own, with its classes in a fresh SQLite file."""
-    folder = tmp_path_factory.mktemp("class-server")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(store.ENV_URL, f"sqlite:///{folder / 'classes.db'}")
-        port = free_port()
-        proc = start_server(port, folder / "streamlit.log")
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
 
 
 def test_five_students_vote_and_the_teacher_sees_the_tally_live(browser, class_url):

@@ -31,7 +31,7 @@ import pytest
 
 from bernoulli.data import samples
 from bernoulli.engine import optimize as opt
-from tests.helpers import DRAWN, ROOT, SCRIPT_DONE, chromium, require_chromium
+from tests.helpers import DRAWN, ROOT, chromium, require_chromium, wait_for_script
 from tests.streamlit_client import Session, free_port, start_server, stop_server
 
 pytestmark = pytest.mark.timeout(240)
@@ -359,14 +359,6 @@ def pinned_page(browser, base: str, affinity: str):
     return page, served
 
 
-def script_done(page) -> None:
-    """Wait until the page's script has run (as tests/e2e/conftest.wait_for_script): a user
-    acts on what the page shows, not on half a rerun."""
-    page.wait_for_selector(SCRIPT_DONE, state="attached")
-    page.wait_for_timeout(300)  # the attribute can say notRunning just before a rerun starts
-    page.wait_for_selector(SCRIPT_DONE, state="attached")
-
-
 def affinity_by_replica(base: str) -> dict[str, str]:
     """An affinity cookie for each replica, as new visitors get them."""
     pins: dict[str, str] = {}
@@ -389,9 +381,9 @@ def test_an_upload_in_the_browser_is_used_by_its_page(stack, browser, tmp_path):
     try:
         page.goto(f"{base}/?steps={STEPS}")
         page.wait_for_selector(DRAWN)
-        script_done(page)
+        wait_for_script(page)
         page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True).click()
-        script_done(page)
+        wait_for_script(page)
         with page.expect_response(lambda r: "/_stcore/upload_file/" in r.url) as put:
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(flips)
         assert put.value.status == 204
@@ -418,10 +410,10 @@ def test_votes_cast_on_both_replicas_are_one_tally(stack, browser):
         teacher, teacher_served = pinned_page(browser, base, pins[first])
         pages.append(teacher)
         teacher.goto(f"{base}/?view=class&steps={STEPS}")
-        script_done(teacher)
+        wait_for_script(teacher)
         teacher.get_by_role("button", name="Start a class").click()
         expect(teacher).to_have_url(re.compile(r"teach=\w{10}"), timeout=90_000)
-        script_done(teacher)
+        wait_for_script(teacher)
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(teacher.url).query)["teach"][0]
         teacher.get_by_role("button", name="Ask about this run").click()
         votes = teacher.get_by_text(re.compile(r"^\d+ votes? ·"))
@@ -430,7 +422,7 @@ def test_votes_cast_on_both_replicas_are_one_tally(stack, browser):
             student, served = pinned_page(browser, base, pins[replica])
             pages.append(student)
             student.goto(f"{base}/?class={code}")
-            script_done(student)
+            wait_for_script(student)
             student.get_by_text(choice, exact=True).click()
             expect(student.get_by_text(f"Sent: {choice}.")).to_be_visible(timeout=90_000)
             assert set(served) == {replica}, served

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bernoulli.classroom.store_url import open_store
-from tests.helpers import chromium, require_chromium
+from tests.helpers import chromium, require_chromium, send_run, wait_for_script
 from tests.load.test_balanced import (
     HAPROXY,
     REDIS,
@@ -29,7 +29,6 @@ from tests.load.test_balanced import (
     replica_port,
     request,
     require,
-    script_done,
     start_balancer,
     start_redis,
     stop_all,
@@ -63,17 +62,6 @@ def stack(tmp_path_factory):
         yield start_balancer(stop, logs, port), env, procs, logs
 
 
-def send(page, lr: str) -> None:
-    from playwright.sync_api import expect
-
-    box = page.get_by_label("Exact learning rate")
-    box.fill(lr)
-    box.press("Enter")
-    script_done(page)
-    page.get_by_role("button", name="Send my run").click()
-    expect(page.get_by_text(f"Sent: lr = {lr}, p₀ = 0.6.")).to_be_visible(timeout=90_000)
-
-
 def watched(page) -> list:
     """The page's websockets, as it opens them (a reconnection opens a new one)."""
     sockets: list = []
@@ -88,7 +76,7 @@ def reconnects(page, sockets: list, before: int, seconds: float = 90) -> None:
     while len(sockets) <= before:
         assert time.monotonic() < deadline, "the page did not reconnect"
         page.wait_for_timeout(250)
-    script_done(page)
+    wait_for_script(page)
 
 
 def dead_replica(base: str, pins: dict[str, str], log: Path) -> str:
@@ -114,13 +102,13 @@ def test_a_replica_killed_mid_class_loses_no_point_and_its_pages_reconnect(stack
         teacher, _ = pinned_page(browser, base, pins[first])
         sockets = {"teacher": watched(teacher)}
         teacher.goto(f"{base}/?view=class&{QUESTION}")
-        script_done(teacher)
+        wait_for_script(teacher)
         teacher.get_by_role("button", name="Start a class").click()
         expect(teacher).to_have_url(re.compile(r"teach=\w{10}"), timeout=90_000)
-        script_done(teacher)
+        wait_for_script(teacher)
         code = re.search(r"teach=(\w{10})", teacher.url).group(1)
         teacher.get_by_role("button", name="Ask about this run").click()
-        script_done(teacher)
+        wait_for_script(teacher)
         teacher.get_by_role("button", name="Reveal").click()  # (students' own runs open then)
         expect(teacher.get_by_text("0 runs sent.")).to_be_visible(timeout=90_000)
         students = {}
@@ -128,8 +116,8 @@ def test_a_replica_killed_mid_class_loses_no_point_and_its_pages_reconnect(stack
             page, _ = pinned_page(browser, base, pins[replica])
             sockets[lr] = watched(page)
             page.goto(f"{base}/?class={code}")
-            script_done(page)
-            send(page, lr)
+            wait_for_script(page)
+            send_run(page, lr)
             students[lr] = (page, replica)
         expect(teacher.get_by_text("4 runs sent.")).to_be_visible(timeout=30_000)
 
@@ -145,7 +133,7 @@ def test_a_replica_killed_mid_class_loses_no_point_and_its_pages_reconnect(stack
             page = teacher if who == "teacher" else students[who][0]
             reconnects(page, sockets[who], opened[who])
         page = students[on_dead[0]][0]
-        send(page, "0.0008")  # a reconnected student sends again, from the other replica
+        send_run(page, "0.0008")  # a reconnected student sends again, from the other replica
         held = classes.points(code)
         assert {0.0008, *map(float, LRS)} <= {p.lr for p in held}
         expect(teacher.get_by_text(f"{len(held)} runs sent.")).to_be_visible(timeout=30_000)

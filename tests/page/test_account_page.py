@@ -11,7 +11,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from bernoulli.cli import commands
-from tests.helpers import ROOT
+from tests.helpers import ROOT, ran
 
 APP = str(ROOT / "app.py")
 
@@ -19,13 +19,7 @@ APP = str(ROOT / "app.py")
 def started(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params.update(params or {})
-    return rerun(at)
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return ran(at)
 
 
 def metric(at: AppTest, label_start: str) -> str:
@@ -79,14 +73,14 @@ def test_a_cycle_is_a_cycle_on_the_page_and_the_command_line():
 def test_an_emptied_lr_box_keeps_the_last_good_value_and_says_so():
     at = started()
     at.number_input(key="lr").set_value(5e-4)
-    rerun(at)
+    ran(at)
     at.number_input(key="lr").set_value(None)  # the box emptied
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 5e-4
     notes = [c.value for c in at.sidebar.caption if "box was empty" in c.value]
     assert notes == ["The box was empty: the run keeps the last learning rate, 0.0005."]
     assert "lr = 0.0005" in metric_free_text(at) and "step 0" not in banner(at)
-    rerun(at)  # said once, beside the box, where it happened
+    ran(at)  # said once, beside the box, where it happened
     assert not [c for c in at.sidebar.caption if "box was empty" in c.value]
 
 

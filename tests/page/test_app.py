@@ -18,7 +18,7 @@ from bernoulli.io import export, share
 from bernoulli.plots.animated import ESCAPE, GRAD_LINE, LOSS_LINE, NOW, PATH, START, shown_part
 from bernoulli.plots.frames import focus_end, run_frames
 from bernoulli.plots.style import FONT_SIZE, PRESENTER_SCALE
-from tests.helpers import ROOT, decode
+from tests.helpers import ROOT, decode, opened, ran
 from ui.run_view import BELOW, BELOW_TABS
 
 APP = str(ROOT / "app.py")
@@ -46,7 +46,7 @@ def trajectory_table(at: AppTest):
 def open_below(at: AppTest, label: str) -> AppTest:
     """Open one of the tabs under the figure (they are lazy: only the open one runs)."""
     at.session_state[BELOW] = label
-    return rerun(at)
+    return ran(at)
 
 
 def counts_bars(at: AppTest) -> list[tuple[str, int]]:
@@ -70,12 +70,6 @@ def why(at: AppTest) -> str:
     """The banner's expander: the numbers behind the run."""
     (box,) = [e for e in at.expander if e.label == "Why: the numbers"]
     return "\n".join(m.value for m in box.markdown)
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_page_loads_with_the_notebook_run(at):
@@ -116,9 +110,9 @@ def test_page_loads_with_the_notebook_run(at):
 def test_notebook_preset_figure_matches_the_library(at):
     at.number_input(key="lr").set_value(1e-3)
     at.radio(key="dtype").set_value("float64")
-    rerun(at)
+    ran(at)
     at.button(key="preset_notebook").click()
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 2e-5
     assert at.number_input(key="p0").value == 0.08385391
     assert at.radio(key="dtype").value == "float32"
@@ -146,11 +140,11 @@ def test_notebook_preset_figure_matches_the_library(at):
 
 def test_generated_sample(at):
     at.radio(key="source").set_value("generate")
-    rerun(at)
+    ran(at)
     at.number_input(key="gen_n").set_value(500)
     at.slider(key="gen_p").set_value(0.3)
     at.number_input(key="gen_seed").set_value(7)
-    rerun(at)
+    ran(at)
     sample = samples.generate(500, 0.3, 7)
     assert f"n = **500**, k = **{sample.k}** ones" in sidebar_text(at)
     assert metric(at, "closed-form MLE") == f"{sample.k / 500:.8g}"
@@ -159,13 +153,13 @@ def test_generated_sample(at):
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
     at.file_uploader(key="upload").set_value((name, content, "text/csv"))
-    return rerun(at)
+    return ran(at)
 
 
 def test_good_then_bad_upload_keeps_the_good_sample_and_settings(at):
     at.number_input(key="lr").set_value(3e-4)
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     assert "keeps using: notebook sample" in at.sidebar.info[0].value
     upload(at, "flips.csv", b"y\n0\n1\n1\n1\n")
     assert not at.error
@@ -184,7 +178,7 @@ def test_good_then_bad_upload_keeps_the_good_sample_and_settings(at):
 
 def test_rejected_first_upload_keeps_the_notebook_sample(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     upload(at, "empty.txt", b"")
     assert "empty.txt is empty" in at.sidebar.error[0].value
     assert "n = **200**, k = **145** ones" in sidebar_text(at)
@@ -194,17 +188,17 @@ def test_rejected_first_upload_keeps_the_notebook_sample(at):
 
 def test_upload_with_several_columns_offers_a_chooser(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     upload(at, "two.csv", b"id,heads\n7,1\n8,1\n9,0\n")
     assert "two.csv has 2 columns" in at.sidebar.error[0].value
     chooser = at.selectbox(key="upload_column")
     assert chooser.options == ["1: id", "2: heads"]
     chooser.set_value(2)
-    rerun(at)
+    ran(at)
     assert not at.error
     assert "n = **3**, k = **2** ones" in sidebar_text(at)
     at.selectbox(key="upload_column").set_value(1)
-    rerun(at)
+    ran(at)
     assert 'two.csv line 2, column "id": "7" is not a 0/1 value' in at.sidebar.error[0].value
     assert "n = **3**, k = **2** ones" in sidebar_text(at)
 
@@ -219,7 +213,7 @@ def test_upload_with_several_columns_offers_a_chooser(at):
 def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where, sentence):
     at.number_input(key="p0").set_value(p0)
     at.number_input(key="lr").set_value(lr)
-    rerun(at)
+    ran(at)
     (banner,) = at.error
     assert sentence in banner.value
     assert why(at).startswith(f"Diverged at step {step}: p left (0, 1), {where}")
@@ -244,22 +238,22 @@ def test_divergent_lr_shows_the_banner_and_the_escape(at, lr, p0, step, where, s
 )
 def test_threshold_and_regime_beside_the_learning_rate(at, lr, ratio, course):
     at.number_input(key="lr").set_value(lr)
-    rerun(at)
+    ran(at)
     text = sidebar_text(at)
     assert "1/H = 0.0009969" in text and "2/H = 0.001994" in text
     assert f"lr = {lr:g} = {ratio} × 2/H" in text
     assert f"**This run:** {course}" in text
     at.radio(key="loss").set_value("mean")  # the mean divides H by n: thresholds n times larger
-    rerun(at)
+    ran(at)
     assert "2/H = 0.3987" in sidebar_text(at)  # 2 p̂ (1 − p̂) = 0.39875
 
 
 def test_learning_rate_slider_and_number_stay_in_sync(at):
     at.select_slider(key="lr_slider").set_value(2e-4)
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 2e-4
     at.number_input(key="lr").set_value(2.6e-5)
-    rerun(at)
+    ran(at)
     assert at.select_slider(key="lr_slider").value == 3e-5  # nearest on the log grid
     assert at.number_input(key="lr").value == 2.6e-5  # the exact value is what runs
     assert metric(at, "outcome").startswith(("stalls", "converges"))  # the page ran with it
@@ -276,9 +270,9 @@ def test_learning_rate_slider_and_number_stay_in_sync(at):
 def test_presets_set_the_widgets(at, preset, lr, slider, p0, status):
     at.number_input(key="steps").set_value(50)
     at.radio(key="param").set_value("logit")
-    rerun(at)
+    ran(at)
     at.button(key=f"preset_{preset}").click()
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == lr
     assert at.select_slider(key="lr_slider").value == slider
     assert at.number_input(key="p0").value == p0
@@ -288,7 +282,7 @@ def test_presets_set_the_widgets(at, preset, lr, slider, p0, status):
     assert metric(at, "outcome").startswith(status)
     # The user can then change anything.
     at.number_input(key="steps").set_value(20)
-    rerun(at)
+    ran(at)
     assert "final p (step 20)" in [m.label for m in at.metric]
     assert at.number_input(key="lr").value == lr
 
@@ -296,14 +290,14 @@ def test_presets_set_the_widgets(at, preset, lr, slider, p0, status):
 def test_presets_follow_the_sample(at):
     """On another sample the presets choose the lr from that sample's thresholds."""
     at.radio(key="source").set_value("generate")
-    rerun(at)
+    ran(at)
     at.number_input(key="gen_n").set_value(1000)
     at.slider(key="gen_p").set_value(0.5)
-    rerun(at)
+    ran(at)
     k = samples.generate(1000, 0.5, 0).k
     p_hat = k / 1000
     at.button(key="preset_oscillation").click()
-    rerun(at)
+    ran(at)
     lr = at.number_input(key="lr").value
     assert lr == float(f"{1.5 * p_hat * (1 - p_hat) / 1000:.2g}")
     assert "p overshoots p̂ = 0.473, zig-zags around it" in sidebar_text(at)
@@ -323,7 +317,7 @@ def test_presets_follow_the_sample(at):
 def test_every_optimizer_runs(at, name, rule):
     at.selectbox(key="optimizer").set_value(name)
     at.number_input(key="steps").set_value(200)
-    rerun(at)
+    ran(at)
     assert len(at.get("plotly_chart")) == 1
     assert metric(at, "final p (step") != ""
     open_below(at, "Formulas")
@@ -336,18 +330,18 @@ def test_random_start_uses_the_seed(at):
     at.radio(key="p0_mode").set_value("random")
     at.number_input(key="seed").set_value(3)
     at.number_input(key="lr").set_value(2e-4)
-    rerun(at)
+    ran(at)
     p0 = optimize.initial_p(Settings(p0=None, seed=3))
     start = figure(at)["data"][START]
     assert start["x"] == [float(np.float32(p0))]  # the float32 run starts at p0 rounded
     at.radio(key="p0_mode").set_value("fixed")
-    rerun(at)
+    ran(at)
     assert at.number_input(key="p0").value == 0.08385391  # the fixed value came back
 
 
 def test_log_gradient_toggle(at):
     at.toggle(key="log_grad").set_value(True)
-    rerun(at)
+    ran(at)
     assert figure(at)["layout"]["yaxis3"]["type"] == "log"
 
 
@@ -356,12 +350,12 @@ def test_settings_that_do_not_change_the_run_hit_the_cache(at, monkeypatch):
     real = together.run  # the page's runs (stepped with any asked at once, or alone)
     monkeypatch.setattr(together, "run", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     at.number_input(key="lr").set_value(1.2345e-4)  # a run no other test asks for
-    rerun(at)
+    ran(at)
     assert len(calls) == 1
     open_below(at, "Trajectory table")
     at.number_input(key="table_every").set_value(7)
     at.toggle(key="log_grad").set_value(True)
-    rerun(at)
+    ran(at)
     assert len(calls) == 1
     assert trajectory_table(at)["t"].tolist()[:3] == [0, 7, 14]
 
@@ -370,7 +364,7 @@ def test_trajectory_table_and_formulas(at):
     assert not at.latex and not at.main.dataframe and not at.get("download_button")
     open_below(at, "Trajectory table")
     at.number_input(key="table_every").set_value(250)
-    rerun(at)
+    ran(at)
     table = trajectory_table(at)
     assert table["t"].tolist() == [0, 250, 500, 750, 1000]
     assert table["dNLL/dp at p_t"].iloc[0] == pytest.approx(-1669.16378975, rel=1e-9)
@@ -388,10 +382,10 @@ def test_trajectory_table_and_formulas(at):
 
 def test_explorer_view_replaces_the_run_view(at):
     at.segmented_control(key="view").set_value("explore")
-    rerun(at)
+    ran(at)
     assert "Trajectory table" not in [t.label for t in at.tabs]
     at.segmented_control(key="view").set_value("run")
-    rerun(at)
+    ran(at)
     assert [t.label for t in at.tabs] == list(BELOW_TABS)
 
 
@@ -404,13 +398,6 @@ def link_notes(at: AppTest) -> list[str]:
     return [b.value for b in boxes if "link" in b.value and "ignored" in b.value.lower()] + [
         b.value for b in boxes if share.UPLOAD_NOTE in b.value
     ]
-
-
-def opened(params: dict[str, str]) -> AppTest:
-    """The page as a link with these query parameters opens it."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params.update(params)
-    return rerun(at)
 
 
 def test_default_run_is_the_bare_url(at):
@@ -463,13 +450,13 @@ def parse_link(link: str) -> dict[str, list[str]]:
 def test_url_follows_the_widgets(at):
     at.number_input(key="lr").set_value(3e-4)
     at.radio(key="p0_mode").set_value("random")
-    rerun(at)
+    ran(at)
     assert at.query_params == {"lr": "0.0003", "p0": "random"}
     at.segmented_control(key="view").set_value("explore")
-    rerun(at)
+    ran(at)
     assert at.query_params == {"lr": "0.0003", "p0": "random", "view": "explore"}
     at.button(key="preset_notebook").click()
-    rerun(at)
+    ran(at)
     assert at.query_params == {}  # back to the notebook's run: the bare URL
 
 
@@ -485,7 +472,7 @@ def test_bad_parameters_are_noted_and_ignored():
     assert at.number_input(key="p0").value == 0.5  # the good value applied
     assert at.query_params == {"p0": "0.5"}  # and the URL cleaned
     at.button(key="dismiss_link_notes").click()
-    rerun(at)
+    ran(at)
     assert not link_notes(at)
 
 
@@ -560,7 +547,7 @@ def test_every_value_a_link_carries_fits_its_widget(params):
 def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
     plain = figure(at)["layout"]
     at.toggle(key="present").set_value(True)
-    rerun(at)
+    ran(at)
     assert at.query_params == {"present": "1"}
     css = " ".join(h.proto.body for h in at.get("html"))
     assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
@@ -573,7 +560,7 @@ def test_presenter_mode_hides_the_sidebar_and_enlarges_the_figure(at):
     assert "**stalls at the float32 spacing at step 655**" in summary
     # The learning rate stays within reach, on the log grid.
     at.select_slider(key="lr_bar").set_value(3e-3)
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 3e-3
     assert at.select_slider(key="lr_slider").value == 3e-3
     assert metric(at, "outcome") == "escapes (0, 1) at step 1"
@@ -592,7 +579,7 @@ def test_exports_offer_csv_html_and_the_torch_script(at):
     assert labels == ["Trajectory (CSV)", "Animation (offline HTML)", "PyTorch script (.py)"]
     assert not at.main.code  # the script is shown on request (a code block costs 0.6 s)
     at.toggle(key="show_script").set_value(True)
-    rerun(at)
+    ran(at)
     script = [c.value for c in at.main.code if c.language == "python"]
     expected = export.torch_script(samples.notebook_sample(), Settings())
     assert script == [expected.rstrip("\n")]  # (st.code drops the final newline)
@@ -600,7 +587,7 @@ def test_exports_offer_csv_html_and_the_torch_script(at):
 
 def test_no_script_for_sgd_on_a_huge_upload(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     upload(at, "big.txt", b"0\n1\n" * 50_001)  # 100,002 values
     assert "n = **100,002**" in sidebar_text(at)
     at.selectbox(key="optimizer").set_value("sgd")
@@ -613,34 +600,34 @@ def test_no_script_for_sgd_on_a_huge_upload(at):
 
 def test_a_file_name_is_shown_as_itself(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     upload(at, "[x](javascript:1)*$y$*.csv", b"1\n0\n")
     (line,) = [m.value for m in at.sidebar.markdown if "k/n" in m.value]
     assert line.startswith(r"**\[x\]\(javascript\:1\)\*\$y\$\*\.csv**")
     at.toggle(key="present").set_value(True)
-    rerun(at)
+    ran(at)
     (summary,) = [c.value for c in at.caption if "javascript" in c.value]
     assert summary.startswith(r"\[x\]\(javascript\:1\)\*\$y\$\*\.csv: n = 2, k = 1")
 
 
 def test_switching_optimizer_offers_a_fitting_lr(at):
     at.selectbox(key="optimizer").set_value("newton")
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 1.0
     assert at.select_slider(key="lr_slider").value == 1.0
     notes = [i.value for i in at.sidebar.info]
     assert any(n.startswith("Learning rate set to 1: Newton's natural step size") for n in notes)
     assert "**This run:** p overshoots p̂ = 0.725, zig-zags around it" in sidebar_text(at)
     at.selectbox(key="optimizer").set_value("adam")
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == 0.01
     at.selectbox(key="optimizer").set_value("gd")
-    rerun(at)
+    ran(at)
     h = 200 / (0.725 * 0.275)
     assert at.number_input(key="lr").value == float(f"{0.5 / h:.4g}")  # lr·H = 0.5: walks in
     lr = at.number_input(key="lr").value
     at.radio(key="param").set_value("logit")  # the same lr·H in θ: H = n p̂ (1 − p̂)
-    rerun(at)
+    ran(at)
     assert at.number_input(key="lr").value == float(f"{lr * h / (200 * 0.725 * 0.275):.4g}")
     assert "the same lr·H = 0.5" in " ".join(i.value for i in at.sidebar.info)
     # the banner and the sidebar say the same course
@@ -662,11 +649,11 @@ def test_the_sidebar_and_the_banner_say_the_same_course(at, changes):
     for key, value in changes.items():
         if key == "optimizer":
             at.selectbox(key=key).set_value(value)
-            rerun(at)
+            ran(at)
     for key in ("lr", "p0"):
         if key in changes:
             at.number_input(key=key).set_value(changes[key])
-    rerun(at)
+    ran(at)
     boxes = [*at.success, *at.error, *at.warning, *at.info]
     banner = [b for b in boxes if b.value.startswith(("p ", "The very first"))]
     (banner,) = banner

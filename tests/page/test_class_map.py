@@ -11,16 +11,16 @@ import urllib.parse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli.classroom import store, store_url
 from bernoulli.data import samples
 from bernoulli.engine import optimize
 from bernoulli.engine.problem import Problem
 from bernoulli.io import share
 from bernoulli.plots.class_map import OUTCOME_STYLE
 from bernoulli.teach import lesson
-from tests.helpers import ROOT, decode, release
+from tests.helpers import decode, opened, ran, release
 
-APP = str(ROOT / "app.py")
+pytestmark = pytest.mark.usefixtures("class_store")  # its own SQLite file
+
 QUESTION = {"lr": "0.0015", "p0": "0.6", "dtype": "float64", "steps": "300"}
 # (lr, p0) -> what the run does from the question's settings (checked against optimize.run)
 OWN = {
@@ -31,31 +31,12 @@ OWN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def class_store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'classes.db'}"
-    monkeypatch.setenv(store.ENV_URL, url)
-    return store_url.open_store(url)
-
-
-def run(what) -> AppTest:
-    at = what.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def opened(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(params)
-    return run(at)
-
-
 def teacher(asked: bool = True) -> tuple[AppTest, str]:
     at = opened({**QUESTION, "view": "class"})
-    run(at.button(key="start_class").click())
+    ran(at.button(key="start_class").click())
     if asked:
-        run(at.button(key="ask").click())
-        run(at.button(key="reveal").click())
+        ran(at.button(key="ask").click())
+        ran(at.button(key="reveal").click())
     return at, at.session_state["teach"]
 
 
@@ -65,7 +46,7 @@ def send(code: str, lr: float, p0: float, name: str = "", at: AppTest | None = N
         at.text_input(key="student_name").set_value(name)
     at.number_input(key="own_lr").set_value(lr)
     at.select_slider(key="own_p0").set_value(p0)
-    return run(at.button(key="send_run").click())
+    return ran(at.button(key="send_run").click())
 
 
 def the_map(at: AppTest) -> dict:
@@ -101,7 +82,7 @@ def test_each_students_run_is_a_point_coloured_by_what_its_torch_run_did(class_s
         students[lr, p0] = page = send(code, lr, p0, name="<b>Ann</b>" if i == 0 else "")
         (sent,) = [s.value for s in page.success if s.value.startswith("Sent:")]
         assert sent == f"Sent: lr = {lr:g}, p₀ = {p0:g}. Your run {lesson.LABELS[OWN[lr, p0]]}."
-    run(at)
+    ran(at)
     fig = the_map(at)
     shown = points_on(fig)
     want = {}
@@ -125,10 +106,10 @@ def test_each_students_run_is_a_point_coloured_by_what_its_torch_run_did(class_s
         assert point.outcome == OWN[point.lr, point.p0]
     # A new send replaces the student's point; Clear the map empties it.
     send(code, 0.0015, 0.6, at=students[0.0002, 0.6])
-    run(at)
+    ran(at)
     counts = {o: len(v) for o, v in points_on(the_map(at)).items()}
     assert counts == {"zigzags": 2, "escapes": 2}
-    run(at.button(key="clear_map").click())
+    ran(at.button(key="clear_map").click())
     assert points_on(the_map(at)) == {} and class_store.points(code) == []
 
 
@@ -138,11 +119,11 @@ def test_before_a_question_the_runs_start_from_the_defaults(class_store):
     (point,) = class_store.points(code)
     assert point.base == "" and point.outcome == lesson.outcome(optimize_run(0.0015, 0.6))
     assert page.number_input(key="own_lr").value == 0.0015
-    run(at)
+    ran(at)
     assert [len(v) for v in points_on(the_map(at)).values()] == [1]
-    run(at.button(key="ask").click())  # a question: the map is of its runs, empty so far
+    ran(at.button(key="ask").click())  # a question: the map is of its runs, empty so far
     assert points_on(the_map(at)) == {}
-    run(page)  # and no run of the student's until it is revealed
+    ran(page)  # and no run of the student's until it is revealed
     assert not [b for b in page.button if b.key == "send_run"]
     assert any(c.value.startswith("Once your teacher reveals") for c in page.caption)
 
@@ -154,7 +135,7 @@ def optimize_run(lr: float, p0: float):
 def test_the_explorers_map_goes_behind_on_request():
     at, code = teacher()
     send(code, 0.0015, 0.6)
-    run(at.toggle(key="class_map_background").set_value(True))
+    ran(at.toggle(key="class_map_background").set_value(True))
     fig = the_map(at)
     (heatmap,) = [t for t in fig["data"] if t["type"] == "heatmap"]
     assert heatmap["opacity"] == 0.3 and heatmap["hoverinfo"] == "skip"
@@ -172,8 +153,8 @@ def test_a_students_release_on_the_preview_sets_their_own_run(class_store):
     release(page, {"lr": 0.003, "p0": 0.437, "token": "t1", "n": 200, "k": 145})
     assert page.number_input(key="own_lr").value == 0.003
     assert page.select_slider(key="own_p0").value == 0.44  # on the page's 0.01 grid
-    run(page.button(key="send_run").click())
-    run(at)
+    ran(page.button(key="send_run").click())
+    ran(at)
     assert {o: [(x, y) for x, y, _ in v] for o, v in points_on(the_map(at)).items()} == {
         "escapes": [(0.003, 0.44)]
     }

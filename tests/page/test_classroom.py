@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli.classroom import store, store_url
 from bernoulli.data import samples
 from bernoulli.engine import optimize
 from bernoulli.io import share
 from bernoulli.teach import challenges, lesson, words
-from tests.helpers import ROOT
+from tests.helpers import opened, ran
 
-APP = str(ROOT / "app.py")
 # A link per outcome (the notebook's sample): each checked below with lesson.outcome.
 RUNS = {
     "converges": {"lr": "0.0002", "p0": "0.6", "dtype": "float64"},
@@ -21,27 +19,6 @@ RUNS = {
     "cycles": {"param": "logit", "lr": "0.08", "p0": "0.6", "dtype": "float64"},
     "escapes": {"lr": "0.003"},
 }
-
-
-@pytest.fixture(autouse=True)
-def class_store(tmp_path, monkeypatch):
-    """Every test its own SQLite file (the page caches one store per URL)."""
-    url = f"sqlite:///{tmp_path / 'classes.db'}"
-    monkeypatch.setenv(store.ENV_URL, url)
-    return store_url.open_store(url)
-
-
-def opened(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params)
-    return run(at)
-
-
-def run(what) -> AppTest:
-    """Run the page (`what`: the AppTest, or one of its widgets just set or clicked)."""
-    at = what.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def the_run(params: dict[str, str]) -> optimize.Trajectory:
@@ -76,12 +53,12 @@ def test_predict_then_reveal(kind):
     # A wrong guess for the escaping run (with its step), the right one for the others.
     if kind == "escapes":
         guess = lesson.Prediction("converges", 2.0, "escape_step")
-        run(at.number_input(key="guess_step").set_value(2))
+        ran(at.number_input(key="guess_step").set_value(2))
     else:
         guess = lesson.Prediction(kind, 0.7, "p_at_10")
-        run(at.radio(key="guess_about").set_value("p_at_10"))
-        run(at.number_input(key="guess_p").set_value(0.7))
-    run(at.segmented_control(key="prediction_choice").set_value(guess.outcome))
+        ran(at.radio(key="guess_about").set_value("p_at_10"))
+        ran(at.number_input(key="guess_p").set_value(0.7))
+    ran(at.segmented_control(key="prediction_choice").set_value(guess.outcome))
     said = lesson.verdict(guess, traj)
     assert said.right == (kind != "escapes") and said.outcome == kind
     (verdict,) = at.success if said.right else at.warning
@@ -96,12 +73,12 @@ def test_predict_then_reveal(kind):
 
 def test_just_show_me_is_remembered_in_the_link():
     at = opened({**RUNS["zigzags"], "predict": "1"})
-    run(at.button(key="skip_prediction").click())
+    ran(at.button(key="skip_prediction").click())
     assert at.success[0].value.startswith("p overshoots")  # the banner, straight away
     assert "predict" not in at.query_params  # off: the default, left out of the link
-    run(at.number_input(key="lr").set_value(0.0016))
+    ran(at.number_input(key="lr").set_value(0.0016))
     assert at.success[0].value.startswith("p overshoots")  # a new run: still no question
-    run(at.toggle(key="predict").set_value(True))
+    ran(at.toggle(key="predict").set_value(True))
     assert not at.success and at.query_params["predict"] == "1"
 
 
@@ -117,15 +94,15 @@ def test_a_challenge_solved_is_recorded_in_the_link():
     assert at.segmented_control(key="view").value == "challenges"
     assert at.query_params["card"] == "1" and "solved" not in at.query_params
     assert any(card.goal in m.value for m in at.markdown)
-    run(at.button(key="card_start").click())
+    ran(at.button(key="card_start").click())
     assert share.decode(dict(at.query_params)).settings == share.decode(card.start).settings
-    run(at.button(key="card_check").click())
+    ran(at.button(key="card_check").click())
     start = check_here(at)
     assert not start.solved
     assert [w.value for w in at.warning] == [start.verdict]
-    run(at.number_input(key="lr").set_value(0.0015))
+    ran(at.number_input(key="lr").set_value(0.0015))
     assert not at.warning  # the check was of another run: not shown against this one
-    run(at.button(key="card_check").click())
+    ran(at.button(key="card_check").click())
     solved = check_here(at)
     assert solved.solved and solved.verdict in texts(at.success)
     assert at.query_params["solved"] == "1" and at.query_params["card"] == "1"
@@ -150,10 +127,10 @@ def votes_line(at: AppTest) -> str:
 def teacher(class_store) -> tuple[AppTest, str, str]:
     """A teacher's page with a class open and a question asked about the zig-zag run."""
     at = opened({**RUNS["zigzags"], "view": "class"})
-    run(at.button(key="start_class").click())
+    ran(at.button(key="start_class").click())
     code = at.session_state["teach"]
     assert at.query_params["teach"] == code
-    run(at.button(key="ask").click())
+    ran(at.button(key="ask").click())
     question = class_store.current(code)
     assert question is not None and not question.revealed
     return at, code, question.id
@@ -164,7 +141,7 @@ def student(code: str, question_id: str, choice: str, name: str = "") -> AppTest
     assert at.title[0].value == "Predict with your class"
     if name:
         at.text_input(key="student_name").set_value(name)
-    run(at.radio(key=f"vote_{question_id}").set_value(choice))
+    ran(at.radio(key=f"vote_{question_id}").set_value(choice))
     assert any(s.value.startswith(f"Sent: {lesson.LABELS[choice]}") for s in at.success)
     return at
 
@@ -177,22 +154,22 @@ def test_two_students_in_a_class_see_each_others_votes_and_no_other_class(class_
     assert not at.success and "Results" not in tabs(at)
     student(code, qid, "zigzags", name="<b>Ann</b> *x*")
     bob = student(code, qid, "escapes")
-    run(bob.radio(key=f"vote_{qid}").set_value("zigzags"))  # a change of mind replaces it
+    ran(bob.radio(key=f"vote_{qid}").set_value("zigzags"))  # a change of mind replaces it
     other, other_code, other_qid = teacher(class_store)
     assert other_code != code
     student(other_code, other_qid, "cycles")
-    run(at)
+    ran(at)
     assert votes_line(at).startswith("**2 votes**")
     assert "zig-zags in: 2" in votes_line(
         at
     ) and "settles into a cycle (or chaos): 0" in votes_line(at)
     assert "Names: <b>Ann</b> *x*" in texts(at.text)  # plain text, as typed
-    run(other)
+    ran(other)
     assert votes_line(other).startswith(
         "**1 vote**"
     ) and "settles into a cycle (or chaos): 1" in votes_line(other)
     # The reveal: the run's real outcome, and how many predicted it.
-    run(at.button(key="reveal").click())
+    ran(at.button(key="reveal").click())
     assert class_store.current(code).revealed
     assert "The run zig-zags in: 2 of 2 predicted it." in texts(at.success)
     assert forecast not in texts(at.sidebar.caption) and "Results" in tabs(at)
@@ -216,10 +193,13 @@ def test_a_bad_class_code_says_so_and_keeps_the_text(text, words):
     assert at.text_input(key="class_input").value == text  # nothing typed is lost
 
 
+pytestmark = pytest.mark.usefixtures("class_store")  # its own SQLite file
+
+
 def test_class_codes_are_rate_limited():
     at = opened({"class": "ABCDE-FGHJK"})
     for i in range(6):
-        run(at.text_input(key="class_input").set_value(f"ABCDE-FGHJ{'KMNPQR'[i]}"))
+        ran(at.text_input(key="class_input").set_value(f"ABCDE-FGHJ{'KMNPQR'[i]}"))
     assert at.error[0].value.startswith("Too many tries")
 
 
@@ -236,7 +216,7 @@ def test_presenting_a_prediction_keeps_the_outcome_out_of_the_summary():
     assert at.segmented_control(key="prediction_choice").value is None
     (summary,) = [c.value for c in at.caption if "lr = 0.003" in c.value]
     assert "diverged" not in summary  # the one-line summary tells no outcome yet
-    run(at.segmented_control(key="prediction_choice").set_value("escapes"))
+    ran(at.segmented_control(key="prediction_choice").set_value("escapes"))
     (summary,) = [c.value for c in at.caption if "lr = 0.003" in c.value]
     assert "escapes (0, 1) at step 1" in summary
     assert at.success[0].value.startswith("Right: it escapes (0, 1).")

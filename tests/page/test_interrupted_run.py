@@ -17,16 +17,12 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from bernoulli import settings
-from bernoulli.classroom import store
 from tests.helpers import ROOT
 from ui import state
 
+pytestmark = pytest.mark.usefixtures("class_store")  # its own SQLite file
+
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def class_store(tmp_path, monkeypatch):
-    monkeypatch.setenv(store.ENV_URL, f"sqlite:///{tmp_path / 'classes.db'}")
 
 
 def interrupted(at: AppTest) -> None:

@@ -13,37 +13,18 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bernoulli.classroom import store, store_url
 from bernoulli.data import samples
 from bernoulli.engine import optimize
-from tests.helpers import ROOT, decode
+from tests.helpers import decode, opened, ran
 
-APP = str(ROOT / "app.py")
+pytestmark = pytest.mark.usefixtures("class_store")  # its own SQLite file
+
 START = {"p0": "0.6", "dtype": "float64"}
 RUNS = {"converges": {"lr": "0.0015", **START}, "escapes": {"lr": "0.003", **START}}
 # animated.GAUGE_MLE, GAUGE_NOW and STEP_NOW (which writes the needle's value): 1 − lr·H at p̂
 # and at p₀, numbers of the lr itself (the theory a student may predict from), not of what
 # the run does
 GAUGE = (15, 19, 21)
-
-
-@pytest.fixture(autouse=True)
-def class_store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'classes.db'}"
-    monkeypatch.setenv(store.ENV_URL, url)
-    return store_url.open_store(url)
-
-
-def run(what) -> AppTest:
-    at = what.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def opened(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params)
-    return run(at)
 
 
 def figure(at: AppTest) -> dict:
@@ -92,7 +73,7 @@ def test_predict_first_tells_nothing_before_the_prediction():
     pages = {kind: opened({**params, "predict": "1"}) for kind, params in RUNS.items()}
     same_before(pages)
     for kind, at in pages.items():
-        run(at.segmented_control(key="prediction_choice").set_value("converges"))
+        ran(at.segmented_control(key="prediction_choice").set_value("converges"))
         fig = figure(at)
         assert len(fig["frames"]) > 1 and fig["layout"]["updatemenus"]
         assert "Results" in [t.label for t in at.tabs]
@@ -104,11 +85,11 @@ def test_a_class_question_tells_nothing_before_the_reveal(class_store):
     pages = {}
     for kind, params in RUNS.items():
         at = opened({**params, "view": "class"})
-        run(at.button(key="start_class").click())
+        ran(at.button(key="start_class").click())
         # A class open: not even the run on screen before it is asked about shows its end.
         assert not at.success and not at.error
         assert "Results" not in [t.label for t in at.tabs]
-        pages[kind] = run(at.button(key="ask").click())
+        pages[kind] = ran(at.button(key="ask").click())
     for at in pages.values():  # the class code and its link differ: left out
         code = at.session_state["teach"]
         assert class_store.current(code) is not None
@@ -119,7 +100,7 @@ def test_a_class_question_tells_nothing_before_the_reveal(class_store):
     assert words["converges"] == words["escapes"]
     assert layout_of(pages["converges"]) == layout_of(pages["escapes"])
     for kind, at in pages.items():
-        run(at.button(key="reveal").click())
+        ran(at.button(key="reveal").click())
         assert "Results" in [t.label for t in at.tabs]
         assert bool(at.error) == (kind == "escapes")  # the banner, now
 
@@ -128,6 +109,6 @@ def test_a_challenge_tells_nothing_before_check():
     pages = {kind: opened({**params, "card": "1"}) for kind, params in RUNS.items()}
     same_before(pages)
     for kind, at in pages.items():
-        run(at.button(key="card_check").click())
+        ran(at.button(key="card_check").click())
         assert len(figure(at)["frames"]) > 1
         assert bool(at.error) == (kind == "escapes")

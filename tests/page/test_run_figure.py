@@ -15,7 +15,7 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.plots.animated import GAUGE_NOW, NOW, STEP_ARROW, TANGENT
 from bernoulli.teach.presets import preset_settings
-from tests.helpers import ROOT, decode, moved
+from tests.helpers import ROOT, decode, moved, ran
 from ui.run_view import BELOW
 
 APP = str(ROOT / "app.py")
@@ -26,17 +26,11 @@ def figure(at: AppTest) -> dict:
     return decode(json.loads(chart.proto.spec))
 
 
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.fixture(scope="module")
 def oscillating() -> AppTest:
-    at = rerun(AppTest.from_file(APP, default_timeout=30))
+    at = ran(AppTest.from_file(APP, default_timeout=30))
     at.button(key="preset_oscillation").click()
-    return rerun(at)
+    return ran(at)
 
 
 def sig(x: float) -> float:
@@ -58,7 +52,7 @@ def test_oscillation_preset_every_step_a_frame_and_a_slider_stop(oscillating):
     assert spec["layout"]["xaxis3"]["range"][1] < 27
     # the table lists every step of the zig-zag
     oscillating.session_state[BELOW] = "Trajectory table"
-    rerun(oscillating)
+    ran(oscillating)
     (table,) = [d.value for d in oscillating.main.dataframe if "t" in d.value.columns]
     assert set(range(8)) <= set(table["t"].tolist())
 
@@ -88,23 +82,23 @@ def test_step_on_the_curve_moves_with_the_frames(oscillating):
 
 def test_whole_run_a_toggle_away(oscillating):
     oscillating.toggle(key="whole_run").set_value(True)
-    spec = figure(rerun(oscillating))
+    spec = figure(ran(oscillating))
     names = [int(f["name"]) for f in spec["frames"]]
     assert names[:26] == list(range(26)) and names[-1] == 1000
     assert spec["layout"]["xaxis3"]["range"][1] > 1000
     captions = " ".join(c.value for c in oscillating.caption)
     assert "Steps 0–1000" in captions and "SE = 1/√H = 0.03157" in captions
     oscillating.toggle(key="whole_run").set_value(False)
-    rerun(oscillating)
+    ran(oscillating)
 
 
 def test_compare_runs_on_one_picture():
-    at = rerun(AppTest.from_file(APP, default_timeout=30))
+    at = ran(AppTest.from_file(APP, default_timeout=30))
     at.button(key="preset_oscillation").click()
     at.session_state[BELOW] = "Compare runs"
-    rerun(at)
+    ran(at)
     at.multiselect(key="compare").set_value(["½ × lr", "2 × lr", "Newton"])
-    rerun(at)
+    ran(at)
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     spec = decode(json.loads(charts[1].proto.spec))

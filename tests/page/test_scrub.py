@@ -15,17 +15,11 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
-from tests.helpers import ROOT, handed, release
+from tests.helpers import ROOT, handed, ran, release
 from ui import scrub
 
 APP = str(ROOT / "app.py")
 NOTEBOOK = samples.notebook_sample()
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def pick_of(settings: Settings, *, spoil: bool = False) -> dict:
@@ -51,7 +45,7 @@ def pick_of(settings: Settings, *, spoil: bool = False) -> dict:
 
 @pytest.fixture
 def page() -> AppTest:
-    return rerun(AppTest.from_file(APP, default_timeout=60))
+    return ran(AppTest.from_file(APP, default_timeout=60))
 
 
 def test_the_page_hands_the_preview_the_run_and_its_thresholds(page):
@@ -96,7 +90,7 @@ def test_a_release_outside_the_settings_table_changes_nothing(page):
 
 def test_predict_first_keeps_the_outcome_out_of_the_preview(page):
     page.toggle(key="predict").set_value(True)
-    got = handed(rerun(page))
+    got = handed(ran(page))
     assert got["hidden"] is True
     assert "once you have" in got["hidden_text"]
     release(page, pick_of(Settings(lr=3e-3, p0=0.656)))

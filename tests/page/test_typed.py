@@ -8,9 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from bernoulli.data import samples
 from bernoulli.engine.problem import Problem
-from tests.helpers import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.helpers import opened, ran
 
 
 def sidebar_text(at: AppTest) -> str:
@@ -26,19 +24,6 @@ def metric(at: AppTest, label_start: str) -> str:
     return found.value
 
 
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def opened(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    return rerun(at)
-
-
 @pytest.fixture
 def at() -> AppTest:
     return opened()
@@ -47,9 +32,9 @@ def at() -> AppTest:
 def typed(at: AppTest, text: str) -> AppTest:
     if at.radio(key="source").value != "text":
         at.radio(key="source").set_value("text")
-        rerun(at)
+        ran(at)
     at.text_area(key="typed").set_value(text)
-    return rerun(at)
+    return ran(at)
 
 
 def test_typing_coin_flips_gives_n_k_and_says_which_is_one(at):
@@ -62,7 +47,7 @@ def test_typing_coin_flips_gives_n_k_and_says_which_is_one(at):
     assert at.query_params["data"] == "text" and at.query_params["text"] == "HHTHTTHHHH"
     # the other symbol as 1, one click away, and in the link
     at.button(key="swap_one").click()
-    rerun(at)
+    ran(at)
     assert "n = **10**, k = **3** ones" in sidebar_text(at)
     assert "**1 = T** (p = P(T)), 0 = H" in sidebar_text(at)
     assert at.query_params["one"] == "T"
@@ -70,11 +55,11 @@ def test_typing_coin_flips_gives_n_k_and_says_which_is_one(at):
 
 def test_the_one_line_box_applies_as_one_types(at):
     at.radio(key="source").set_value("text")
-    rerun(at)
+    ran(at)
     line = at.text_input(key="typed_line")
     assert line.proto.live_debounce_ms == 400  # live: applied 0.4 s after the last key
     line.input("H T T H")
-    rerun(at)
+    ran(at)
     assert "n = **4**, k = **2** ones" in sidebar_text(at)
     assert at.text_area(key="typed").value == "H T T H"  # one text, in both boxes
     typed(at, "1\n0\n1\n")  # pasted lines: the one-line box cannot show them
@@ -98,9 +83,9 @@ def test_a_bad_token_keeps_the_previous_sample_and_the_text(at):
 
 def test_a_one_row_csv_upload_gives_all_its_values(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     at.file_uploader(key="upload").set_value(("row.csv", b"1,0,1,1,0,1\n", "text/csv"))
-    rerun(at)
+    ran(at)
     assert not at.sidebar.error
     assert "n = **6**, k = **4** ones" in sidebar_text(at)
     assert "Read as one row of 6 values, all of them the sample." in captions(at)
@@ -109,25 +94,25 @@ def test_a_one_row_csv_upload_gives_all_its_values(at):
 
 def test_a_grid_upload_reads_all_and_offers_one_column(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     at.file_uploader(key="upload").set_value(("grid.csv", b"1,0\n1,1\n0,0\n1,0\n", "text/csv"))
-    rerun(at)
+    ran(at)
     assert "n = **8**, k = **4** ones" in sidebar_text(at)
     assert "Read as all 8 values of the 4 rows × 2 columns, row by row." in captions(at)
     chooser = at.selectbox(key="upload_column")
     assert chooser.options == ["all values, row by row", "1: 1", "2: 2"]
     chooser.set_value(1)
-    rerun(at)
+    ran(at)
     assert "n = **4**, k = **3** ones" in sidebar_text(at)
     assert "**grid\\.csv\\, column 1**" in sidebar_text(at)
     at.selectbox(key="upload_column").set_value(0)
-    rerun(at)
+    ran(at)
     assert "n = **8**, k = **4** ones" in sidebar_text(at)
 
 
 def test_resample_changes_p_hat_and_is_in_the_link(at):
     at.button(key="resample").click()
-    rerun(at)
+    ran(at)
     expected = samples.resample(samples.notebook_sample(), "parametric", 1)
     assert expected.k != 145
     assert f"n = **200**, k = **{expected.k}** ones" in sidebar_text(at)
@@ -138,7 +123,7 @@ def test_resample_changes_p_hat_and_is_in_the_link(at):
     assert at.query_params["resample_seed"] == "1"
     at.selectbox(key="resample_method").set_value("bootstrap")
     at.button(key="resample").click()
-    rerun(at)
+    ran(at)
     boot = samples.resample(samples.notebook_sample(), "bootstrap", 2)
     assert f"k = **{boot.k}** ones" in sidebar_text(at)
     assert at.query_params["resample"] == "bootstrap"
@@ -146,7 +131,7 @@ def test_resample_changes_p_hat_and_is_in_the_link(at):
     again = opened({"resample": "bootstrap", "resample_seed": "2"})
     assert f"k = **{boot.k}** ones" in sidebar_text(again)
     at.button(key="resample_off").click()
-    rerun(at)
+    ran(at)
     assert "n = **200**, k = **145** ones" in sidebar_text(at)
     assert "resample" not in at.query_params
 
@@ -161,15 +146,15 @@ def test_a_link_with_typed_values_opens_them():
 
 def test_ids_beside_values_without_a_header_offer_the_columns(at):
     at.radio(key="source").set_value("upload")
-    rerun(at)
+    ran(at)
     at.file_uploader(key="upload").set_value(("ids.csv", b"7,1\n8,0\n9,1\n", "text/csv"))
-    rerun(at)
+    ran(at)
     (error,) = at.sidebar.error
     assert 'ids.csv line 1, value 1: "7" is not a 0/1 value; or choose the column' in error.value
     assert "n = **200**, k = **145** ones" in sidebar_text(at)  # the sample in use stays
     chooser = at.selectbox(key="upload_column")
     assert chooser.options == ["1: 1", "2: 2"]
     chooser.set_value(2)
-    rerun(at)
+    ran(at)
     assert not at.sidebar.error
     assert "n = **3**, k = **2** ones" in sidebar_text(at)
