@@ -1,7 +1,7 @@
 """The first screen and the presets in Chromium: the banner, Play and the whole curve panel in
-view at 1280×720 and 1440×900, the step buttons move one frame, and each preset seen
-mid-animation (screenshots kept in artifacts/screenshots/, or $BERNOULLI_SHOTS, to be looked
-at)."""
+view at 1280×720 and 1440×900, the step buttons move one frame, Play at the end plays the run
+again, and each preset seen mid-animation (screenshots kept in artifacts/screenshots/, or
+$BERNOULLI_SHOTS, to be looked at)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import pytest
 from tests.helpers import FIGURE
 
 from .conftest import figure_state, open_app, shot, wait_for_script
+
+FIGURE_STEPS = f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].steps.length"
+ACTIVE = f"document.querySelector('{FIGURE}')._fullLayout.sliders[0].active"
 
 
 def button(pg, text: str):
@@ -83,6 +86,18 @@ def test_step_buttons_move_one_frame(page, app_url):
         and state["now"] == [pytest.approx(0.70540, abs=5e-5)]
     )
     shot(page, "step-buttons")
+
+
+def test_play_at_the_end_plays_the_run_again_from_its_start(page, app_url):
+    open_app(page, app_url + "/?lr=0.0015&p0=0.6&dtype=float64")
+    slider = page.locator(f"{FIGURE} g.slider-container")
+    slider.focus()
+    page.keyboard.press("End")
+    last = page.evaluate(f"{FIGURE_STEPS} - 1")
+    page.wait_for_function(f"{ACTIVE} === {last}")
+    button(page, "Play").click()
+    page.wait_for_function(f"{ACTIVE} < {last} && {ACTIVE} > 2")  # back to the start, playing
+    button(page, "Pause").click()
 
 
 @pytest.mark.parametrize("preset", ["notebook", "smooth", "oscillation", "divergence"])

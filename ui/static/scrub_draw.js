@@ -46,8 +46,10 @@ function frame(svg, box, title, xTicks, xs) {
   el("rect", { x: box.x, y: box.y, width: box.w, height: box.h, fill: "none", class: "axis" }, svg);
   el("text", { x: box.x, y: box.y - 8 }, svg).textContent = title;
   for (const [value, label] of xTicks) {
-    el("text", { x: xs(value), y: box.y + box.h + 18, "text-anchor": "middle" }, svg).textContent =
-      label;
+    // A tick at the panel's edge keeps its label inside it, clear of the picture's border.
+    const x = xs(value);
+    const anchor = x <= box.x + 0.5 ? "start" : x >= box.x + box.w - 0.5 ? "end" : "middle";
+    el("text", { x, y: box.y + box.h + 18, "text-anchor": anchor }, svg).textContent = label;
   }
 }
 
