@@ -58,19 +58,25 @@ def start_class(teacher, class_url: str) -> str:
 
 
 def test_five_students_send_runs_and_the_teachers_map_shows_them_live(browser, class_url):
-    """Six tabs of one browser context: six sessions, each its own student id."""
+    """Six browsers of their own (contexts: no storage or focus shared), six sessions, each
+    its own student id."""
     from playwright.sync_api import expect
 
     want = {lr: outcome(lr) for lr in LRS}
     assert set(want.values()) == {"converges", "zigzags", "escapes"}
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(60_000)
+    contexts = []
+
+    def device(width: int):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(60_000)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        teacher = context.new_page()
+        teacher = device(1280)
         code = start_class(teacher, class_url)
-        students = [context.new_page() for _ in LRS]
+        students = [device(390) for _ in LRS]  # phones
         for page in students:
-            page.set_viewport_size({"width": 390, "height": 900})
             page.goto(f"{class_url}/?class={code}", wait_until="commit")
         for page in students:
             page.get_by_role("button", name="Send my run").wait_for(timeout=120_000)
@@ -98,4 +104,5 @@ def test_five_students_send_runs_and_the_teachers_map_shows_them_live(browser, c
         lr_box = teacher.get_by_role("spinbutton", name="Exact learning rate")
         expect(lr_box).to_have_value("3.0000e-3")  # the sidebar shows the run loaded
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
