@@ -11,9 +11,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from bernoulli.cli import commands
-from tests.helpers import ROOT, ran
-
-APP = str(ROOT / "app.py")
+from tests.helpers import APP, ran
 
 
 def started(params: dict[str, str] | None = None) -> AppTest:

@@ -18,10 +18,8 @@ from bernoulli.io import export, share
 from bernoulli.plots.animated import ESCAPE, GRAD_LINE, LOSS_LINE, NOW, PATH, START, shown_part
 from bernoulli.plots.frames import focus_end, run_frames
 from bernoulli.plots.style import FONT_SIZE, PRESENTER_SCALE
-from tests.helpers import ROOT, decode, opened, ran
+from tests.helpers import APP, decode, opened, ran
 from ui.run_view import BELOW, BELOW_TABS
-
-APP = str(ROOT / "app.py")
 
 
 def figure(at: AppTest) -> dict:

@@ -17,12 +17,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from bernoulli import settings
-from tests.helpers import ROOT
+from tests.helpers import APP
 from ui import state
 
 pytestmark = pytest.mark.usefixtures("class_store")  # its own SQLite file
-
-APP = str(ROOT / "app.py")
 
 
 def interrupted(at: AppTest) -> None:

@@ -15,10 +15,8 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.plots.animated import GAUGE_NOW, NOW, STEP_ARROW, TANGENT
 from bernoulli.teach.presets import preset_settings
-from tests.helpers import ROOT, decode, moved, ran
+from tests.helpers import APP, decode, moved, ran
 from ui.run_view import BELOW
-
-APP = str(ROOT / "app.py")
 
 
 def figure(at: AppTest) -> dict:

@@ -15,10 +15,9 @@ from bernoulli.engine import optimize
 from bernoulli.engine.optimize import Settings
 from bernoulli.engine.problem import Problem
 from bernoulli.teach import account
-from tests.helpers import ROOT, handed, ran, release
+from tests.helpers import APP, handed, ran, release
 from ui import scrub
 
-APP = str(ROOT / "app.py")
 NOTEBOOK = samples.notebook_sample()
 
 
